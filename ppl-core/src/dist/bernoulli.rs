@@ -1,0 +1,1 @@
+//! The bernoulli family (not yet written).

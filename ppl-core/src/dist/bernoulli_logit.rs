@@ -1,0 +1,1 @@
+//! The bernoulli logit family (not yet written).

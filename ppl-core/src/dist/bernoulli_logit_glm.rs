@@ -1,0 +1,1 @@
+//! The bernoulli logit glm family (not yet written).

@@ -1,0 +1,1 @@
+//! The beta family (not yet written).

@@ -1,0 +1,1 @@
+//! The binomial family (not yet written).

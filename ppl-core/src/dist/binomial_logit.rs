@@ -1,0 +1,1 @@
+//! The binomial logit family (not yet written).

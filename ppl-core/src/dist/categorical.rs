@@ -1,0 +1,1 @@
+//! The categorical family (not yet written).

@@ -1,0 +1,1 @@
+//! The categorical logit family (not yet written).

@@ -1,0 +1,1 @@
+//! The cauchy family (not yet written).

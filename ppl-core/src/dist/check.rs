@@ -1,0 +1,128 @@
+//! Argument checks shared by the densities: each failure names the function, the argument (with an index for vectors), the value and the rule.
+
+use crate::error::{Error, Result};
+use crate::real::{Operand, Real};
+
+/// Checks every element of `arg` with `ok`; the first failure becomes
+/// `"{function}: {name} is {value}, but must be {requirement}"` (`name[i]`, 1-based, for vectors).
+#[inline]
+pub(crate) fn check_all<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+    requirement: &'static str,
+    ok: impl Fn(f64) -> bool,
+) -> Result<()> {
+    match arg.size() {
+        None => {
+            let v = arg.at(0).value();
+            if !ok(v) {
+                return Err(Error::invalid(function, name, v, requirement));
+            }
+        }
+        Some(n) => {
+            for i in 0..n {
+                let v = arg.at(i).value();
+                if !ok(v) {
+                    return Err(Error::invalid(
+                        function,
+                        format!("{name}[{}]", i + 1),
+                        v,
+                        requirement,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `x` is finite.
+pub(crate) fn check_finite<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+) -> Result<()> {
+    check_all(function, name, arg, "finite", f64::is_finite)
+}
+
+/// `x` is not NaN (infinite values allowed, e.g. a variate whose density is then 0).
+pub(crate) fn check_not_nan<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+) -> Result<()> {
+    check_all(function, name, arg, "not NaN", |v| !v.is_nan())
+}
+
+/// `x > 0` and finite.
+pub(crate) fn check_positive_finite<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+) -> Result<()> {
+    check_all(function, name, arg, "positive and finite", |v| {
+        v > 0.0 && v.is_finite()
+    })
+}
+
+/// `x > 0` (`+∞` allowed, e.g. Student-t degrees of freedom).
+pub(crate) fn check_positive<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+) -> Result<()> {
+    check_all(function, name, arg, "positive", |v| v > 0.0)
+}
+
+/// `x ≥ 0` and finite.
+pub(crate) fn check_nonnegative<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+) -> Result<()> {
+    check_all(function, name, arg, "non-negative and finite", |v| {
+        v >= 0.0 && v.is_finite()
+    })
+}
+
+/// `0 ≤ x ≤ 1`.
+pub(crate) fn check_probability<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+) -> Result<()> {
+    check_all(function, name, arg, "in [0, 1]", |v| {
+        (0.0..=1.0).contains(&v)
+    })
+}
+
+/// The common length of the vectorised arguments (see [`crate::broadcast_len`]).
+#[inline]
+pub(crate) fn common_len(
+    function: &'static str,
+    sizes: &[(&'static str, Option<usize>)],
+) -> Result<usize> {
+    crate::real::broadcast_len(function, sizes)
+}
+
+/// Integer data checks for discrete variates: every element satisfies `ok`.
+pub(crate) fn check_ints(
+    function: &'static str,
+    name: &'static str,
+    values: &[i64],
+    requirement: &'static str,
+    ok: impl Fn(i64) -> bool,
+) -> Result<()> {
+    for (i, &v) in values.iter().enumerate() {
+        if !ok(v) {
+            let label = if values.len() == 1 {
+                name.to_string()
+            } else {
+                format!("{name}[{}]", i + 1)
+            };
+            return Err(Error::invalid(function, label, v, requirement));
+        }
+    }
+    Ok(())
+}

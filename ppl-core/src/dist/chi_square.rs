@@ -1,0 +1,1 @@
+//! The chi square family (not yet written).

@@ -1,0 +1,1 @@
+//! The dirichlet family (not yet written).

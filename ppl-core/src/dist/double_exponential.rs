@@ -1,0 +1,1 @@
+//! The double exponential family (not yet written).

@@ -1,0 +1,1 @@
+//! The exponential family (not yet written).

@@ -1,0 +1,1 @@
+//! The gamma family (not yet written).

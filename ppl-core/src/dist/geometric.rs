@@ -1,0 +1,1 @@
+//! The geometric family (not yet written).

@@ -1,0 +1,1 @@
+//! The half cauchy family (not yet written).

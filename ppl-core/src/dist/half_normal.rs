@@ -1,0 +1,1 @@
+//! The half normal family (not yet written).

@@ -1,0 +1,1 @@
+//! The half student t family (not yet written).

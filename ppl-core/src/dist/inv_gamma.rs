@@ -1,0 +1,1 @@
+//! The inv gamma family (not yet written).

@@ -1,0 +1,1 @@
+//! The lkj corr cholesky family (not yet written).

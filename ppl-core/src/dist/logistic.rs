@@ -1,0 +1,1 @@
+//! The logistic family (not yet written).

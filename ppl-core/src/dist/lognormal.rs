@@ -1,0 +1,1 @@
+//! The lognormal family (not yet written).

@@ -1,0 +1,1 @@
+//! The multi normal family (not yet written).

@@ -1,0 +1,1 @@
+//! The multi normal cholesky family (not yet written).

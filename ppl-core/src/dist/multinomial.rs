@@ -1,0 +1,1 @@
+//! The multinomial family (not yet written).

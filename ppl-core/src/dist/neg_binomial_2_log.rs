@@ -1,0 +1,1 @@
+//! The neg binomial 2 log family (not yet written).

@@ -1,0 +1,1 @@
+//! The normal id glm family (not yet written).

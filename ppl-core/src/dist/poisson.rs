@@ -1,0 +1,1 @@
+//! The poisson family (not yet written).

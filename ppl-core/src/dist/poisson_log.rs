@@ -1,0 +1,1 @@
+//! The poisson log family (not yet written).

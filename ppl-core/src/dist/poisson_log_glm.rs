@@ -1,0 +1,1 @@
+//! The poisson log glm family (not yet written).

@@ -1,0 +1,1 @@
+//! The student t family (not yet written).

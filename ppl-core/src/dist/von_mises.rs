@@ -1,0 +1,1 @@
+//! The von mises family (not yet written).

@@ -1,0 +1,1 @@
+//! The weibull family (not yet written).

@@ -1,0 +1,22 @@
+//! ppl-core: the forward-mode AD scalar, special functions, distributions and transforms that every ppl model is built from.
+//!
+//! - [`Real`] is the scalar trait implemented by `f64` and [`Dual<N>`]; a model written once
+//!   against it gives values and gradients.
+//! - [`gradient_chunked`] covers any dimension with `N`-lane duals.
+//! - [`dist`] holds the log-densities (Stan's parameterisations), [`transform`] the bijectors.
+//! - [`Model`] and [`LogDensity`] are the interface to the inference engines.
+
+pub mod dist;
+mod dual;
+mod error;
+mod gradient;
+mod model;
+mod real;
+pub mod special;
+pub mod transform;
+
+pub use dual::Dual;
+pub use error::{Error, Result};
+pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};
+pub use model::{LogDensity, Model};
+pub use real::{broadcast_len, log_mix, log_sum_exp, log_sum_exp2, IntOperand, Operand, Real};

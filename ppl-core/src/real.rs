@@ -1,0 +1,454 @@
+//! The scalar trait `Real`, implemented by `f64` and by [`Dual`](crate::Dual), so that one generic log-density serves both plain evaluation and gradients.
+//!
+//! Every elementary and special function is defined once here through [`Real::chain`]: the
+//! function's value and derivative are computed in `f64` (see [`crate::special`]), and the dual
+//! number applies the chain rule to its lanes. Comparisons (`<`, `==`) look at the value only,
+//! never at the tangents: branches in a model behave the same for `f64` and for duals.
+
+use std::fmt::{Debug, Display};
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::special;
+
+/// A real scalar that a log-density can be written against: `f64` or a dual number.
+///
+/// Arithmetic with `f64` on the right (`x * 2.0`, `x - y_data`) never promotes the `f64` to a
+/// dual. Comparisons look at the value only.
+pub trait Real:
+    Copy
+    + Debug
+    + Display
+    + Default
+    + PartialEq
+    + PartialOrd
+    + PartialEq<f64>
+    + PartialOrd<f64>
+    + Send
+    + Sync
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + Add<f64, Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<f64, Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+    + AddAssign<f64>
+    + SubAssign<f64>
+    + MulAssign<f64>
+    + DivAssign<f64>
+    + Sum
+    + From<f64>
+{
+    /// A constant: the value with all tangents zero.
+    fn constant(value: f64) -> Self;
+
+    /// The value (the real part of a dual number).
+    fn value(&self) -> f64;
+
+    /// `f(self)` for a scalar function `f` whose value `f(x)` and derivative `f'(x)` at
+    /// `x = self.value()` are given: the tangents are scaled by `derivative` (chain rule).
+    fn chain(&self, value: f64, derivative: f64) -> Self;
+
+    /// The tangent lanes, or an empty slice for `f64` and for a dual with all tangents zero.
+    fn tangent(&self) -> &[f64];
+
+    /// `self.tangent += weight * tangent`. An empty `tangent` is a no-op. Used by vectorised
+    /// densities that compute their partial derivatives analytically in `f64`.
+    fn add_scaled_tangent(&mut self, tangent: &[f64], weight: f64);
+
+    /// A scalar with value `value` whose tangent is `Σ partial_i · tangent(arg_i)`.
+    fn from_partials(value: f64, partials: &[(&Self, f64)]) -> Self {
+        let mut out = Self::constant(value);
+        for (arg, partial) in partials {
+            out.add_scaled_tangent(arg.tangent(), *partial);
+        }
+        out
+    }
+
+    /// `e^x`.
+    fn exp(self) -> Self {
+        let e = self.value().exp();
+        self.chain(e, e)
+    }
+    /// Natural logarithm.
+    fn ln(self) -> Self {
+        let x = self.value();
+        self.chain(x.ln(), 1.0 / x)
+    }
+    /// `ln(1 + x)`, accurate for small `x`.
+    fn ln_1p(self) -> Self {
+        let x = self.value();
+        self.chain(x.ln_1p(), 1.0 / (1.0 + x))
+    }
+    /// `e^x - 1`, accurate for small `x`.
+    fn exp_m1(self) -> Self {
+        let x = self.value();
+        self.chain(x.exp_m1(), x.exp())
+    }
+    /// Square root.
+    fn sqrt(self) -> Self {
+        let s = self.value().sqrt();
+        self.chain(s, 0.5 / s)
+    }
+    /// `x²`.
+    fn square(self) -> Self {
+        self * self
+    }
+    /// Absolute value (derivative `sign(x)`, 0 at 0).
+    fn abs(self) -> Self {
+        let x = self.value();
+        let sign = if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        self.chain(x.abs(), sign)
+    }
+    /// `x^n` for an integer power.
+    fn powi(self, n: i32) -> Self {
+        let x = self.value();
+        let derivative = if n == 0 {
+            0.0
+        } else {
+            f64::from(n) * x.powi(n - 1)
+        };
+        self.chain(x.powi(n), derivative)
+    }
+    /// `x^p` for a real power that is itself a scalar: `∂/∂x = p x^(p-1)`, `∂/∂p = x^p ln x`.
+    fn powf(self, p: Self) -> Self {
+        let x = self.value();
+        let pv = p.value();
+        let value = x.powf(pv);
+        let d_x = if pv == 0.0 {
+            0.0
+        } else {
+            pv * x.powf(pv - 1.0)
+        };
+        let d_p = if value == 0.0 { 0.0 } else { value * x.ln() };
+        Self::from_partials(value, &[(&self, d_x), (&p, d_p)])
+    }
+    /// `x^p` for a constant real power.
+    fn powf_const(self, p: f64) -> Self {
+        let x = self.value();
+        let derivative = if p == 0.0 { 0.0 } else { p * x.powf(p - 1.0) };
+        self.chain(x.powf(p), derivative)
+    }
+    /// Sine.
+    fn sin(self) -> Self {
+        let x = self.value();
+        self.chain(x.sin(), x.cos())
+    }
+    /// Cosine.
+    fn cos(self) -> Self {
+        let x = self.value();
+        self.chain(x.cos(), -x.sin())
+    }
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self {
+        let t = self.value().tanh();
+        self.chain(t, 1.0 - t * t)
+    }
+    /// `ln(1 + e^x)` (softplus), stable for large `|x|`.
+    fn log1p_exp(self) -> Self {
+        let x = self.value();
+        self.chain(special::log1p_exp(x), special::inv_logit(x))
+    }
+    /// `1 / (1 + e^-x)`.
+    fn inv_logit(self) -> Self {
+        let p = special::inv_logit(self.value());
+        self.chain(p, p * (1.0 - p))
+    }
+    /// `ln(inv_logit(x))`, stable for large `|x|`.
+    fn log_inv_logit(self) -> Self {
+        let x = self.value();
+        self.chain(special::log_inv_logit(x), special::inv_logit(-x))
+    }
+    /// `ln(1 - inv_logit(x))`, stable for large `|x|`.
+    fn log1m_inv_logit(self) -> Self {
+        let x = self.value();
+        self.chain(special::log1m_inv_logit(x), -special::inv_logit(x))
+    }
+    /// `ln Γ(x)`.
+    fn lgamma(self) -> Self {
+        let x = self.value();
+        self.chain(special::lgamma(x), special::digamma(x))
+    }
+    /// `ψ(x) = d/dx ln Γ(x)`.
+    fn digamma(self) -> Self {
+        let x = self.value();
+        self.chain(special::digamma(x), special::trigamma(x))
+    }
+    /// Error function.
+    fn erf(self) -> Self {
+        let x = self.value();
+        self.chain(special::erf(x), special::TWO_OVER_SQRT_PI * (-x * x).exp())
+    }
+    /// Complementary error function.
+    fn erfc(self) -> Self {
+        let x = self.value();
+        self.chain(
+            special::erfc(x),
+            -special::TWO_OVER_SQRT_PI * (-x * x).exp(),
+        )
+    }
+    /// Standard normal cdf `Φ(x)`.
+    fn std_normal_cdf(self) -> Self {
+        let x = self.value();
+        self.chain(special::std_normal_cdf(x), special::std_normal_pdf(x))
+    }
+    /// `ln Φ(x)`, accurate far into the lower tail.
+    fn std_normal_log_cdf(self) -> Self {
+        let x = self.value();
+        let log_cdf = special::std_normal_log_cdf(x);
+        self.chain(log_cdf, (special::std_normal_log_pdf(x) - log_cdf).exp())
+    }
+    /// `ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b)`.
+    fn lbeta(self, b: Self) -> Self {
+        let (av, bv) = (self.value(), b.value());
+        let d_ab = special::digamma(av + bv);
+        Self::from_partials(
+            special::lbeta(av, bv),
+            &[
+                (&self, special::digamma(av) - d_ab),
+                (&b, special::digamma(bv) - d_ab),
+            ],
+        )
+    }
+    /// `ln (n choose k)` for real `n ≥ k ≥ 0`.
+    fn lchoose(self, k: Self) -> Self {
+        let (nv, kv) = (self.value(), k.value());
+        let d_n = special::digamma(nv + 1.0) - special::digamma(nv - kv + 1.0);
+        let d_k = special::digamma(nv - kv + 1.0) - special::digamma(kv + 1.0);
+        Self::from_partials(special::lchoose(nv, kv), &[(&self, d_n), (&k, d_k)])
+    }
+    /// The larger of two scalars (by value).
+    fn max(self, other: Self) -> Self {
+        if other.value() > self.value() {
+            other
+        } else {
+            self
+        }
+    }
+    /// The smaller of two scalars (by value).
+    fn min(self, other: Self) -> Self {
+        if other.value() < self.value() {
+            other
+        } else {
+            self
+        }
+    }
+    /// Whether the value is finite (tangents are not looked at).
+    fn is_finite(&self) -> bool {
+        self.value().is_finite()
+    }
+}
+
+/// `ln Σ exp(x_i)` over a slice, stable, with partials `softmax(x)` computed once.
+///
+/// Returns `-∞` for an empty slice.
+pub fn log_sum_exp<T: Real>(xs: &[T]) -> T {
+    let max = xs.iter().map(Real::value).fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return T::constant(max);
+    }
+    let sum: f64 = xs.iter().map(|x| (x.value() - max).exp()).sum();
+    let value = max + sum.ln();
+    let mut out = T::constant(value);
+    for x in xs {
+        out.add_scaled_tangent(x.tangent(), (x.value() - value).exp());
+    }
+    out
+}
+
+/// `ln(e^a + e^b)` for two scalars.
+pub fn log_sum_exp2<T: Real>(a: T, b: T) -> T {
+    log_sum_exp(&[a, b])
+}
+
+/// Stan's `log_mix(theta, lp1, lp2) = ln(theta·e^lp1 + (1 − theta)·e^lp2)`.
+pub fn log_mix<T: Real>(theta: T, lp1: T, lp2: T) -> T {
+    log_sum_exp(&[theta.ln() + lp1, (-theta).ln_1p() + lp2])
+}
+
+impl Real for f64 {
+    #[inline]
+    fn constant(value: f64) -> Self {
+        value
+    }
+    #[inline]
+    fn value(&self) -> f64 {
+        *self
+    }
+    #[inline]
+    fn chain(&self, value: f64, _derivative: f64) -> Self {
+        value
+    }
+    #[inline]
+    fn tangent(&self) -> &[f64] {
+        &[]
+    }
+    #[inline]
+    fn add_scaled_tangent(&mut self, _tangent: &[f64], _weight: f64) {}
+    #[inline]
+    fn from_partials(value: f64, _partials: &[(&Self, f64)]) -> Self {
+        value
+    }
+    #[inline]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+    #[inline]
+    fn ln(self) -> Self {
+        f64::ln(self)
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        f64::powi(self, n)
+    }
+    #[inline]
+    fn powf(self, p: Self) -> Self {
+        f64::powf(self, p)
+    }
+}
+
+/// An argument of a vectorised density: a scalar (broadcast to every element) or a slice.
+///
+/// Implemented for any [`Real`] scalar, `&[T]`, `&Vec<T>` and `&[T; K]`. Data (`f64`) and
+/// parameters (duals) can be mixed freely in one call: data contributes no tangent.
+pub trait Operand {
+    /// The scalar type of the elements.
+    type Scalar: Real;
+    /// `None` for a scalar, `Some(n)` for a vector of `n` elements.
+    fn size(&self) -> Option<usize>;
+    /// Element `i` (a scalar ignores `i`).
+    fn at(&self, i: usize) -> &Self::Scalar;
+}
+
+impl<T: Real> Operand for T {
+    type Scalar = T;
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        None
+    }
+    #[inline]
+    fn at(&self, _i: usize) -> &T {
+        self
+    }
+}
+
+impl<T: Real> Operand for &[T] {
+    type Scalar = T;
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &T {
+        &self[i]
+    }
+}
+
+impl<T: Real> Operand for &Vec<T> {
+    type Scalar = T;
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &T {
+        &self[i]
+    }
+}
+
+impl<T: Real, const K: usize> Operand for &[T; K] {
+    type Scalar = T;
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        Some(K)
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &T {
+        &self[i]
+    }
+}
+
+/// The common length of vectorised arguments: every vector argument must have the same length;
+/// scalars broadcast. Returns 1 when all arguments are scalars.
+///
+/// # Errors
+/// [`crate::Error::SizeMismatch`] naming the first argument whose length differs.
+pub fn broadcast_len(
+    function: &'static str,
+    sizes: &[(&'static str, Option<usize>)],
+) -> crate::Result<usize> {
+    let mut common: Option<(usize, &'static str)> = None;
+    for (name, size) in sizes {
+        if let Some(n) = size {
+            match common {
+                None => common = Some((*n, name)),
+                Some((m, _)) if m != *n => {
+                    return Err(crate::Error::size_mismatch(function, *name, *n, m));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(common.map_or(1, |(n, _)| n))
+}
+
+/// An integer argument of a vectorised mass function (the variate of a discrete family, or
+/// binomial trials): `i64`, `&[i64]` or `&Vec<i64>`. Integer data in ppl are `i64`, as Stan's
+/// `int`.
+pub trait IntOperand {
+    /// `None` for a scalar, `Some(n)` for a vector of `n` elements.
+    fn size(&self) -> Option<usize>;
+    /// Element `i` (a scalar ignores `i`).
+    fn at(&self, i: usize) -> i64;
+}
+
+impl IntOperand for i64 {
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        None
+    }
+    #[inline]
+    fn at(&self, _i: usize) -> i64 {
+        *self
+    }
+}
+
+impl IntOperand for &[i64] {
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    #[inline]
+    fn at(&self, i: usize) -> i64 {
+        self[i]
+    }
+}
+
+impl IntOperand for &Vec<i64> {
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    #[inline]
+    fn at(&self, i: usize) -> i64 {
+        self[i]
+    }
+}

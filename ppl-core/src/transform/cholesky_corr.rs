@@ -1,0 +1,1 @@
+//! The cholesky corr transform (not yet written).

@@ -1,0 +1,1 @@
+//! The cholesky cov transform (not yet written).

@@ -1,0 +1,1 @@
+//! The cov matrix transform (not yet written).

@@ -1,0 +1,1 @@
+//! The lower transform (not yet written).

@@ -1,0 +1,1 @@
+//! The lower upper transform (not yet written).

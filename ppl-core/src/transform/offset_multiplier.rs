@@ -1,0 +1,1 @@
+//! The offset multiplier transform (not yet written).

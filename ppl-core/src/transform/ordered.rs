@@ -1,0 +1,1 @@
+//! The ordered transform (not yet written).

@@ -1,0 +1,1 @@
+//! The positive ordered transform (not yet written).

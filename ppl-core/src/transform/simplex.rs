@@ -1,0 +1,1 @@
+//! The simplex transform (not yet written).

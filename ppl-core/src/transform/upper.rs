@@ -1,0 +1,1 @@
+//! The upper transform (not yet written).

@@ -1,0 +1,1 @@
+//! (advi: not yet written.)

@@ -1,0 +1,1 @@
+//! (diagnostics: not yet written.)

@@ -1,0 +1,1 @@
+//! (nuts: not yet written.)
