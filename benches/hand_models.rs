@@ -1,0 +1,346 @@
+//! Hand-written log-densities of three performance-suite models (eight_schools_noncentered, logistic_regression, hierarchical_regression), in three forms each: vectorised ppl-core primitives, element-by-element scalar code, and an analytic gradient.
+//!
+//! Shared by the criterion bench `benches/gradient.rs` and the `bench_gradient` example, so
+//! that the AD cost ratios in `docs/performance.md` come from one definition of each model.
+
+#![allow(dead_code)]
+
+use ppl::core::{dist, special, Dual, Matrix, Real};
+use serde_json::Value;
+
+fn read_json(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/data/bench/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn f64_vec(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
+}
+
+fn i64_vec(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_i64().expect("integer"))
+        .collect()
+}
+
+fn matrix(v: &Value) -> Matrix<f64> {
+    let rows: Vec<Vec<f64>> = v.as_array().expect("rows").iter().map(f64_vec).collect();
+    Matrix::from_rows(&rows).expect("rectangular matrix")
+}
+
+/// A benchmark model: plain and generic log-densities plus an analytic gradient.
+pub trait HandModel: Sync {
+    /// Model name as in `tests/data/bench/models.md`.
+    fn name(&self) -> &'static str;
+    /// Unconstrained dimension.
+    fn dim(&self) -> usize;
+    /// Log-density with ppl-core's vectorised primitives (what `model!` generates).
+    fn vectorised<T: Real>(&self, u: &[T]) -> T;
+    /// Log-density written element by element with scalar operations only.
+    fn elementwise<T: Real>(&self, u: &[T]) -> T;
+    /// Log-density and its analytic gradient, written by hand in `f64`.
+    fn analytic(&self, u: &[f64], gradient: &mut [f64]) -> f64;
+}
+
+/// `-ln(1 + (x / scale)²)`: the Cauchy(0, scale) log-density up to a constant.
+fn cauchy_kernel<T: Real>(x: T, scale: f64) -> T {
+    -((x / scale).square()).ln_1p()
+}
+
+// ---------------------------------------------------------------- eight schools
+pub struct EightSchools {
+    y: Vec<f64>,
+    sigma: Vec<f64>,
+}
+
+impl EightSchools {
+    pub fn load() -> Self {
+        let data = read_json("eight_schools_noncentered");
+        EightSchools {
+            y: f64_vec(&data["y"]),
+            sigma: f64_vec(&data["sigma"]),
+        }
+    }
+}
+
+impl HandModel for EightSchools {
+    fn name(&self) -> &'static str {
+        "eight_schools_noncentered"
+    }
+    fn dim(&self) -> usize {
+        2 + self.y.len()
+    }
+    fn vectorised<T: Real>(&self, u: &[T]) -> T {
+        let (mu, log_tau, theta_tilde) = (u[0], u[1], &u[2..]);
+        let tau = log_tau.exp();
+        let theta: Vec<T> = theta_tilde.iter().map(|&t| mu + tau * t).collect();
+        let lp: T = dist::normal_lupdf::<T>(mu, 0.0, 5.0).unwrap()
+            + cauchy_kernel(tau, 5.0)
+            + log_tau
+            + dist::normal_lupdf::<T>(theta_tilde, 0.0, 1.0).unwrap()
+            + dist::normal_lupdf::<T>(&self.y, &theta, &self.sigma).unwrap();
+        lp
+    }
+    fn elementwise<T: Real>(&self, u: &[T]) -> T {
+        let (mu, log_tau) = (u[0], u[1]);
+        let tau = log_tau.exp();
+        let mut lp = -(mu / 5.0).square() * 0.5 + cauchy_kernel(tau, 5.0) + log_tau;
+        for (j, &t) in u[2..].iter().enumerate() {
+            lp -= t.square() * 0.5;
+            let z = (mu + tau * t - self.y[j]) / self.sigma[j];
+            lp -= z.square() * 0.5;
+        }
+        lp
+    }
+    fn analytic(&self, u: &[f64], g: &mut [f64]) -> f64 {
+        let (mu, log_tau) = (u[0], u[1]);
+        let tau = log_tau.exp();
+        let r = tau / 5.0;
+        let mut lp = -0.5 * (mu / 5.0).powi(2) - r.mul_add(r, 0.0).ln_1p() + log_tau;
+        g[0] = -mu / 25.0;
+        // d/dlog_tau of -ln(1 + tau²/25) = -2 r² / (1 + r²); plus 1 from the Jacobian.
+        g[1] = 1.0 - 2.0 * r * r / (1.0 + r * r);
+        for j in 0..self.y.len() {
+            let t = u[2 + j];
+            let inv_sigma = 1.0 / self.sigma[j];
+            let z = (mu + tau * t - self.y[j]) * inv_sigma;
+            lp -= 0.5 * (t * t + z * z);
+            let dz = -z * inv_sigma;
+            g[0] += dz;
+            g[1] += dz * tau * t;
+            g[2 + j] = -t + dz * tau;
+        }
+        lp
+    }
+}
+
+// ---------------------------------------------------------------- logistic regression
+pub struct LogisticRegression {
+    x: Matrix<f64>,
+    y: Vec<i64>,
+}
+
+impl LogisticRegression {
+    pub fn load() -> Self {
+        let data = read_json("logistic_regression");
+        LogisticRegression {
+            x: matrix(&data["x"]),
+            y: i64_vec(&data["y"]),
+        }
+    }
+}
+
+impl HandModel for LogisticRegression {
+    fn name(&self) -> &'static str {
+        "logistic_regression"
+    }
+    fn dim(&self) -> usize {
+        1 + self.x.cols()
+    }
+    fn vectorised<T: Real>(&self, u: &[T]) -> T {
+        let (alpha, beta) = (u[0], &u[1..]);
+        // eta = alpha + x·beta with the data matrix in f64, then one pass computing
+        // Σ y·eta − log1p_exp(eta) and its partial with respect to each eta.
+        let eta = self.x.mul_vec(beta).unwrap();
+        let mut value = 0.0;
+        let mut out = T::constant(0.0);
+        for (eta_i, &y_i) in eta.iter().zip(&self.y) {
+            let e = eta_i.value() + alpha.value();
+            value += y_i as f64 * e - special::log1p_exp(e);
+            let d_eta = y_i as f64 - special::inv_logit(e);
+            out.add_scaled_tangent(eta_i.tangent(), d_eta);
+            out.add_scaled_tangent(alpha.tangent(), d_eta);
+        }
+        out + value
+            + dist::normal_lupdf::<T>(alpha, 0.0, 5.0).unwrap()
+            + dist::normal_lupdf::<T>(beta, 0.0, 2.5).unwrap()
+    }
+    fn elementwise<T: Real>(&self, u: &[T]) -> T {
+        let (alpha, beta) = (u[0], &u[1..]);
+        let mut lp = -(alpha / 5.0).square() * 0.5;
+        for b in beta {
+            lp -= (*b / 2.5).square() * 0.5;
+        }
+        for i in 0..self.x.rows() {
+            let mut eta = alpha;
+            for (x_ij, b) in self.x.row(i).iter().zip(beta) {
+                eta += *b * *x_ij;
+            }
+            lp += eta * self.y[i] as f64 - eta.log1p_exp();
+        }
+        lp
+    }
+    fn analytic(&self, u: &[f64], g: &mut [f64]) -> f64 {
+        let (alpha, beta) = (u[0], &u[1..]);
+        let mut lp = -0.5 * (alpha / 5.0).powi(2);
+        g[0] = -alpha / 25.0;
+        for (j, b) in beta.iter().enumerate() {
+            lp -= 0.5 * (b / 2.5).powi(2);
+            g[1 + j] = -b / 6.25;
+        }
+        for i in 0..self.x.rows() {
+            let row = self.x.row(i);
+            let eta = alpha + row.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>();
+            let y = self.y[i] as f64;
+            lp += y * eta - special::log1p_exp(eta);
+            let d_eta = y - special::inv_logit(eta);
+            g[0] += d_eta;
+            for (j, x) in row.iter().enumerate() {
+                g[1 + j] += d_eta * x;
+            }
+        }
+        lp
+    }
+}
+
+// ---------------------------------------------------------------- hierarchical regression
+pub struct HierarchicalRegression {
+    n_groups: usize,
+    group: Vec<usize>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+}
+
+impl HierarchicalRegression {
+    pub fn load() -> Self {
+        let data = read_json("hierarchical_regression");
+        HierarchicalRegression {
+            n_groups: data["G"].as_u64().expect("G") as usize,
+            group: i64_vec(&data["group"])
+                .iter()
+                .map(|&g| g as usize - 1)
+                .collect(),
+            x: f64_vec(&data["x"]),
+            y: f64_vec(&data["y"]),
+        }
+    }
+
+    /// Unpacks `[mu_a, mu_b, log σ_a, log σ_b, log σ_y, a_raw, b_raw]`: returns the
+    /// constrained scales, the log-Jacobian and the priors.
+    fn priors<T: Real>(&self, u: &[T]) -> (T, T, T, T, T, T) {
+        let g = self.n_groups;
+        let (sigma_a, sigma_b, sigma_y) = (u[2].exp(), u[3].exp(), u[4].exp());
+        let log_jacobian = u[2] + u[3] + u[4];
+        let mut lp = log_jacobian;
+        for k in 0..2 {
+            lp -= (u[k] / 5.0).square() * 0.5;
+        }
+        for s in [sigma_a, sigma_b, sigma_y] {
+            lp -= (s / 2.5).square() * 0.5;
+        }
+        for r in &u[5..5 + 2 * g] {
+            lp -= r.square() * 0.5;
+        }
+        (lp, u[0], u[1], sigma_a, sigma_b, sigma_y)
+    }
+}
+
+impl HandModel for HierarchicalRegression {
+    fn name(&self) -> &'static str {
+        "hierarchical_regression"
+    }
+    fn dim(&self) -> usize {
+        5 + 2 * self.n_groups
+    }
+    fn vectorised<T: Real>(&self, u: &[T]) -> T {
+        let g = self.n_groups;
+        let (mut lp, mu_a, mu_b, sigma_a, sigma_b, sigma_y) = self.priors(u);
+        let a: Vec<T> = u[5..5 + g].iter().map(|&r| mu_a + sigma_a * r).collect();
+        let b: Vec<T> = u[5 + g..5 + 2 * g]
+            .iter()
+            .map(|&r| mu_b + sigma_b * r)
+            .collect();
+        let mu: Vec<T> = self
+            .group
+            .iter()
+            .zip(&self.x)
+            .map(|(&k, &x)| a[k] + b[k] * x)
+            .collect();
+        lp += dist::normal_lupdf::<T>(&self.y, &mu, sigma_y).unwrap();
+        lp
+    }
+    fn elementwise<T: Real>(&self, u: &[T]) -> T {
+        let g = self.n_groups;
+        let (mut lp, mu_a, mu_b, sigma_a, sigma_b, sigma_y) = self.priors(u);
+        let inv_sigma_y = T::constant(1.0) / sigma_y;
+        lp -= sigma_y.ln() * self.y.len() as f64;
+        for i in 0..self.y.len() {
+            let k = self.group[i];
+            let mu = mu_a + sigma_a * u[5 + k] + (mu_b + sigma_b * u[5 + g + k]) * self.x[i];
+            lp -= ((mu - self.y[i]) * inv_sigma_y).square() * 0.5;
+        }
+        lp
+    }
+    fn analytic(&self, u: &[f64], grad: &mut [f64]) -> f64 {
+        let g = self.n_groups;
+        let (sigma_a, sigma_b, sigma_y) = (u[2].exp(), u[3].exp(), u[4].exp());
+        let mut lp = u[2] + u[3] + u[4];
+        grad.iter_mut().for_each(|v| *v = 0.0);
+        for k in 0..2 {
+            lp -= 0.5 * (u[k] / 5.0).powi(2);
+            grad[k] = -u[k] / 25.0;
+        }
+        for (k, s) in [sigma_a, sigma_b, sigma_y].into_iter().enumerate() {
+            lp -= 0.5 * (s / 2.5).powi(2);
+            grad[2 + k] = 1.0 - s * s / 6.25;
+        }
+        for k in 5..5 + 2 * g {
+            lp -= 0.5 * u[k] * u[k];
+            grad[k] = -u[k];
+        }
+        let inv_sigma_y = 1.0 / sigma_y;
+        let n = self.y.len() as f64;
+        lp -= n * u[4];
+        grad[4] -= n;
+        let mut sum_z2 = 0.0;
+        for i in 0..self.y.len() {
+            let k = self.group[i];
+            let a_raw = u[5 + k];
+            let b_raw = u[5 + g + k];
+            let mu = u[0] + sigma_a * a_raw + (u[1] + sigma_b * b_raw) * self.x[i];
+            let z = (self.y[i] - mu) * inv_sigma_y;
+            sum_z2 += z * z;
+            let d_mu = z * inv_sigma_y;
+            grad[0] += d_mu;
+            grad[1] += d_mu * self.x[i];
+            grad[2] += d_mu * sigma_a * a_raw;
+            grad[3] += d_mu * sigma_b * b_raw * self.x[i];
+            grad[5 + k] += d_mu * sigma_a;
+            grad[5 + g + k] += d_mu * sigma_b * self.x[i];
+        }
+        lp -= 0.5 * sum_z2;
+        grad[4] += sum_z2;
+        lp
+    }
+}
+
+/// Gradient by chunked forward-mode AD of the vectorised form.
+pub fn dual_gradient<M: HandModel, const N: usize>(model: &M, u: &[f64], g: &mut [f64]) -> f64 {
+    ppl::core::gradient_chunked::<N, _>(|x: &[Dual<N>]| Ok(model.vectorised(x)), u, g).unwrap()
+}
+
+/// Gradient by chunked forward-mode AD of the element-by-element form.
+pub fn dual_gradient_elementwise<M: HandModel, const N: usize>(
+    model: &M,
+    u: &[f64],
+    g: &mut [f64],
+) -> f64 {
+    ppl::core::gradient_chunked::<N, _>(|x: &[Dual<N>]| Ok(model.elementwise(x)), u, g).unwrap()
+}
+
+/// A deterministic test point in `(-1, 1)^d`.
+pub fn test_point(d: usize) -> Vec<f64> {
+    (0..d)
+        .map(|i| ((i as f64 * 0.618_033_988_75).fract() - 0.5) * 1.6)
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! Measures the cost of one gradient relative to one `f64` log-density evaluation for three performance-suite models, by AD lane count and against a hand-written analytic gradient and the `num-dual` crate; prints one JSON line per measurement.
+//!
+//! Run with `cargo run --release --example bench_gradient`. Method and results:
+//! `docs/performance.md`.
+
+#[path = "../benches/hand_models.rs"]
+mod hand_models;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use hand_models::{
+    dual_gradient, dual_gradient_elementwise, test_point, EightSchools, HandModel,
+    HierarchicalRegression, LogisticRegression,
+};
+use num_dual::{DualNum, DualSVec64};
+
+/// Median over 7 repetitions of the mean time per call (ns) of `f`, each repetition running
+/// for at least 50 ms.
+fn time_ns(mut f: impl FnMut()) -> f64 {
+    let mut per_call = Vec::new();
+    for _ in 0..7 {
+        let mut calls = 0u64;
+        let start = Instant::now();
+        while start.elapsed().as_millis() < 50 {
+            f();
+            calls += 1;
+        }
+        per_call.push(start.elapsed().as_nanos() as f64 / calls as f64);
+    }
+    per_call.sort_by(f64::total_cmp);
+    per_call[3]
+}
+
+/// The eight-schools density element by element over num-dual's dual vector.
+fn eight_schools_num_dual<D: DualNum<f64> + Copy>(y: &[f64], sigma: &[f64], u: &[D]) -> D {
+    let (mu, log_tau) = (u[0], u[1]);
+    let tau = log_tau.exp();
+    let mut lp = -(mu / 5.0).powi(2) * 0.5 - (tau / 5.0).powi(2).ln_1p() + log_tau;
+    for j in 0..y.len() {
+        let t = u[2 + j];
+        lp -= t.powi(2) * 0.5;
+        let z = (mu + tau * t - y[j]) / sigma[j];
+        lp -= z.powi(2) * 0.5;
+    }
+    lp
+}
+
+/// Chunked gradient with num-dual's `DualSVec64<N>`.
+fn num_dual_gradient<const N: usize>(
+    f: impl Fn(&[DualSVec64<N>]) -> DualSVec64<N>,
+    x: &[f64],
+    g: &mut [f64],
+) -> f64 {
+    let mut inputs: Vec<DualSVec64<N>> = x.iter().map(|&v| DualSVec64::from_re(v)).collect();
+    let mut value = 0.0;
+    let mut start = 0;
+    while start < x.len() {
+        let end = (start + N).min(x.len());
+        for (lane, i) in (start..end).enumerate() {
+            let mut e = nalgebra::SVector::<f64, N>::zeros();
+            e[lane] = 1.0;
+            inputs[i] = DualSVec64::new(x[i], num_dual::Derivative::some(e));
+        }
+        let out = f(&inputs);
+        value = out.re;
+        let eps = out
+            .eps
+            .unwrap_generic(nalgebra::Const::<N>, nalgebra::Const::<1>);
+        for (lane, i) in (start..end).enumerate() {
+            g[i] = eps[lane];
+            inputs[i] = DualSVec64::from_re(x[i]);
+        }
+        start = end;
+    }
+    value
+}
+
+fn report<M: HandModel>(model: &M) {
+    let d = model.dim();
+    let u = test_point(d);
+    let mut g = vec![0.0; d];
+    let mut g_check = vec![0.0; d];
+    // All gradient paths must agree before they are timed.
+    model.analytic(&u, &mut g_check);
+    dual_gradient::<M, 8>(model, &u, &mut g);
+    for (a, b) in g.iter().zip(&g_check) {
+        assert!(
+            (a - b).abs() <= 1e-8 * b.abs().max(1.0),
+            "{}: dual {a} vs analytic {b}",
+            model.name()
+        );
+    }
+    let f64_ns = time_ns(|| {
+        black_box(model.vectorised::<f64>(black_box(&u)));
+    });
+    let analytic_ns = time_ns(|| {
+        black_box(model.analytic(black_box(&u), &mut g));
+    });
+    let mut line = format!(
+        "{{\"model\":\"{}\",\"d\":{d},\"f64_eval_ns\":{f64_ns:.0},\"analytic_grad_over_f64\":{:.2}",
+        model.name(),
+        analytic_ns / f64_ns
+    );
+    macro_rules! lanes {
+        ($($n:literal),*) => {$(
+            let ns = time_ns(|| {
+                black_box(dual_gradient::<M, $n>(model, black_box(&u), &mut g));
+            });
+            line += &format!(",\"dual{}_grad_over_f64\":{:.2},\"dual{}_grad_over_analytic\":{:.2}", $n, ns / f64_ns, $n, ns / analytic_ns);
+            let ns = time_ns(|| {
+                black_box(dual_gradient_elementwise::<M, $n>(model, black_box(&u), &mut g));
+            });
+            line += &format!(",\"dual{}_elementwise_grad_over_f64\":{:.2}", $n, ns / f64_ns);
+        )*};
+    }
+    lanes!(1, 4, 8, 16);
+    line += "}";
+    println!("{line}");
+}
+
+fn main() {
+    report(&EightSchools::load());
+    report(&LogisticRegression::load());
+    report(&HierarchicalRegression::load());
+
+    // Our Dual<8> against num-dual's DualSVec64<8> on the same element-by-element code.
+    let model = EightSchools::load();
+    let data: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/tests/data/bench/eight_schools_noncentered.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("data"),
+    )
+    .expect("json");
+    let y: Vec<f64> = data["y"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let sigma: Vec<f64> = data["sigma"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let u = test_point(model.dim());
+    let mut g = vec![0.0; u.len()];
+    let ours = time_ns(|| {
+        black_box(dual_gradient_elementwise::<EightSchools, 8>(
+            &model,
+            black_box(&u),
+            &mut g,
+        ));
+    });
+    let theirs = time_ns(|| {
+        black_box(num_dual_gradient::<8>(
+            |x| eight_schools_num_dual(&y, &sigma, x),
+            black_box(&u),
+            &mut g,
+        ));
+    });
+    println!(
+        "{{\"comparison\":\"ppl Dual<8> vs num-dual DualSVec64<8>\",\"model\":\"eight_schools_noncentered\",\"ppl_ns\":{ours:.0},\"num_dual_ns\":{theirs:.0},\"num_dual_over_ppl\":{:.2}}}",
+        theirs / ours
+    );
+}
