@@ -2,6 +2,7 @@
 //!
 //! See `docs/transforms.md`.
 
+mod check;
 mod cholesky_corr;
 mod cholesky_cov;
 mod cov_matrix;
@@ -11,6 +12,8 @@ mod offset_multiplier;
 mod ordered;
 mod positive_ordered;
 mod simplex;
+#[cfg(test)]
+mod testing;
 mod upper;
 
 pub use cholesky_corr::*;
