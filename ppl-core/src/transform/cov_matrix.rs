@@ -99,7 +99,7 @@ pub(crate) fn cholesky_factor(function: &'static str, sigma: &Matrix<f64>) -> Re
     let mut l = Matrix::filled(k, k, 0.0);
     for j in 0..k {
         let pivot = sigma[(j, j)] - l.row(j)[..j].iter().map(|v| v * v).sum::<f64>();
-        if !(pivot > 0.0) {
+        if pivot.is_nan() || pivot <= 0.0 {
             return Err(Error::invalid(
                 function,
                 format!("Cholesky pivot {} of x", j + 1),

@@ -55,7 +55,7 @@ pub(crate) fn lower_bound_free(function: &'static str, x: f64, lower: f64) -> Re
         check_finite(function, "value", x)?;
         return Ok(x);
     }
-    if !(x > lower) {
+    if x.is_nan() || x <= lower {
         return Err(Error::invalid(
             function,
             "value",

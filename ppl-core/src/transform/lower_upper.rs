@@ -65,7 +65,7 @@ pub fn lower_upper_bound_unconstrain(x: f64, lower: f64, upper: f64) -> Result<f
     if upper.is_nan() {
         return Err(Error::invalid(FUNCTION, "upper bound", upper, "not NaN"));
     }
-    if !(lower < upper) {
+    if lower >= upper {
         return Err(Error::invalid(
             FUNCTION,
             "lower bound",

@@ -66,7 +66,7 @@ pub fn ordered_unconstrain(x: &[f64]) -> Result<Vec<f64>> {
 /// Every element of `x` is greater than the one before it.
 pub(crate) fn check_increasing(function: &'static str, x: &[f64]) -> Result<()> {
     for (k, pair) in x.windows(2).enumerate() {
-        if !(pair[1] > pair[0]) {
+        if pair[1].is_nan() || pair[1] <= pair[0] {
             return Err(Error::invalid(
                 function,
                 element("x", k + 1),

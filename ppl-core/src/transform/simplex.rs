@@ -47,7 +47,7 @@ pub fn simplex_constrain<T: Real>(u: &[T], log_jacobian: &mut T) -> Vec<T> {
         let log1m_z = centred.log1m_inv_logit();
         *log_jacobian += log_stick + centred.log_inv_logit() + log1m_z;
         x.push(stick * centred.inv_logit());
-        stick = stick * (-centred).inv_logit();
+        stick *= (-centred).inv_logit();
         log_stick += log1m_z;
     }
     x.push(stick);

@@ -81,10 +81,12 @@ fn log_abs_det(mut a: Vec<Vec<f64>>) -> f64 {
         a.swap(col, pivot_row);
         let pivot = a[col][col];
         log_det += pivot.abs().ln();
-        for row in col + 1..n {
-            let factor = a[row][col] / pivot;
-            for k in col..n {
-                a[row][k] -= factor * a[col][k];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_entries = &upper[col];
+        for row in lower {
+            let factor = row[col] / pivot;
+            for (entry, &above) in row[col..].iter_mut().zip(&pivot_entries[col..]) {
+                *entry -= factor * above;
             }
         }
     }

@@ -54,7 +54,7 @@ pub(crate) fn upper_bound_free(function: &'static str, x: f64, upper: f64) -> Re
         check_finite(function, "value", x)?;
         return Ok(x);
     }
-    if !(x < upper) {
+    if x.is_nan() || x >= upper {
         return Err(Error::invalid(
             function,
             "value",
