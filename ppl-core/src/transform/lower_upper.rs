@@ -18,7 +18,8 @@ use crate::real::Real;
 ///
 /// Infinite bounds dispatch as in Stan: `(−∞, ∞)` is the identity, `upper = ∞` is
 /// [`lower_bound_constrain`], `lower = −∞` is [`upper_bound_constrain`]. Bounds with
-/// `lower ≥ upper` give NaN (checked by [`lower_upper_bound_unconstrain`], not here).
+/// `lower ≥ upper` give a NaN or `−∞` log-Jacobian (they are checked by
+/// [`lower_upper_bound_unconstrain`], not here).
 ///
 /// # Reference
 /// Stan Reference Manual, "Constraint transforms: lower and upper bounded scalar".
@@ -107,29 +108,76 @@ mod tests {
 
     #[test]
     fn matches_stan_garch11() {
-        // /work/shared/posteriordb/garch-garch11/logdensity_checks.json, points[0] (Stan 2.35.0):
-        // mu identity, alpha0 lower=0, alpha1 in (0, 1), beta1 in (0, 1 − alpha1). The whole
-        // log-Jacobian is log_prob_jacobian − log_prob_no_jacobian
-        // = −620.2362763378362 − (−614.819125129351).
-        let u = [
-            -1.090_655_910_131_321_3,
-            -0.732_966_641_160_988_5,
-            1.189_461_829_330_936_5,
-            0.705_018_683_003_898_2,
+        // /work/shared/posteriordb/garch-garch11/logdensity_checks.json, points[0..3]
+        // (Stan 2.35.0): mu identity, alpha0 lower=0, alpha1 in (0, 1), beta1 in
+        // (0, 1 − alpha1), a bound that is a parameter. Columns: unconstrained,
+        // constrained_flat, and the whole log-Jacobian log_prob_jacobian − log_prob_no_jacobian.
+        type Point = ([f64; 4], [f64; 4], f64);
+        let points: [Point; 3] = [
+            (
+                [
+                    -1.0906559101313213,
+                    -0.7329666411609885,
+                    1.1894618293309365,
+                    0.7050186830038982,
+                ],
+                [
+                    -1.0906559101313213,
+                    0.4804814575796738,
+                    0.7666447990156513,
+                    0.15618452821875842,
+                ],
+                -620.2362763378362 - -614.819125129351,
+            ),
+            (
+                [
+                    -0.435561797592364,
+                    -0.6687442885344619,
+                    0.3932350143487593,
+                    -1.2530632575851466,
+                ],
+                [
+                    -0.435561797592364,
+                    0.5123515397175318,
+                    0.5970612199728403,
+                    0.08952103960638824,
+                ],
+                -707.8673089524278 - -703.1093290927953,
+            ),
+            (
+                [
+                    0.6910241760584852,
+                    1.7672114610797487,
+                    -1.007017141481716,
+                    1.795524607333273,
+                ],
+                [
+                    0.6910241760584852,
+                    5.85450506281634,
+                    0.26756400656951485,
+                    0.6281395065458564,
+                ],
+                -461.7329204406663 - -459.45622484403395,
+            ),
         ];
-        let mut log_jacobian = 0.0;
-        let alpha0 = lower_bound_constrain(u[1], 0.0, &mut log_jacobian);
-        let alpha1 = lower_upper_bound_constrain(u[2], 0.0, 1.0, &mut log_jacobian);
-        let beta1 = lower_upper_bound_constrain(u[3], 0.0, 1.0 - alpha1, &mut log_jacobian);
-        assert_close(alpha0, 0.480_481_457_579_673_8, 1e-14);
-        assert_close(alpha1, 0.766_644_799_015_651_3, 1e-14);
-        assert_close(beta1, 0.156_184_528_218_758_42, 1e-14);
-        assert_close(log_jacobian, -620.2362763378362 - -614.819125129351, 1e-11);
-        assert_close(
-            lower_upper_bound_unconstrain(beta1, 0.0, 1.0 - alpha1).unwrap(),
-            u[3],
-            1e-13,
-        );
+        for (u, constrained, stan_log_jacobian) in points {
+            let mut log_jacobian = 0.0;
+            let alpha0 = lower_bound_constrain(u[1], 0.0, &mut log_jacobian);
+            let alpha1 = lower_upper_bound_constrain(u[2], 0.0, 1.0, &mut log_jacobian);
+            let beta1 = lower_upper_bound_constrain(u[3], 0.0, 1.0 - alpha1, &mut log_jacobian);
+            assert_close(alpha0, constrained[1], 1e-14);
+            assert_close(alpha1, constrained[2], 1e-14);
+            assert_close(beta1, constrained[3], 1e-14);
+            // The difference of two log-densities near −600 carries ~1e-13 rounding.
+            assert_close(log_jacobian, stan_log_jacobian, 1e-11);
+            let back = lower_upper_bound_unconstrain(beta1, 0.0, 1.0 - alpha1).unwrap();
+            assert_close(back, u[3], 1e-13);
+            assert_close(
+                lower_upper_bound_unconstrain(alpha1, 0.0, 1.0).unwrap(),
+                u[2],
+                1e-13,
+            );
+        }
     }
 
     #[test]

@@ -115,33 +115,76 @@ mod tests {
 
     #[test]
     fn matches_stan_hmm_example() {
-        // /work/shared/posteriordb/hmm_example-hmm_example/logdensity_checks.json, points[0]
+        // /work/shared/posteriordb/hmm_example-hmm_example/logdensity_checks.json, points[0..3]
         // (Stan 2.35.0): theta1, theta2 are simplex[2] (unconstrained[0], [1]) and mu is
-        // positive_ordered[2] (unconstrained[2..4]). The whole log-Jacobian is
-        // log_prob_jacobian − log_prob_no_jacobian = −692.4906331841271 − (−691.1974022376736).
-        let u = [
-            -1.090_655_910_131_321_3,
-            -0.732_966_641_160_988_5,
-            1.189_461_829_330_936_5,
-            0.705_018_683_003_898_2,
+        // positive_ordered[2] (unconstrained[2..4]). Columns: unconstrained, constrained_flat,
+        // and the whole log-Jacobian log_prob_jacobian − log_prob_no_jacobian.
+        type Point = ([f64; 4], [f64; 6], f64);
+        let points: [Point; 3] = [
+            (
+                [
+                    -1.0906559101313213,
+                    -0.7329666411609885,
+                    1.1894618293309365,
+                    0.7050186830038982,
+                ],
+                [
+                    0.2514947863616962,
+                    0.7485052136383038,
+                    0.32454405634041256,
+                    0.6754559436595875,
+                    3.285312672619928,
+                    5.309197169430998,
+                ],
+                -692.4906331841271 - -691.1974022376736,
+            ),
+            (
+                [
+                    -0.435561797592364,
+                    -0.6687442885344619,
+                    0.3932350143487593,
+                    -1.2530632575851466,
+                ],
+                [
+                    0.392799010670678,
+                    0.607200989329322,
+                    0.3387780725989315,
+                    0.6612219274010684,
+                    1.4817665848211383,
+                    1.7673950865332748,
+                ],
+                -2229.300657049783 - -2225.511400372183,
+            ),
+            (
+                [
+                    0.6910241760584852,
+                    1.7672114610797487,
+                    -1.007017141481716,
+                    1.795524607333273,
+                ],
+                [
+                    0.6661947210753894,
+                    0.33380527892461065,
+                    0.8541105461538422,
+                    0.1458894538461578,
+                    0.3653070151786705,
+                    6.387940426030707,
+                ],
+                -592.355849746082 - -589.5583857235683,
+            ),
         ];
-        let mut log_jacobian = 0.0;
-        let theta1 = simplex_constrain(&u[0..1], &mut log_jacobian);
-        let theta2 = simplex_constrain(&u[1..2], &mut log_jacobian);
-        positive_ordered_constrain(&u[2..4], &mut log_jacobian);
-        assert_all_close(
-            &theta1,
-            &[0.251_494_786_361_696_2, 0.748_505_213_638_303_8],
-            1e-14,
-        );
-        assert_all_close(
-            &theta2,
-            &[0.324_544_056_340_412_56, 0.675_455_943_659_587_5],
-            1e-14,
-        );
-        assert_close(log_jacobian, -692.4906331841271 - -691.1974022376736, 1e-10);
-        assert_all_close(&simplex_unconstrain(&theta1).unwrap(), &u[0..1], 1e-13);
-        assert_all_close(&simplex_unconstrain(&theta2).unwrap(), &u[1..2], 1e-13);
+        for (u, constrained, stan_log_jacobian) in points {
+            let mut log_jacobian = 0.0;
+            let theta1 = simplex_constrain(&u[0..1], &mut log_jacobian);
+            let theta2 = simplex_constrain(&u[1..2], &mut log_jacobian);
+            positive_ordered_constrain(&u[2..4], &mut log_jacobian);
+            assert_all_close(&theta1, &constrained[0..2], 1e-14);
+            assert_all_close(&theta2, &constrained[2..4], 1e-14);
+            // The difference of two log-densities near −700 carries ~1e-13 rounding.
+            assert_close(log_jacobian, stan_log_jacobian, 1e-11);
+            assert_all_close(&simplex_unconstrain(&theta1).unwrap(), &u[0..1], 1e-13);
+            assert_all_close(&simplex_unconstrain(&theta2).unwrap(), &u[1..2], 1e-13);
+        }
     }
 
     #[test]
