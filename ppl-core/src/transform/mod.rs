@@ -11,6 +11,7 @@ mod lower_upper;
 mod offset_multiplier;
 mod ordered;
 mod positive_ordered;
+mod runtime;
 mod simplex;
 #[cfg(test)]
 mod testing;
@@ -24,5 +25,6 @@ pub use lower_upper::*;
 pub use offset_multiplier::*;
 pub use ordered::*;
 pub use positive_ordered::*;
+pub use runtime::Transform;
 pub use simplex::*;
 pub use upper::*;
