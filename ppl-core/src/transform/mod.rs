@@ -2,6 +2,7 @@
 //!
 //! See `docs/transforms.md`.
 
+mod check;
 mod cholesky_corr;
 mod cholesky_cov;
 mod cov_matrix;
@@ -10,7 +11,10 @@ mod lower_upper;
 mod offset_multiplier;
 mod ordered;
 mod positive_ordered;
+mod runtime;
 mod simplex;
+#[cfg(test)]
+mod testing;
 mod upper;
 
 pub use cholesky_corr::*;
@@ -21,5 +25,6 @@ pub use lower_upper::*;
 pub use offset_multiplier::*;
 pub use ordered::*;
 pub use positive_ordered::*;
+pub use runtime::Transform;
 pub use simplex::*;
 pub use upper::*;
