@@ -95,8 +95,8 @@ impl<const N: usize> Dual<N> {
             (false, true) => Self::scaled(value, y, b),
             (true, true) => {
                 let mut tangent = [0.0; N];
-                for k in 0..N {
-                    tangent[k] = a * x.tangent[k] + b * y.tangent[k];
+                for ((out, tx), ty) in tangent.iter_mut().zip(&x.tangent).zip(&y.tangent) {
+                    *out = a * tx + b * ty;
                 }
                 Dual {
                     value,

@@ -1,5 +1,7 @@
 //! The error type of ppl-core: every bad input becomes a typed value that names the function, the argument and the rule.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// Result alias used throughout ppl-core.
@@ -22,7 +24,7 @@ pub enum Error {
         /// The offending value, formatted.
         value: String,
         /// What the value must be (`"positive"`, `"finite"`, `"in [0, 1]"`).
-        requirement: &'static str,
+        requirement: Cow<'static, str>,
     },
     /// Two arguments that must have matching sizes do not.
     #[error("{function}: {argument} has size {actual}, but must have size {expected}")]
@@ -64,13 +66,13 @@ impl Error {
         function: &'static str,
         argument: impl Into<String>,
         value: impl std::fmt::Display,
-        requirement: &'static str,
+        requirement: impl Into<Cow<'static, str>>,
     ) -> Self {
         Error::InvalidArgument {
             function,
             argument: argument.into(),
             value: value.to_string(),
-            requirement,
+            requirement: requirement.into(),
         }
     }
 

@@ -8,7 +8,7 @@ mod check;
 mod distribution;
 mod registry;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 // continuous
 mod beta;

@@ -1,35 +1,11 @@
 //! Input checks shared by the unconstraining maps: each failure is a typed error naming the transform, the argument, the value and the rule.
 
-use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock, PoisonError};
-
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 /// Stan's `CONSTRAINT_TOLERANCE`: how far a simplex sum, a unit row norm or a symmetric pair may
 /// be from exact before the value is rejected.
 pub(crate) const CONSTRAINT_TOLERANCE: f64 = 1e-8;
-
-/// A rule that mentions a value (`"greater than the lower bound 0"`) as the `&'static str` that
-/// [`Error::InvalidArgument`] stores.
-///
-/// Each distinct text is allocated once and kept for the life of the process (interned), so the
-/// memory is bounded by the number of distinct failing rules, which are produced only when an
-/// unconstraining map rejects its input. If `Error::InvalidArgument::requirement` becomes an owned
-/// string, this function reduces to `text`.
-pub(crate) fn rule_with_value(text: String) -> &'static str {
-    static INTERNED: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut interned = INTERNED
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some(&existing) = interned.get(text.as_str()) {
-        return existing;
-    }
-    let leaked: &'static str = Box::leak(text.into_boxed_str());
-    interned.insert(leaked);
-    leaked
-}
 
 /// The name of element `i` (0-based) of vector `name`, 1-based as in Stan: `x[2]`.
 pub(crate) fn element(name: &str, i: usize) -> String {

@@ -1,6 +1,6 @@
 //! The lower-bound transform `x = lower + exp(u)` (Stan's `real<lower=L>`).
 
-use super::check::{check_finite, rule_with_value};
+use super::check::check_finite;
 use crate::error::{Error, Result};
 use crate::real::Real;
 
@@ -60,7 +60,7 @@ pub(crate) fn lower_bound_free(function: &'static str, x: f64, lower: f64) -> Re
             function,
             "value",
             x,
-            rule_with_value(format!("greater than the lower bound {lower}")),
+            (format!("greater than the lower bound {lower}")),
         ));
     }
     check_finite(function, "value", x)?;

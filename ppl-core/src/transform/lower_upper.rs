@@ -1,6 +1,6 @@
 //! The two-sided bound transform `x = lower + (upper − lower)·inv_logit(u)` (Stan's `real<lower=L, upper=U>`).
 
-use super::check::{check_finite, rule_with_value};
+use super::check::check_finite;
 use super::lower::{lower_bound_constrain, lower_bound_free};
 use super::upper::{upper_bound_constrain, upper_bound_free};
 use crate::error::{Error, Result};
@@ -71,7 +71,7 @@ pub fn lower_upper_bound_unconstrain(x: f64, lower: f64, upper: f64) -> Result<f
             FUNCTION,
             "lower bound",
             lower,
-            rule_with_value(format!("less than the upper bound {upper}")),
+            (format!("less than the upper bound {upper}")),
         ));
     }
     match (lower.is_finite(), upper.is_finite()) {
@@ -88,9 +88,7 @@ pub fn lower_upper_bound_unconstrain(x: f64, lower: f64, upper: f64) -> Result<f
             FUNCTION,
             "value",
             x,
-            rule_with_value(format!(
-                "strictly between the lower bound {lower} and the upper bound {upper}"
-            )),
+            (format!("strictly between the lower bound {lower} and the upper bound {upper}")),
         ));
     }
     Ok((x - lower).ln() - (upper - x).ln())

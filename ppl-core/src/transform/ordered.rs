@@ -1,6 +1,6 @@
 //! The ordered-vector transform `x_1 = u_1, x_k = x_{k−1} + exp(u_k)` (Stan's `ordered[K]`).
 
-use super::check::{check_finite_vector, element, rule_with_value};
+use super::check::{check_finite_vector, element};
 use crate::error::{Error, Result};
 use crate::real::Real;
 
@@ -71,7 +71,7 @@ pub(crate) fn check_increasing(function: &'static str, x: &[f64]) -> Result<()> 
                 function,
                 element("x", k + 1),
                 pair[1],
-                rule_with_value(format!("greater than the previous element {}", pair[0])),
+                (format!("greater than the previous element {}", pair[0])),
             ));
         }
     }

@@ -1,19 +1,6 @@
-//! Test helpers for the transforms: log-determinant of a finite-difference Jacobian, and the dual-versus-finite-difference gradient check.
+//! Test helpers for the transforms: element-wise closeness and the log-determinant of a finite-difference Jacobian (the gradient check is shared with the densities).
 
-use crate::dual::Dual;
-use crate::error::Result;
-use crate::gradient::{finite_difference_gradient, gradient_chunked};
-use crate::real::Real;
-
-/// `|actual − expected| ≤ tol · max(1, |expected|)`.
-#[track_caller]
-pub(crate) fn assert_close(actual: f64, expected: f64, tol: f64) {
-    let scale = expected.abs().max(1.0);
-    assert!(
-        (actual - expected).abs() <= tol * scale,
-        "actual {actual} vs expected {expected} (tol {tol})"
-    );
-}
+pub(crate) use crate::dist::testing::{assert_close, assert_gradient_matches};
 
 /// Element-wise [`assert_close`] of two vectors of the same length.
 #[track_caller]
@@ -21,30 +8,6 @@ pub(crate) fn assert_all_close(actual: &[f64], expected: &[f64], tol: f64) {
     assert_eq!(actual.len(), expected.len(), "lengths differ");
     for (a, e) in actual.iter().zip(expected) {
         assert_close(*a, *e, tol);
-    }
-}
-
-/// Dual-number gradient of `f` at `x` against central finite differences (relative tolerance
-/// 1e-5). The same check as `dist::testing::assert_gradient_matches`, which is private to
-/// `dist`; once that module is `pub(crate)`, this function can be replaced by a `use`.
-#[track_caller]
-pub(crate) fn assert_gradient_matches<F>(f: F, x: &[f64])
-where
-    F: Fn(&[Dual<4>]) -> Result<Dual<4>>,
-{
-    let mut gradient = vec![0.0; x.len()];
-    let value = gradient_chunked::<4, _>(&f, x, &mut gradient).expect("dual evaluation failed");
-    let plain = |p: &[f64]| -> Result<f64> {
-        let constants: Vec<Dual<4>> = p.iter().map(|&v| Dual::new_constant(v)).collect();
-        f(&constants).map(|d| d.value())
-    };
-    assert_close(value, plain(x).unwrap(), 1e-12);
-    let numeric = finite_difference_gradient(plain, x, 1e-6).expect("f64 evaluation failed");
-    for (i, (a, n)) in gradient.iter().zip(&numeric).enumerate() {
-        assert!(
-            (a - n).abs() <= 1e-5 * n.abs().max(1.0),
-            "gradient[{i}] at {x:?}: dual {a} vs finite difference {n}"
-        );
     }
 }
 

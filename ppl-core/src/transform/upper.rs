@@ -1,6 +1,6 @@
 //! The upper-bound transform `x = upper − exp(u)` (Stan's `real<upper=U>`).
 
-use super::check::{check_finite, rule_with_value};
+use super::check::check_finite;
 use crate::error::{Error, Result};
 use crate::real::Real;
 
@@ -59,7 +59,7 @@ pub(crate) fn upper_bound_free(function: &'static str, x: f64, upper: f64) -> Re
             function,
             "value",
             x,
-            rule_with_value(format!("less than the upper bound {upper}")),
+            (format!("less than the upper bound {upper}")),
         ));
     }
     check_finite(function, "value", x)?;
