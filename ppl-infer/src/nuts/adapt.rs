@@ -343,7 +343,10 @@ mod tests {
         assert!(errors[0] > errors[1] && errors[1] > errors[2], "{errors:?}");
         assert!(errors[2] < 0.01, "{errors:?}");
         // The last iterate exp(x) too.
-        assert!((step_size - expected).abs() < 0.01 * expected, "{step_size}");
+        assert!(
+            (step_size - expected).abs() < 0.01 * expected,
+            "{step_size}"
+        );
     }
 
     #[test]
