@@ -93,8 +93,8 @@ impl LogDensity for CorrelatedNormal {
 
     fn log_density_gradient(&self, x: &[f64], gradient: &mut [f64]) -> ppl_core::Result<f64> {
         let centred = [x[0] - self.mean[0], x[1] - self.mean[1]];
-        for i in 0..2 {
-            gradient[i] = -(self.precision[i][0] * centred[0] + self.precision[i][1] * centred[1]);
+        for (g, row) in gradient.iter_mut().zip(&self.precision) {
+            *g = -(row[0] * centred[0] + row[1] * centred[1]);
         }
         Ok(0.5 * (centred[0] * gradient[0] + centred[1] * gradient[1]))
     }

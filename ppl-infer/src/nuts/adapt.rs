@@ -171,9 +171,9 @@ impl WelfordEstimator {
             .map(|(q, m)| q - m)
             .collect();
         if self.dense {
-            for i in 0..self.dim {
-                for j in 0..self.dim {
-                    self.sum_squares[i * self.dim + j] += new_delta[i] * delta[j];
+            for (row, a) in self.sum_squares.chunks_exact_mut(self.dim).zip(&new_delta) {
+                for (s, b) in row.iter_mut().zip(&delta) {
+                    *s += a * b;
                 }
             }
         } else {

@@ -139,7 +139,9 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
         let increase = energy_change(&mut self.hamiltonian, self.step_size, rng) > log_threshold;
         loop {
             let delta = energy_change(&mut self.hamiltonian, self.step_size, rng);
-            if (increase && !(delta > log_threshold)) || (!increase && !(delta < log_threshold)) {
+            // NaN compares false both ways, which stops the search, as in Stan.
+            let (above, below) = (delta > log_threshold, delta < log_threshold);
+            if (increase && !above) || (!increase && !below) {
                 return Ok(());
             }
             self.step_size *= if increase { 2.0 } else { 0.5 };
