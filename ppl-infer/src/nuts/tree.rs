@@ -255,7 +255,9 @@ pub(crate) fn transition<M: LogDensity + ?Sized, R: Rng + ?Sized>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::metric::MassMatrix;
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn criterion_detects_u_turn() {
@@ -304,6 +306,86 @@ mod tests {
             (reversed.first_velocity[0], reversed.last_velocity[0]),
             (0.6, 1.0)
         );
+    }
+
+    /// `log p(x) = −x²/2` in 1-D, or a flat density, or a standard normal that fails for
+    /// `x > 1`.
+    struct Toy {
+        kind: &'static str,
+    }
+
+    impl LogDensity for Toy {
+        fn dim(&self) -> usize {
+            1
+        }
+
+        fn log_density(&self, x: &[f64]) -> ppl_core::Result<f64> {
+            let mut gradient = [0.0];
+            self.log_density_gradient(x, &mut gradient)
+        }
+
+        fn log_density_gradient(&self, x: &[f64], g: &mut [f64]) -> ppl_core::Result<f64> {
+            match self.kind {
+                "flat" => {
+                    g[0] = 0.0;
+                    Ok(0.0)
+                }
+                "wall" if x[0] > 1.0 => Ok(f64::NAN),
+                _ => {
+                    g[0] = -x[0];
+                    Ok(-0.5 * x[0] * x[0])
+                }
+            }
+        }
+    }
+
+    fn run(
+        kind: &'static str,
+        position: f64,
+        momentum: f64,
+        step: f64,
+        depth: u32,
+    ) -> TransitionResult {
+        let model = Toy { kind };
+        let mut hamiltonian = Hamiltonian::new(&model, MassMatrix::unit(false, 1));
+        let mut start = PhasePoint::at(vec![position]);
+        hamiltonian.update_potential(&mut start);
+        start.momentum = vec![momentum];
+        start.velocity = vec![momentum];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        transition(&mut hamiltonian, start, step, depth, &mut rng)
+    }
+
+    #[test]
+    fn flat_density_never_turns_and_stops_at_max_depth() {
+        let result = run("flat", 0.0, 1.0, 0.1, 6);
+        assert_eq!(result.tree_depth, 6);
+        assert_eq!(result.tally.n_leapfrog, 63);
+        assert!(!result.tally.divergent);
+        // Energy is exactly conserved: every step has acceptance 1.
+        assert_eq!(result.tally.sum_metro_prob, 63.0);
+    }
+
+    #[test]
+    fn harmonic_oscillator_turns_after_about_half_a_period() {
+        // With a small step the orbit is a circle of period 2π; the criterion fires once the
+        // trajectory spans about half of it, i.e. π/ε ≈ 31 steps for ε = 0.1, within one doubling.
+        let result = run("normal", 0.0, 1.0, 0.1, 10);
+        assert!(!result.tally.divergent);
+        let steps = f64::from(result.tally.n_leapfrog);
+        assert!((16.0..=64.0).contains(&steps), "{steps} steps");
+        assert!(result.tree_depth < 10);
+        assert!(result.tally.sum_metro_prob / steps > 0.99);
+        assert!(result.sample.log_density.is_finite());
+    }
+
+    #[test]
+    fn failing_density_is_a_divergence_and_the_draw_stays_valid() {
+        // Moving right from 0.9 with momentum 3 reaches x > 1 on the first step either way.
+        let result = run("wall", 0.9, 3.0, 0.5, 10);
+        assert!(result.tally.divergent);
+        assert!(result.sample.position[0] <= 1.0);
+        assert!(result.energy.is_finite());
     }
 
     #[test]
