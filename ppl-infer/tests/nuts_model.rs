@@ -15,12 +15,12 @@ struct NormalUnknownScale {
 
 impl NormalUnknownScale {
     fn log_density<T: Real>(&self, u: &[T], jacobian: bool) -> ppl_core::Result<T> {
-        let mu = u[0].clone();
-        let sigma = u[1].clone().exp();
-        let mut lp: T = normal_lpdf(&self.y, mu.clone(), sigma.clone())?;
+        let mu = u[0];
+        let sigma = u[1].exp();
+        let mut lp: T = normal_lpdf(&self.y, mu, sigma)?;
         lp = lp + normal_lpdf::<T>(mu, 0.0, 10.0)? - sigma;
         if jacobian {
-            lp = lp + u[1].clone();
+            lp = lp + u[1];
         }
         Ok(lp)
     }
