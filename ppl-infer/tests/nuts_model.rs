@@ -20,7 +20,7 @@ impl NormalUnknownScale {
         let mut lp: T = normal_lpdf(&self.y, mu, sigma)?;
         lp = lp + normal_lpdf::<T>(mu, 0.0, 10.0)? - sigma;
         if jacobian {
-            lp = lp + u[1];
+            lp += u[1];
         }
         Ok(lp)
     }
