@@ -58,7 +58,9 @@ pub struct NutsSampler<'a, M: LogDensity + ?Sized> {
 
 impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
     /// A sampler at the unconstrained `position` with a unit metric of the given shape, step
-    /// size 1 and maximum tree depth `max_depth`.
+    /// size 1 and maximum tree depth `max_depth`. The position should have a finite log
+    /// density and gradient (see [`sample`](super::sample)'s initialisation); from a point
+    /// outside the support every transition is divergent and stays put.
     ///
     /// # Errors
     /// [`Error::SizeMismatch`] if `position.len() != model.dim()`.

@@ -189,7 +189,8 @@ pub(crate) struct TransitionResult {
 
 /// One NUTS transition from `start` (momentum already drawn): doubles the trajectory in random
 /// directions up to `max_depth` times, sampling progressively with a bias towards the new
-/// sub-tree (`min(1, w_new / w_old)`), and stops at a divergence or a U-turn.
+/// sub-tree (`min(1, w_new / w_old)`), and stops at a divergence or a U-turn. A start with
+/// infinite energy (outside the support) is returned unchanged as a divergent transition.
 pub(crate) fn transition<M: LogDensity + ?Sized, R: Rng + ?Sized>(
     hamiltonian: &mut Hamiltonian<'_, M>,
     start: PhasePoint,
@@ -198,6 +199,18 @@ pub(crate) fn transition<M: LogDensity + ?Sized, R: Rng + ?Sized>(
     rng: &mut R,
 ) -> TransitionResult {
     let initial_energy = hamiltonian.energy(&start);
+    if !initial_energy.is_finite() {
+        // Nowhere to go from a point outside the support: a divergence that stays put.
+        return TransitionResult {
+            sample: start,
+            tree_depth: 0,
+            tally: Tally {
+                divergent: true,
+                ..Tally::default()
+            },
+            energy: initial_energy,
+        };
+    }
     let mut forward_end = start.clone();
     let mut backward_end = start.clone();
     // The trajectory's span in time order: first = backward end, last = forward end.
@@ -386,6 +399,14 @@ mod tests {
         assert!(result.tally.divergent);
         assert!(result.sample.position[0] <= 1.0);
         assert!(result.energy.is_finite());
+    }
+
+    #[test]
+    fn start_outside_the_support_stays_put_as_a_divergence() {
+        let result = run("wall", 2.0, 1.0, 0.1, 10);
+        assert!(result.tally.divergent);
+        assert_eq!((result.tally.n_leapfrog, result.tree_depth), (0, 0));
+        assert_eq!(result.sample.position, vec![2.0]);
     }
 
     #[test]
