@@ -1,6 +1,6 @@
 //! The NUTS runner: `sample` runs warm-up and sampling for every chain, in parallel on threads, with progress bars, and collects the draws.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -94,23 +94,37 @@ pub fn sample<M: LogDensity + ?Sized>(model: &M, options: &NutsOptions) -> Resul
     let bars: Vec<ProgressBar> = (0..options.num_chains)
         .map(|chain| progress.add(progress_bar(options, chain)))
         .collect();
-    let results: Vec<Mutex<Option<Result<ChainOutput>>>> =
+    let results: Vec<Mutex<Option<Result<Option<ChainOutput>>>>> =
         (0..options.num_chains).map(|_| Mutex::new(None)).collect();
     let next_chain = AtomicUsize::new(0);
+    // Set when a chain fails: the others stop early, since the run will return the error.
+    let failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
                 let chain = next_chain.fetch_add(1, Ordering::Relaxed);
-                if chain >= options.num_chains {
+                if chain >= options.num_chains || failed.load(Ordering::Relaxed) {
                     break;
                 }
-                let output = run_chain(model, options, chain, names.len(), &bars[chain]);
+                let output = run_chain(model, options, chain, names.len(), &bars[chain], &failed);
+                if output.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
                 if let Ok(mut slot) = results[chain].lock() {
                     *slot = Some(output);
                 }
             });
         }
     });
+    let outputs: Vec<Option<Result<Option<ChainOutput>>>> = results
+        .into_iter()
+        .map(|slot| slot.into_inner().ok().flatten())
+        .collect();
+    // The error of the first failed chain, if any.
+    let mut finished = Vec::with_capacity(options.num_chains);
+    for output in outputs.into_iter().flatten() {
+        finished.push(output?);
+    }
     let mut fit = NutsFit {
         draws: Draws {
             names,
@@ -121,16 +135,8 @@ pub fn sample<M: LogDensity + ?Sized>(model: &M, options: &NutsOptions) -> Resul
         gradient_evaluations: 0,
         divergences: 0,
     };
-    for (chain, slot) in results.into_iter().enumerate() {
-        let output = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .ok_or_else(|| Error::Initialisation {
-                chain: chain + 1,
-                attempts: 0,
-                reason: "the chain's worker thread panicked".to_string(),
-            })??;
+    // Without a failure every chain ran to the end (a panicking model propagates its panic).
+    for output in finished.into_iter().flatten() {
         fit.divergences += output.chain.stats.iter().filter(|s| s.divergent).count();
         fit.gradient_evaluations += output.n_gradient_evals;
         fit.warmup_time.push(output.warmup_time);
@@ -195,14 +201,16 @@ fn record<M: LogDensity + ?Sized>(
     stats.push(transition.stats);
 }
 
-/// Runs chain `chain` (0-based): initialisation, warm-up, sampling.
+/// Runs chain `chain` (0-based): initialisation, warm-up, sampling; `None` if it stopped early
+/// because another chain failed.
 fn run_chain<M: LogDensity + ?Sized>(
     model: &M,
     options: &NutsOptions,
     chain: usize,
     n_columns: usize,
     bar: &ProgressBar,
-) -> Result<ChainOutput> {
+    failed: &AtomicBool,
+) -> Result<Option<ChainOutput>> {
     let with_chain = |error: Error| match error {
         Error::Initialisation {
             attempts, reason, ..
@@ -225,6 +233,10 @@ fn run_chain<M: LogDensity + ?Sized>(
     let mut output = Chain::default();
     let mut divergences = 0;
     for iteration in 0..options.num_warmup {
+        if failed.load(Ordering::Relaxed) {
+            bar.abandon();
+            return Ok(None);
+        }
         let transition = sampler.step(&mut rng);
         divergences += usize::from(transition.stats.divergent);
         if options.keep_warmup {
@@ -260,6 +272,10 @@ fn run_chain<M: LogDensity + ?Sized>(
     let sampling_start = Instant::now();
     divergences = 0;
     for draw in 0..options.num_draws {
+        if failed.load(Ordering::Relaxed) {
+            bar.abandon();
+            return Ok(None);
+        }
         let transition = sampler.step(&mut rng);
         divergences += usize::from(transition.stats.divergent);
         record(
@@ -282,10 +298,10 @@ fn run_chain<M: LogDensity + ?Sized>(
     bar.finish();
     output.step_size = sampler.step_size();
     output.inv_metric = sampler.inv_metric().to_vec();
-    Ok(ChainOutput {
+    Ok(Some(ChainOutput {
         chain: output,
         warmup_time,
         sampling_time,
         n_gradient_evals: start.n_gradient_evals + sampler.n_gradient_evals(),
-    })
+    }))
 }
