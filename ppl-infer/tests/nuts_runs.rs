@@ -261,3 +261,57 @@ fn invalid_options_are_rejected_before_sampling() {
         "nuts: max_depth is 0, but must be at least 1"
     );
 }
+
+#[test]
+fn short_warmups_follow_stans_rules() {
+    let model = IndependentNormal {
+        mean: vec![0.0, 0.0],
+        scale: vec![3.0, 0.5],
+    };
+    // Fewer than 20 warm-up iterations: only the step size adapts; the metric stays unit.
+    let fit = sample(
+        &model,
+        &NutsOptions {
+            num_warmup: 10,
+            ..quick_options(4)
+        },
+    )
+    .unwrap();
+    assert!(fit
+        .draws
+        .chains
+        .iter()
+        .all(|c| c.inv_metric == vec![1.0, 1.0]));
+    // 100 < 75 + 25 + 50: one window of 75 draws adapts the metric towards (9, 0.25).
+    let fit = sample(
+        &model,
+        &NutsOptions {
+            num_warmup: 100,
+            ..quick_options(4)
+        },
+    )
+    .unwrap();
+    for chain in &fit.draws.chains {
+        assert!(
+            chain.inv_metric[0] > 3.0 && chain.inv_metric[1] < 0.6,
+            "{:?}",
+            chain.inv_metric
+        );
+    }
+    // No warm-up: the initial heuristic's step size and the unit metric.
+    let fit = sample(
+        &model,
+        &NutsOptions {
+            num_warmup: 0,
+            ..quick_options(4)
+        },
+    )
+    .unwrap();
+    assert_eq!(fit.draws.n_draws(), 200);
+    assert!(fit
+        .draws
+        .chains
+        .iter()
+        .all(|c| c.inv_metric == vec![1.0, 1.0]));
+    assert!(fit.draws.chains.iter().all(|c| c.step_size > 0.0));
+}

@@ -59,20 +59,25 @@ impl Span {
     /// whole, and (Stan's extra checks) across `self` plus the first point of `next` and across
     /// the last point of `self` plus `next`, which catch U-turns hidden between sub-trees.
     pub(crate) fn continues_into(&self, next: &Span) -> bool {
-        let sum =
-            |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x + y).collect() };
-        no_u_turn(
+        // ρ = a + b without allocating: p♯·(a + b) = p♯·a + p♯·b.
+        let no_u_turn_over = |minus: &[f64], plus: &[f64], a: &[f64], b: &[f64]| {
+            dot(plus, a) + dot(plus, b) > 0.0 && dot(minus, a) + dot(minus, b) > 0.0
+        };
+        no_u_turn_over(
             &self.first_velocity,
             &next.last_velocity,
-            &sum(&self.rho, &next.rho),
-        ) && no_u_turn(
+            &self.rho,
+            &next.rho,
+        ) && no_u_turn_over(
             &self.first_velocity,
             &next.first_velocity,
-            &sum(&self.rho, &next.first_momentum),
-        ) && no_u_turn(
+            &self.rho,
+            &next.first_momentum,
+        ) && no_u_turn_over(
             &self.last_velocity,
             &next.last_velocity,
-            &sum(&next.rho, &self.last_momentum),
+            &next.rho,
+            &self.last_momentum,
         )
     }
 
