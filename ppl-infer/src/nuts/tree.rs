@@ -11,9 +11,16 @@ pub(crate) const MAX_ENERGY_ERROR: f64 = 1000.0;
 
 /// The generalised no-U-turn criterion (Betancourt 2017, §A.4.2): a span of trajectory with
 /// summed momentum `ρ` and velocities `p♯₋`, `p♯₊` at its two ends keeps extending while
-/// `p♯₋·ρ > 0` and `p♯₊·ρ > 0`.
-pub(crate) fn no_u_turn(velocity_minus: &[f64], velocity_plus: &[f64], rho: &[f64]) -> bool {
-    dot(velocity_plus, rho) > 0.0 && dot(velocity_minus, rho) > 0.0
+/// `p♯₋·ρ > 0` and `p♯₊·ρ > 0`. The sum is given in two parts, `ρ = rho_head + rho_tail`, so
+/// merged spans need no temporary vector.
+pub(crate) fn no_u_turn(
+    velocity_minus: &[f64],
+    velocity_plus: &[f64],
+    rho_head: &[f64],
+    rho_tail: &[f64],
+) -> bool {
+    dot(velocity_plus, rho_head) + dot(velocity_plus, rho_tail) > 0.0
+        && dot(velocity_minus, rho_head) + dot(velocity_minus, rho_tail) > 0.0
 }
 
 /// `log(eᵃ + eᵇ)`, exact when either is `−∞`.
@@ -59,21 +66,17 @@ impl Span {
     /// whole, and (Stan's extra checks) across `self` plus the first point of `next` and across
     /// the last point of `self` plus `next`, which catch U-turns hidden between sub-trees.
     pub(crate) fn continues_into(&self, next: &Span) -> bool {
-        // ρ = a + b without allocating: p♯·(a + b) = p♯·a + p♯·b.
-        let no_u_turn_over = |minus: &[f64], plus: &[f64], a: &[f64], b: &[f64]| {
-            dot(plus, a) + dot(plus, b) > 0.0 && dot(minus, a) + dot(minus, b) > 0.0
-        };
-        no_u_turn_over(
+        no_u_turn(
             &self.first_velocity,
             &next.last_velocity,
             &self.rho,
             &next.rho,
-        ) && no_u_turn_over(
+        ) && no_u_turn(
             &self.first_velocity,
             &next.first_velocity,
             &self.rho,
             &next.first_momentum,
-        ) && no_u_turn_over(
+        ) && no_u_turn(
             &self.last_velocity,
             &next.last_velocity,
             &next.rho,
@@ -280,13 +283,21 @@ mod tests {
     #[test]
     fn criterion_detects_u_turn() {
         // Momenta all pointing the same way: keep going.
-        assert!(no_u_turn(&[1.0, 0.0], &[1.0, 0.1], &[2.0, 0.1]));
+        let zero = [0.0, 0.0];
+        assert!(no_u_turn(&[1.0, 0.0], &[1.0, 0.1], &[2.0, 0.1], &zero));
         // The far end now points back against the summed momentum: stop.
-        assert!(!no_u_turn(&[1.0, 0.0], &[-3.0, 0.0], &[0.5, 0.0]));
+        assert!(!no_u_turn(&[1.0, 0.0], &[-3.0, 0.0], &[0.5, 0.0], &zero));
         // The near end points against it: stop.
-        assert!(!no_u_turn(&[-1.0, 0.0], &[1.0, 0.0], &[0.5, 0.0]));
+        assert!(!no_u_turn(&[-1.0, 0.0], &[1.0, 0.0], &[0.5, 0.0], &zero));
         // Orthogonal counts as a U-turn (strict inequality).
-        assert!(!no_u_turn(&[0.0, 1.0], &[1.0, 0.0], &[1.0, 0.0]));
+        assert!(!no_u_turn(&[0.0, 1.0], &[1.0, 0.0], &[1.0, 0.0], &zero));
+        // ρ given in two parts is their sum: (1, 0) + (−2, 0) points backwards.
+        assert!(!no_u_turn(
+            &[1.0, 0.0],
+            &[1.0, 0.0],
+            &[1.0, 0.0],
+            &[-2.0, 0.0]
+        ));
     }
 
     fn span(rho: [f64; 1], first: f64, last: f64) -> Span {
