@@ -319,7 +319,8 @@ mod tests {
         assert!(no_u_turn(
             &left.first_velocity,
             &right.last_velocity,
-            &[2.0]
+            &left.rho,
+            &right.rho
         ));
         assert!(!left.continues_into(&right));
         let smooth = span([1.0], 0.4, 0.6);
