@@ -1,0 +1,384 @@
+//! Warm-up adaptation as Stan does it: dual-averaging step size, windowed Welford estimates of the inverse metric, and the `Adapter` trait through which adaptation observes the sampler.
+
+use std::ops::Range;
+
+use super::options::NutsOptions;
+use super::sampler::Transition;
+
+/// What an [`Adapter`] asks of the sampler after observing a warm-up transition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdaptationUpdate {
+    /// The step size for the next transition.
+    pub step_size: f64,
+    /// A new inverse metric (diagonal, or dense row-major) at the end of a metric window. The
+    /// runner installs it, re-runs the initial step-size heuristic and calls
+    /// [`Adapter::restart_step_size`].
+    pub inv_metric: Option<Vec<f64>>,
+}
+
+/// Warm-up adaptation that observes the sampler's transitions and answers with new tuning
+/// parameters (it never reaches into the sampler).
+pub trait Adapter {
+    /// Learns from one warm-up transition.
+    fn observe(&mut self, transition: &Transition) -> AdaptationUpdate;
+    /// Restarts step-size learning around `step_size`, freshly set by the initial heuristic
+    /// (at the start and after every metric update).
+    fn restart_step_size(&mut self, step_size: f64);
+    /// The step size to sample with after warm-up.
+    fn final_step_size(&self) -> f64;
+}
+
+/// Nesterov dual averaging of `log ε` (Hoffman & Gelman 2014, Algorithm 5, as in Stan's
+/// `stepsize_adaptation`): with `η = 1/(t + t₀)`,
+/// `s̄ ← (1−η) s̄ + η (δ − min(1, α))`, `x = μ − √t s̄ / γ`, `x̄ ← (1 − t^−κ) x̄ + t^−κ x`;
+/// the step size is `exp(x)` during warm-up and `exp(x̄)` after, with `μ = ln(10 ε₀)`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DualAveraging {
+    target: f64,
+    gamma: f64,
+    kappa: f64,
+    t0: f64,
+    mu: f64,
+    counter: f64,
+    s_bar: f64,
+    x_bar: f64,
+}
+
+impl DualAveraging {
+    pub(crate) fn new(target: f64, gamma: f64, kappa: f64, t0: f64, step_size: f64) -> Self {
+        let mut averaging = DualAveraging {
+            target,
+            gamma,
+            kappa,
+            t0,
+            mu: 0.0,
+            counter: 0.0,
+            s_bar: 0.0,
+            x_bar: 0.0,
+        };
+        averaging.restart(step_size);
+        averaging
+    }
+
+    /// Sets `μ = ln(10 ε)` and forgets the history.
+    pub(crate) fn restart(&mut self, step_size: f64) {
+        self.mu = (10.0 * step_size).ln();
+        self.counter = 0.0;
+        self.s_bar = 0.0;
+        self.x_bar = 0.0;
+    }
+
+    /// Learns from one acceptance statistic and returns the next step size `exp(x)`.
+    pub(crate) fn learn(&mut self, accept_stat: f64) -> f64 {
+        self.counter += 1.0;
+        let accept_stat = accept_stat.min(1.0);
+        let eta = 1.0 / (self.counter + self.t0);
+        self.s_bar = (1.0 - eta) * self.s_bar + eta * (self.target - accept_stat);
+        let x = self.mu - self.s_bar * self.counter.sqrt() / self.gamma;
+        let x_eta = self.counter.powf(-self.kappa);
+        self.x_bar = (1.0 - x_eta) * self.x_bar + x_eta * x;
+        x.exp()
+    }
+
+    /// The averaged step size `exp(x̄)`.
+    pub(crate) fn averaged_step_size(&self) -> f64 {
+        self.x_bar.exp()
+    }
+}
+
+/// Stan's warm-up schedule: the slow windows (iteration ranges) in which the inverse metric is
+/// estimated; iterations outside them are the fast buffers.
+///
+/// With fewer than 20 warm-up iterations there is no window (only the step size adapts). If
+/// `init_buffer + base_window + term_buffer > num_warmup` the buffers become 15% / 75% / 10%
+/// of warm-up (one window). Otherwise windows of `base_window`, `2·base_window`, ... follow the
+/// initial buffer, and a window is stretched to the terminal buffer when the next one would not
+/// fit (Stan's `windowed_adaptation`; unlike Stan 2.3x, the 15/75/10 case restarts the window
+/// counter so its single window does end in a metric update — Stan issue #3380).
+pub(crate) fn metric_windows(
+    num_warmup: usize,
+    init_buffer: usize,
+    term_buffer: usize,
+    base_window: usize,
+) -> Vec<Range<usize>> {
+    if num_warmup < 20 || base_window == 0 {
+        return Vec::new();
+    }
+    let (init_buffer, term_buffer, base_window) =
+        if init_buffer + base_window + term_buffer > num_warmup {
+            let init = (0.15 * num_warmup as f64) as usize;
+            let term = (0.10 * num_warmup as f64) as usize;
+            (init, term, num_warmup - init - term)
+        } else {
+            (init_buffer, term_buffer, base_window)
+        };
+    let slow_end = num_warmup - term_buffer;
+    let mut windows = Vec::new();
+    let mut start = init_buffer;
+    let mut size = base_window;
+    let mut end = start + size;
+    loop {
+        windows.push(start..end);
+        if end >= slow_end {
+            break;
+        }
+        start = end;
+        size *= 2;
+        end = start + size;
+        if end + 2 * size > slow_end {
+            end = slow_end;
+        }
+    }
+    windows
+}
+
+/// Welford's running mean and (co)variance of the unconstrained draws in a window.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WelfordEstimator {
+    dense: bool,
+    dim: usize,
+    count: usize,
+    mean: Vec<f64>,
+    /// `Σ (q − mean)²` per coordinate (diagonal) or the `d × d` sum of outer products (dense).
+    sum_squares: Vec<f64>,
+}
+
+impl WelfordEstimator {
+    pub(crate) fn new(dense: bool, dim: usize) -> Self {
+        WelfordEstimator {
+            dense,
+            dim,
+            count: 0,
+            mean: vec![0.0; dim],
+            sum_squares: vec![0.0; if dense { dim * dim } else { dim }],
+        }
+    }
+
+    pub(crate) fn add_sample(&mut self, position: &[f64]) {
+        self.count += 1;
+        let n = self.count as f64;
+        let delta: Vec<f64> = position
+            .iter()
+            .zip(&self.mean)
+            .map(|(q, m)| q - m)
+            .collect();
+        for (m, d) in self.mean.iter_mut().zip(&delta) {
+            *m += d / n;
+        }
+        let new_delta: Vec<f64> = position
+            .iter()
+            .zip(&self.mean)
+            .map(|(q, m)| q - m)
+            .collect();
+        if self.dense {
+            for (row, a) in self.sum_squares.chunks_exact_mut(self.dim).zip(&new_delta) {
+                for (s, b) in row.iter_mut().zip(&delta) {
+                    *s += a * b;
+                }
+            }
+        } else {
+            for ((s, a), b) in self.sum_squares.iter_mut().zip(&new_delta).zip(&delta) {
+                *s += a * b;
+            }
+        }
+    }
+
+    /// Stan's regularised estimate `(n/(n+5))·Σ̂ + 10⁻³·(5/(n+5))·I` with `Σ̂` the sample
+    /// (co)variance (denominator `n − 1`); `None` with fewer than two samples.
+    pub(crate) fn regularised(&self) -> Option<Vec<f64>> {
+        if self.count < 2 {
+            return None;
+        }
+        let n = self.count as f64;
+        let weight = n / (n + 5.0);
+        let shrinkage = 1e-3 * 5.0 / (n + 5.0);
+        let mut estimate: Vec<f64> = self
+            .sum_squares
+            .iter()
+            .map(|s| weight * s / (n - 1.0))
+            .collect();
+        if self.dense {
+            for i in 0..self.dim {
+                estimate[i * self.dim + i] += shrinkage;
+            }
+            // Symmetrise away rounding so the Cholesky factorisation accepts it.
+            for i in 0..self.dim {
+                for j in 0..i {
+                    let mean = 0.5 * (estimate[i * self.dim + j] + estimate[j * self.dim + i]);
+                    estimate[i * self.dim + j] = mean;
+                    estimate[j * self.dim + i] = mean;
+                }
+            }
+        } else {
+            estimate.iter_mut().for_each(|v| *v += shrinkage);
+        }
+        Some(estimate)
+    }
+
+    pub(crate) fn restart(&mut self) {
+        *self = WelfordEstimator::new(self.dense, self.dim);
+    }
+}
+
+/// Stan's windowed adaptation: dual averaging of the step size at every warm-up iteration and
+/// a regularised Welford (co)variance of the draws in each slow window, installed as the
+/// inverse metric at the window's end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowedAdapter {
+    windows: Vec<Range<usize>>,
+    iteration: usize,
+    step_size: DualAveraging,
+    estimator: WelfordEstimator,
+}
+
+impl WindowedAdapter {
+    /// An adapter for `options` (warm-up length, buffers, dual averaging constants, metric
+    /// shape) over `dim` unconstrained coordinates, starting from `step_size`.
+    pub fn new(options: &NutsOptions, dim: usize, step_size: f64) -> Self {
+        WindowedAdapter {
+            windows: metric_windows(
+                options.num_warmup,
+                options.init_buffer,
+                options.term_buffer,
+                options.base_window,
+            ),
+            iteration: 0,
+            step_size: DualAveraging::new(
+                options.adapt_delta,
+                options.gamma,
+                options.kappa,
+                options.t0,
+                step_size,
+            ),
+            estimator: WelfordEstimator::new(options.metric == super::options::Metric::Dense, dim),
+        }
+    }
+
+    /// Closes the current metric window: the regularised estimate, and a fresh estimator.
+    fn finish_window(&mut self) -> Option<Vec<f64>> {
+        let estimate = self.estimator.regularised();
+        self.estimator.restart();
+        estimate.filter(|values| values.iter().all(|v| v.is_finite()))
+    }
+}
+
+impl Adapter for WindowedAdapter {
+    fn observe(&mut self, transition: &Transition) -> AdaptationUpdate {
+        let step_size = self.step_size.learn(transition.stats.accept_stat);
+        let iteration = self.iteration;
+        self.iteration += 1;
+        let Some(window) = self.windows.iter().find(|w| w.contains(&iteration)) else {
+            return AdaptationUpdate {
+                step_size,
+                inv_metric: None,
+            };
+        };
+        let window_ends = iteration + 1 == window.end;
+        self.estimator.add_sample(&transition.position);
+        AdaptationUpdate {
+            step_size,
+            inv_metric: if window_ends {
+                self.finish_window()
+            } else {
+                None
+            },
+        }
+    }
+
+    fn restart_step_size(&mut self, step_size: f64) {
+        self.step_size.restart(step_size);
+    }
+
+    fn final_step_size(&self) -> f64 {
+        self.step_size.averaged_step_size()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lengths(windows: &[Range<usize>]) -> Vec<usize> {
+        windows.iter().map(|w| w.len()).collect()
+    }
+
+    #[test]
+    fn stan_schedule_for_1000_warmup() {
+        // Stan: [75 | 25, 50, 100, 200, 500 | 50].
+        let windows = metric_windows(1000, 75, 50, 25);
+        assert_eq!(windows.first().map(|w| w.start), Some(75));
+        assert_eq!(lengths(&windows), vec![25, 50, 100, 200, 500]);
+        assert_eq!(windows.last().map(|w| w.end), Some(950));
+    }
+
+    #[test]
+    fn stan_schedule_for_short_warmups() {
+        // 150 fits exactly: [75 | 25 | 50].
+        assert_eq!(metric_windows(150, 75, 50, 25), vec![75..100]);
+        // 200: the second window is stretched to the terminal buffer: [75 | 25, 50 | 50].
+        assert_eq!(metric_windows(200, 75, 50, 25), vec![75..100, 100..150]);
+        // 100 < 75 + 25 + 50: 15% / 75% / 10% = [15 | 75 | 10].
+        assert_eq!(metric_windows(100, 75, 50, 25), vec![15..90]);
+        // Fewer than 20: step size only.
+        assert!(metric_windows(19, 75, 50, 25).is_empty());
+        assert!(metric_windows(1000, 75, 50, 0).is_empty());
+    }
+
+    #[test]
+    fn dual_averaging_converges_to_target() {
+        // Acceptance falls with the step size as α(ε) = exp(−ε); the target 0.8 is reached at
+        // ε* = −ln 0.8. On this noiseless problem the averaged iterate x̄ converges slowly
+        // (its weights t^−κ keep early transients), so we check the error shrinks to < 1%.
+        let target = 0.8;
+        let expected = -(0.8f64.ln());
+        let mut averaging = DualAveraging::new(target, 0.05, 0.75, 10.0, 1.0);
+        let mut step_size: f64 = 1.0;
+        let mut errors = Vec::new();
+        for iteration in 1..=20_000 {
+            step_size = averaging.learn((-step_size).exp());
+            if iteration == 200 || iteration == 2_000 || iteration == 20_000 {
+                errors.push((averaging.averaged_step_size() - expected).abs() / expected);
+            }
+        }
+        assert!(errors[0] > errors[1] && errors[1] > errors[2], "{errors:?}");
+        assert!(errors[2] < 0.01, "{errors:?}");
+        // The last iterate exp(x) too.
+        assert!(
+            (step_size - expected).abs() < 0.01 * expected,
+            "{step_size}"
+        );
+    }
+
+    #[test]
+    fn welford_matches_two_pass_and_regularises() {
+        let draws = [[1.0, 2.0], [2.0, 1.0], [4.0, 5.0], [0.5, -1.0]];
+        let mut diag = WelfordEstimator::new(false, 2);
+        let mut dense = WelfordEstimator::new(true, 2);
+        for q in &draws {
+            diag.add_sample(q);
+            dense.add_sample(q);
+        }
+        let n = draws.len() as f64;
+        let mean = |j: usize| draws.iter().map(|q| q[j]).sum::<f64>() / n;
+        let cov = |i: usize, j: usize| {
+            draws
+                .iter()
+                .map(|q| (q[i] - mean(i)) * (q[j] - mean(j)))
+                .sum::<f64>()
+                / (n - 1.0)
+        };
+        let (weight, shrinkage) = (n / (n + 5.0), 1e-3 * 5.0 / (n + 5.0));
+        let diag_estimate = diag.regularised().unwrap();
+        let dense_estimate = dense.regularised().unwrap();
+        for i in 0..2 {
+            assert!((diag_estimate[i] - (weight * cov(i, i) + shrinkage)).abs() < 1e-12);
+            for j in 0..2 {
+                let identity = if i == j { shrinkage } else { 0.0 };
+                let want = weight * cov(i, j) + identity;
+                assert!((dense_estimate[i * 2 + j] - want).abs() < 1e-12);
+            }
+        }
+        diag.restart();
+        assert_eq!(diag.regularised(), None);
+    }
+}
