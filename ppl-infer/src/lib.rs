@@ -10,5 +10,6 @@ pub mod output;
 pub mod uncertainty;
 
 pub use draws::{Chain, Draws, SamplerStats};
+pub use nuts::{NutsFit, NutsOptions, NutsSampler};
 pub use error::{Error, Result};
 pub use ppl_core::LogDensity;
