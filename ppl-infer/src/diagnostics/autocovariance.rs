@@ -93,7 +93,10 @@ mod tests {
                 .map(|i| (chain[i] - centre) * (chain[i + lag] - centre))
                 .sum::<f64>()
                 / n as f64;
-            assert!((value - direct).abs() < 1e-12, "lag {lag}: {value} vs {direct}");
+            assert!(
+                (value - direct).abs() < 1e-12,
+                "lag {lag}: {value} vs {direct}"
+            );
         }
     }
 }

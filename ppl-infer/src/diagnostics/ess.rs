@@ -2,8 +2,8 @@
 
 use super::autocovariance::autocovariance;
 use super::chains::{
-    is_valid, mean, quantile_sorted, rank_normalise, sample_variance, sorted_pooled,
-    split_chains, CONSTANT_RESOLUTION,
+    is_valid, mean, quantile_sorted, rank_normalise, sample_variance, sorted_pooled, split_chains,
+    CONSTANT_RESOLUTION,
 };
 
 /// Bulk effective sample size: the ESS of the rank-normalised split chains (Vehtari et al.

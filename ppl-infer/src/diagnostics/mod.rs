@@ -11,7 +11,7 @@ mod special;
 #[cfg(test)]
 mod arviz_reference;
 
-pub(crate) use chains::{quantile_sorted, sample_variance};
+pub(crate) use chains::{average_ranks, quantile_sorted, sample_variance};
 pub use ebfmi::ebfmi;
 pub use ess::{ess_basic, ess_bulk, ess_quantile, ess_tail};
 pub use mcse::{mcse_mean, mcse_quantile, mcse_sd};

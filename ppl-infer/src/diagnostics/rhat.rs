@@ -39,6 +39,11 @@ fn split_rhat(chains: &[Vec<f64>]) -> f64 {
     let draws = chains[0].len() as f64;
     let chain_means: Vec<f64> = chains.iter().map(|c| mean(c)).collect();
     let between = draws * sample_variance(&chain_means);
-    let within = mean(&chains.iter().map(|c| sample_variance(c)).collect::<Vec<_>>());
+    let within = mean(
+        &chains
+            .iter()
+            .map(|c| sample_variance(c))
+            .collect::<Vec<_>>(),
+    );
     ((between / within + draws - 1.0) / draws).sqrt()
 }
