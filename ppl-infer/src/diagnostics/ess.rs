@@ -91,7 +91,7 @@ pub fn ess_basic(chains: &[Vec<f64>]) -> f64 {
 /// assert!(ppl_infer::diagnostics::ess_quantile(&chains, 1.5).is_nan());
 /// ```
 pub fn ess_quantile(chains: &[Vec<f64>], prob: f64) -> f64 {
-    if !is_valid(chains) || !(prob > 0.0 && prob < 1.0) {
+    if !(is_valid(chains) && prob > 0.0 && prob < 1.0) {
         return f64::NAN;
     }
     ess_of_chains(&split_chains(&quantile_indicators(chains, prob)))

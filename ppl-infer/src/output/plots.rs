@@ -28,6 +28,28 @@ const ROW_HEIGHT: u32 = 220;
 /// Bins of the marginal histograms in the trace plot.
 const DENSITY_BINS: usize = 30;
 
+/// Axis label for a count, iteration or rank.
+fn whole_label(value: &f64) -> String {
+    format!("{value:.0}")
+}
+
+/// Axis label for a parameter value: at most 4 significant figures, no trailing zeros.
+fn value_label(value: &f64) -> String {
+    let text = format!("{:.4}", value);
+    let text = if value.abs() >= 1e4 || (value.abs() < 1e-3 && *value != 0.0) {
+        format!("{value:.2e}")
+    } else if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text
+    }
+}
+
 fn chain_colour(chain: usize) -> RGBColor {
     CHAIN_COLOURS[chain % CHAIN_COLOURS.len()]
 }
@@ -137,6 +159,7 @@ fn draw_marginals(
     let mut chart = ChartBuilder::on(area)
         .caption(name, ("sans-serif", 18))
         .margin(10)
+        .margin_right(20)
         .x_label_area_size(30)
         .y_label_area_size(50)
         .build_cartesian_2d(low..high, 0.0..top.max(f64::MIN_POSITIVE))?;
@@ -146,6 +169,8 @@ fn draw_marginals(
         .y_desc("density")
         .x_labels(5)
         .y_labels(4)
+        .x_label_formatter(&value_label)
+        .y_label_formatter(&value_label)
         .draw()?;
     for (k, density) in densities.iter().enumerate() {
         let outline = density.iter().enumerate().flat_map(|(bin, &d)| {
@@ -170,6 +195,7 @@ fn draw_trace(
     let mut chart = ChartBuilder::on(area)
         .caption(format!("{name} (trace)"), ("sans-serif", 18))
         .margin(10)
+        .margin_right(25)
         .x_label_area_size(30)
         .y_label_area_size(50)
         .build_cartesian_2d(0.0..n_draws as f64, low..high)?;
@@ -179,6 +205,8 @@ fn draw_trace(
         .x_desc("iteration")
         .x_labels(6)
         .y_labels(5)
+        .x_label_formatter(&whole_label)
+        .y_label_formatter(&value_label)
         .draw()?;
     for (k, chain) in chains.iter().enumerate() {
         let points = chain.iter().enumerate().map(|(i, &x)| (i as f64, x));
@@ -253,6 +281,7 @@ fn draw_rank_histogram(
     let mut chart = ChartBuilder::on(area)
         .caption(format!("{name}, chain {}", chain + 1), ("sans-serif", 16))
         .margin(8)
+        .margin_right(20)
         .x_label_area_size(28)
         .y_label_area_size(40)
         .build_cartesian_2d(0.0..total, 0.0..top)?;
@@ -262,6 +291,8 @@ fn draw_rank_histogram(
         .x_desc("rank")
         .x_labels(3)
         .y_labels(4)
+        .x_label_formatter(&whole_label)
+        .y_label_formatter(&whole_label)
         .draw()?;
     let bin_width = total / counts.len() as f64;
     chart.draw_series(counts.iter().enumerate().map(|(bin, &count)| {
@@ -319,9 +350,14 @@ mod tests {
     #[test]
     fn trace_and_rank_plots_are_svg_files() {
         let draws = draws();
-        let plots: [(&str, fn(&Path, &Draws) -> Result<()>); 2] = [
-            ("trace", |path, draws| trace_plot(path, draws, &["mu", "sigma"])),
-            ("rank", |path, draws| rank_plot(path, draws, &["mu", "sigma"])),
+        type Plot = fn(&Path, &Draws) -> Result<()>;
+        let plots: [(&str, Plot); 2] = [
+            ("trace", |path, draws| {
+                trace_plot(path, draws, &["mu", "sigma"])
+            }),
+            ("rank", |path, draws| {
+                rank_plot(path, draws, &["mu", "sigma"])
+            }),
         ];
         for (file, plot) in plots {
             let path = temporary(file);

@@ -218,6 +218,34 @@ impl Default for RunInfo {
     }
 }
 
+/// A column name as CmdStan writes it: indices joined by dots (`theta[1]` → `theta.1`,
+/// `Sigma[2,3]` → `Sigma.2.3`); names without indices are unchanged.
+fn csv_column_name(name: &str) -> String {
+    match name.strip_suffix(']').and_then(|n| n.split_once('[')) {
+        Some((base, indices)) => {
+            let indices: Vec<&str> = indices.split(',').map(str::trim).collect();
+            format!("{base}.{}", indices.join("."))
+        }
+        None => name.to_string(),
+    }
+}
+
+/// The inverse of [`csv_column_name`]: `theta.1` → `theta[1]`, `Sigma.2.3` → `Sigma[2,3]`
+/// (what cmdstanpy and ArviZ show); other names are unchanged.
+fn draws_column_name(name: &str) -> String {
+    let mut parts = name.split('.');
+    let base = parts.next().unwrap_or_default();
+    let indices: Vec<&str> = parts.collect();
+    if indices.is_empty()
+        || !indices
+            .iter()
+            .all(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return name.to_string();
+    }
+    format!("{base}[{}]", indices.join(","))
+}
+
 /// A number as Stan CSV readers expect it: integers without a decimal point, others in the
 /// shortest form that reads back exactly, `nan`, `inf`, `-inf`.
 fn format_number(value: f64) -> String {
@@ -268,7 +296,8 @@ fn section_line(out: &mut impl Write, depth: usize, name: &str) -> io::Result<()
 ///
 /// - a comment header with the configuration (`# model = ...`, `# method = sample (Default)`,
 ///   the sample/adapt/hmc/nuts arguments, `# id`, `# random seed`, ...);
-/// - the column header `lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,<names>`;
+/// - the column header `lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,<names>`,
+///   with indices written the CmdStan way (`theta[1]` as `theta.1`, `Sigma[1,2]` as `Sigma.1.2`);
 /// - the warm-up draws when `info.save_warmup`;
 /// - the adaptation block (`# Adaptation terminated`, `# Step size = ...`, `# Diagonal elements
 ///   of inverse mass matrix:` or `# Elements of inverse mass matrix:` and its rows);
@@ -306,11 +335,7 @@ pub fn write_stan_csv(
         return Err(Error::invalid(FUNCTION, "thin", 0, "at least 1"));
     }
     let n_columns = draws.n_columns();
-    let n_draws = if n_columns == 0 {
-        0
-    } else {
-        chain.values.len() / n_columns
-    };
+    let n_draws = chain.values.len().checked_div(n_columns).unwrap_or(0);
     if n_columns > 0 && chain.values.len() % n_columns != 0 {
         return Err(Error::SizeMismatch {
             function: FUNCTION,
@@ -408,10 +433,10 @@ fn write_file(
     let n_columns = draws.n_columns();
     match &info.method {
         Method::Sample => {
-            let header: Vec<&str> = SAMPLER_COLUMNS
+            let header: Vec<String> = SAMPLER_COLUMNS
                 .iter()
-                .copied()
-                .chain(draws.names.iter().map(String::as_str))
+                .map(|c| c.to_string())
+                .chain(draws.names.iter().map(|n| csv_column_name(n)))
                 .collect();
             writeln!(out, "{}", header.join(","))?;
             if info.save_warmup {
@@ -448,10 +473,10 @@ fn write_file(
             writeln!(out, "# ")?;
         }
         Method::Variational(variational) => {
-            let header: Vec<&str> = VARIATIONAL_COLUMNS
+            let header: Vec<String> = VARIATIONAL_COLUMNS
                 .iter()
-                .copied()
-                .chain(draws.names.iter().map(String::as_str))
+                .map(|c| c.to_string())
+                .chain(draws.names.iter().map(|n| csv_column_name(n)))
                 .collect();
             writeln!(out, "{}", header.join(","))?;
             writeln!(out, "# Stepsize adaptation complete.")?;
@@ -736,14 +761,18 @@ impl StanCsv {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The file as one chain of [`Draws`]: columns not ending in `__` become parameters; for
+    /// The file as one chain of [`Draws`]: columns not ending in `__` become parameters (named
+    /// with brackets, `theta.1` → `theta[1]`); for
     /// sampling output the seven sampler columns fill [`SamplerStats`]; for variational output
     /// the mean row is skipped.
     pub fn draws(&self) -> Draws {
         let parameters: Vec<usize> = (0..self.header.len())
             .filter(|&j| !self.header[j].ends_with("__"))
             .collect();
-        let names = parameters.iter().map(|&j| self.header[j].clone()).collect();
+        let names = parameters
+            .iter()
+            .map(|&j| draws_column_name(&self.header[j]))
+            .collect();
         let sampler: Option<Vec<usize>> = SAMPLER_COLUMNS
             .iter()
             .map(|c| self.header.iter().position(|h| h == c))
@@ -955,7 +984,7 @@ mod tests {
         assert!(text.contains("#             max_depth = 10 (Default)\n"));
         assert!(text.contains("#         metric = diag_e (Default)\n"));
         assert!(text.contains("# id = 2\n"));
-        assert!(text.contains("lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,mu,theta[1]\n"));
+        assert!(text.contains("lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,mu,theta.1\n"));
         assert!(text.contains("# Adaptation terminated\n# Step size = 0.7\n# Diagonal elements of inverse mass matrix:\n# 0.5, 1.25\n"));
         assert!(text.contains("-8.25,0.9,0.7,3,5,1,9.5,10.25,2e-7\n"));
         assert!(text.contains("#  Elapsed Time: 0.500 seconds (Warm-up)\n#                1.250 seconds (Sampling)\n#                1.750 seconds (Total)\n"));
@@ -1024,7 +1053,7 @@ mod tests {
         assert!(text.contains(
             "# method = variational\n#   variational\n#     algorithm = meanfield (Default)\n"
         ));
-        assert!(text.contains("lp__,log_p__,log_g__,mu,theta[1]\n# Stepsize adaptation complete.\n# eta = 1\n0,0,0,0.2,0.5\n0,-1,-0.5,0.1,-1.5\n"));
+        assert!(text.contains("lp__,log_p__,log_g__,mu,theta.1\n# Stepsize adaptation complete.\n# eta = 1\n0,0,0,0.2,0.5\n0,-1,-0.5,0.1,-1.5\n"));
         assert_eq!(csv.rows.len(), 4);
         let read = csv.draws();
         assert_eq!(read.chains[0].values, draws.chains[0].values);
@@ -1065,6 +1094,17 @@ mod tests {
                 .ends_with("line 4: 1 values, but the header has 2 columns"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn indexed_names_use_cmdstan_dots() {
+        assert_eq!(csv_column_name("theta[1]"), "theta.1");
+        assert_eq!(csv_column_name("Sigma[2, 3]"), "Sigma.2.3");
+        assert_eq!(csv_column_name("mu"), "mu");
+        assert_eq!(draws_column_name("Sigma.2.3"), "Sigma[2,3]");
+        assert_eq!(draws_column_name("theta.1"), "theta[1]");
+        assert_eq!(draws_column_name("my.name"), "my.name");
+        assert_eq!(draws_column_name("mu"), "mu");
     }
 
     #[test]
