@@ -86,6 +86,14 @@ fn ebfmi_matches_arviz() {
 }
 
 #[test]
+fn a_single_chain_is_split_and_diagnosed() {
+    // ArviZ's own building blocks on the first chain alone (`arviz.rhat` refuses one chain):
+    // max(_rhat(_z_scale(s)), _rhat(_z_scale(|s - median(s)|))) with s = _split_chains(chain).
+    let chain = vec![AR1_POSITIVE[0].to_vec()];
+    assert_relative("rhat (one chain)", rhat(&chain), 1.02943442864035);
+}
+
+#[test]
 fn degenerate_input_gives_nan() {
     let constant = vec![vec![2.5; 50]; 4];
     let short = vec![vec![1.0, 2.0, 3.0]; 4];
