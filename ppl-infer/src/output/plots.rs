@@ -83,6 +83,15 @@ fn requested_columns(
             "at least one chain with at least one draw",
         ));
     }
+    let n_values = draws.n_draws() * draws.n_columns();
+    if let Some(k) = draws.chains.iter().position(|c| c.values.len() != n_values) {
+        return Err(Error::SizeMismatch {
+            function,
+            argument: format!("chain {} values", k + 1),
+            actual: draws.chains[k].values.len(),
+            expected: n_values,
+        });
+    }
     names.iter().map(|name| draws.column(name)).collect()
 }
 
@@ -209,7 +218,11 @@ fn draw_trace(
         .y_label_formatter(&value_label)
         .draw()?;
     for (k, chain) in chains.iter().enumerate() {
-        let points = chain.iter().enumerate().map(|(i, &x)| (i as f64, x));
+        let points = chain
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.is_finite())
+            .map(|(i, &x)| (i as f64, x));
         chart
             .draw_series(LineSeries::new(points, chain_colour(k).mix(0.8)))?
             .label(format!("chain {}", k + 1))
@@ -380,6 +393,12 @@ mod tests {
         assert_eq!(
             rank_plot(&path, &draws, &[]).unwrap_err().to_string(),
             "rank_plot: names is empty, but must be at least one column name"
+        );
+        let mut ragged = draws.clone();
+        ragged.chains[2].values.truncate(10);
+        assert_eq!(
+            rank_plot(&path, &ragged, &["mu"]).unwrap_err().to_string(),
+            "rank_plot: chain 3 values has size 10, but must have size 400"
         );
     }
 }
