@@ -65,7 +65,11 @@ fn shape_terms(alpha: f64, beta: f64, alpha_wanted: bool, beta_wanted: bool) -> 
     (lbeta(alpha, beta), d_alpha, d_beta)
 }
 
-fn beta_log_density<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
+fn beta_log_density<T: Real>(
+    y: impl Operand,
+    alpha: impl Operand,
+    beta: impl Operand,
+) -> Result<T> {
     const FUNCTION: &str = "beta";
     check_probability(FUNCTION, "random variable", &y)?;
     check_positive_finite(FUNCTION, "alpha", &alpha)?;

@@ -4,8 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_not_nan, check_positive_finite,
-    common_len,
+    add_partial, add_scalar_partial, check_finite, check_not_nan, check_positive_finite, common_len,
 };
 use super::distribution::{Distribution, Support};
 use crate::error::Result;

@@ -58,7 +58,10 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
     const FUNCTION: &str = "chi_square";
     check_not_negative(FUNCTION, "random variable", &y)?;
     check_positive_finite(FUNCTION, "nu", &nu)?;
-    let n = common_len(FUNCTION, &[("random variable", y.size()), ("nu", nu.size())])?;
+    let n = common_len(
+        FUNCTION,
+        &[("random variable", y.size()), ("nu", nu.size())],
+    )?;
     let nu_is_parameter = has_tangent(&nu);
     let scalar_nu_terms = nu_terms(nu.at(0).value(), nu_is_parameter);
     let mut value = 0.0;
@@ -137,7 +140,13 @@ mod tests {
     #[test]
     fn values_match_statrs() {
         use statrs::distribution::{ChiSquared, Continuous};
-        for &(y, nu) in &[(1.0, 1.0), (2.0, 3.0), (1e-4, 0.3), (150.0, 120.0), (0.5, 2.0)] {
+        for &(y, nu) in &[
+            (1.0, 1.0),
+            (2.0, 3.0),
+            (1e-4, 0.3),
+            (150.0, 120.0),
+            (0.5, 2.0),
+        ] {
             let expected = ChiSquared::new(nu).unwrap().ln_pdf(y);
             let lp: f64 = chi_square_lpdf(y, nu).unwrap();
             assert_close(lp, expected, 1e-11);

@@ -208,8 +208,7 @@ mod tests {
             err.to_string(),
             "double_exponential: location[2] is NaN, but must be finite"
         );
-        let err =
-            double_exponential_lpdf::<f64>(&vec![0.0; 3], 0.0, &vec![1.0; 2]).unwrap_err();
+        let err = double_exponential_lpdf::<f64>(&vec![0.0; 3], 0.0, &vec![1.0; 2]).unwrap_err();
         assert_eq!(
             err.to_string(),
             "double_exponential: scale has size 2, but must have size 3"

@@ -39,11 +39,7 @@ pub fn gamma_lpdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Oper
 
 /// The same as [`gamma_lpdf`]: every term depends on an argument, so none is dropped (Stan's
 /// `gamma_lupdf` drops terms of data arguments only, which a generic function cannot know).
-pub fn gamma_lupdf<T: Real>(
-    y: impl Operand,
-    alpha: impl Operand,
-    beta: impl Operand,
-) -> Result<T> {
+pub fn gamma_lupdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
     gamma_log_density::<T>(y, alpha, beta)
 }
 
@@ -84,7 +80,13 @@ fn gamma_log_density<T: Real>(
         };
         let (log_y, log_beta) = (y_i.ln(), beta_i.ln());
         value += alpha_i * log_beta - lgamma_alpha + (alpha_i - 1.0) * log_y - beta_i * y_i;
-        add_partial(&mut out, &y, i, (alpha_i - 1.0) / y_i - beta_i, &mut d_y_sum);
+        add_partial(
+            &mut out,
+            &y,
+            i,
+            (alpha_i - 1.0) / y_i - beta_i,
+            &mut d_y_sum,
+        );
         if alpha_is_parameter {
             let d_alpha = log_beta + log_y - digamma_alpha;
             add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
@@ -179,7 +181,11 @@ mod tests {
 
     #[test]
     fn normalised_by_quadrature() {
-        assert_normalised(|y| gamma_lpdf::<f64>(y, 2.5, 0.5).unwrap_or(-1e300), 0.0, 80.0);
+        assert_normalised(
+            |y| gamma_lpdf::<f64>(y, 2.5, 0.5).unwrap_or(-1e300),
+            0.0,
+            80.0,
+        );
     }
 
     #[test]

@@ -62,7 +62,13 @@ fn half_normal_log_density<const PROPTO: bool, T: Real>(
         let z = y_i * inv_sigma;
         value -= 0.5 * z * z + sigma_i.ln();
         add_partial(&mut out, &y, i, -z * inv_sigma, &mut d_y_sum);
-        add_partial(&mut out, &sigma, i, (z * z - 1.0) * inv_sigma, &mut d_sigma_sum);
+        add_partial(
+            &mut out,
+            &sigma,
+            i,
+            (z * z - 1.0) * inv_sigma,
+            &mut d_sigma_sum,
+        );
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));

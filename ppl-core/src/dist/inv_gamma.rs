@@ -4,8 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use super::check::{
-    add_partial, add_scalar_partial, check_not_nan, check_positive_finite, common_len,
-    has_tangent,
+    add_partial, add_scalar_partial, check_not_nan, check_positive_finite, common_len, has_tangent,
 };
 use super::distribution::{Distribution, Support};
 use crate::error::Result;
@@ -97,7 +96,13 @@ fn inv_gamma_log_density<T: Real>(
             let d_alpha = log_beta - log_y - digamma_alpha;
             add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
         }
-        add_partial(&mut out, &beta, i, alpha_i / beta_i - inv_y, &mut d_beta_sum);
+        add_partial(
+            &mut out,
+            &beta,
+            i,
+            alpha_i / beta_i - inv_y,
+            &mut d_beta_sum,
+        );
     }
     add_scalar_partial(&mut out, &y, d_y_sum);
     add_scalar_partial(&mut out, &alpha, d_alpha_sum);

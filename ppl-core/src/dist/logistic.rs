@@ -31,11 +31,7 @@ use crate::special::{log1p_exp, logit};
 /// assert!((lp - (-4f64.ln())).abs() < 1e-15);
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
-pub fn logistic_lpdf<T: Real>(
-    y: impl Operand,
-    mu: impl Operand,
-    sigma: impl Operand,
-) -> Result<T> {
+pub fn logistic_lpdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Operand) -> Result<T> {
     logistic_log_density::<T>(y, mu, sigma)
 }
 

@@ -83,7 +83,13 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
         let d_mu = z * inv_sigma;
         add_partial(&mut out, &y, i, -(d_mu + 1.0) / y_i, &mut d_y_sum);
         add_partial(&mut out, &mu, i, d_mu, &mut d_mu_sum);
-        add_partial(&mut out, &sigma, i, (z * z - 1.0) * inv_sigma, &mut d_sigma_sum);
+        add_partial(
+            &mut out,
+            &sigma,
+            i,
+            (z * z - 1.0) * inv_sigma,
+            &mut d_sigma_sum,
+        );
     }
     add_scalar_partial(&mut out, &y, d_y_sum);
     add_scalar_partial(&mut out, &mu, d_mu_sum);

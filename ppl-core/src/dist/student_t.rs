@@ -122,8 +122,8 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
         let d_sigma = (weight * z_squared - 1.0) * inv_sigma;
         add_partial(&mut out, &sigma, i, d_sigma, &mut d_sigma_sum);
         if nu_is_parameter {
-            let d_nu = nu_derivative - 0.5 * log1p_z_squared_over_nu
-                + 0.5 * weight * z_squared / nu_i;
+            let d_nu =
+                nu_derivative - 0.5 * log1p_z_squared_over_nu + 0.5 * weight * z_squared / nu_i;
             add_partial(&mut out, &nu, i, d_nu, &mut d_nu_sum);
         }
     }

@@ -3,9 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_not_nan, common_len,
-};
+use super::check::{add_partial, add_scalar_partial, check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
 use crate::error::{Error, Result};
 use crate::real::{Operand, Real};

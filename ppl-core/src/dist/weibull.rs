@@ -4,8 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_positive_finite, common_len,
-    multiply_log,
+    add_partial, add_scalar_partial, check_finite, check_positive_finite, common_len, multiply_log,
 };
 use super::distribution::{Distribution, Support};
 use crate::error::Result;
@@ -82,10 +81,22 @@ fn weibull_log_density<T: Real>(
         let log_ratio = ratio.ln();
         let power = ratio.powf(alpha_i);
         value += alpha_i.ln() - sigma_i.ln() + multiply_log(alpha_i - 1.0, ratio) - power;
-        add_partial(&mut out, &y, i, (alpha_i - 1.0 - alpha_i * power) / y_i, &mut d_y_sum);
+        add_partial(
+            &mut out,
+            &y,
+            i,
+            (alpha_i - 1.0 - alpha_i * power) / y_i,
+            &mut d_y_sum,
+        );
         let d_alpha = 1.0 / alpha_i + log_ratio * (1.0 - power);
         add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
-        add_partial(&mut out, &sigma, i, alpha_i * (power - 1.0) / sigma_i, &mut d_sigma_sum);
+        add_partial(
+            &mut out,
+            &sigma,
+            i,
+            alpha_i * (power - 1.0) / sigma_i,
+            &mut d_sigma_sum,
+        );
     }
     if value.is_infinite() {
         return Ok(T::constant(value));
