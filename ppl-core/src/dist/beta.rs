@@ -271,6 +271,9 @@ mod tests {
                 |x| beta_lpdf(x[0], &x[1..3], x[3]),
                 &[y, alpha, 1.5, beta],
             );
+            // One shape as data: only the other shape's digammas are computed.
+            assert_gradient_matches(|x| beta_lpdf(x[0], alpha, x[1]), &[y, beta]);
+            assert_gradient_matches(|x| beta_lpdf(x[0], x[1], beta), &[y, alpha]);
         }
     }
 }

@@ -410,6 +410,8 @@ mod tests {
                 |x| von_mises_lpdf(x[0], x[1], &x[2..4]),
                 &[y, mu, kappa, 30.0],
             );
+            // kappa as data: no partial for it.
+            assert_gradient_matches(|x| von_mises_lpdf(x[0], x[1], kappa), &[y, mu]);
         }
     }
 }
