@@ -1,1 +1,279 @@
-//! The beta family (not yet written).
+//! The beta distribution `beta(y | alpha, beta)` on `[0, 1]`, alpha and beta the two shapes (prior counts).
+
+use rand::Rng;
+use rand_distr::Distribution as _;
+
+use super::check::{
+    add_partial, add_scalar_partial, check_positive_finite, check_probability, common_len,
+    has_tangent, multiply_log,
+};
+use super::distribution::{Distribution, Support};
+use crate::error::Result;
+use crate::real::{Operand, Real};
+use crate::special::{digamma, lbeta};
+
+/// Log-density of the beta distribution, vectorised over all arguments (Stan's `beta_lpdf`):
+///
+/// `Σ_i (α_i − 1) ln y_i + (β_i − 1) ln(1 − y_i) − ln B(α_i, β_i)`.
+///
+/// Scalars broadcast; vectors must share one length. Partials in `f64` in one pass:
+/// `∂/∂y = (α − 1)/y − (β − 1)/(1 − y)`, `∂/∂α = ln y − ψ(α) + ψ(α + β)`,
+/// `∂/∂β = ln(1 − y) − ψ(β) + ψ(α + β)` (`ln B` and the digammas once when both shapes are
+/// scalars, the digammas only for parameters).
+///
+/// # Errors
+/// `y` outside `[0, 1]` (or NaN), `alpha` or `beta` not positive and finite, or vector lengths
+/// that differ: `beta: random variable is 1.5, but must be in [0, 1]`. At `y = 0` or `y = 1`
+/// the density is its limit (`±∞`, or finite when the shape is 1), as in Stan.
+///
+/// # Reference
+/// Stan Functions Reference, "Beta distribution".
+///
+/// ```
+/// let lp: f64 = ppl_core::dist::beta_lpdf(0.5, 2.0, 2.0)?;
+/// // 6 · 0.5 · 0.5 = 1.5
+/// assert!((lp - 1.5f64.ln()).abs() < 1e-14);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
+pub fn beta_lpdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
+    beta_log_density::<T>(y, alpha, beta)
+}
+
+/// The same as [`beta_lpdf`]: every term depends on an argument, so none is dropped.
+pub fn beta_lupdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
+    beta_log_density::<T>(y, alpha, beta)
+}
+
+/// The terms depending on the shapes only: `ln B(α, β)` and, if wanted, `ψ(α) − ψ(α+β)` and
+/// `ψ(β) − ψ(α+β)`.
+fn shape_terms(alpha: f64, beta: f64, alpha_wanted: bool, beta_wanted: bool) -> (f64, f64, f64) {
+    let digamma_sum = if alpha_wanted || beta_wanted {
+        digamma(alpha + beta)
+    } else {
+        0.0
+    };
+    let d_alpha = if alpha_wanted {
+        digamma(alpha) - digamma_sum
+    } else {
+        0.0
+    };
+    let d_beta = if beta_wanted {
+        digamma(beta) - digamma_sum
+    } else {
+        0.0
+    };
+    (lbeta(alpha, beta), d_alpha, d_beta)
+}
+
+fn beta_log_density<T: Real>(
+    y: impl Operand,
+    alpha: impl Operand,
+    beta: impl Operand,
+) -> Result<T> {
+    const FUNCTION: &str = "beta";
+    check_probability(FUNCTION, "random variable", &y)?;
+    check_positive_finite(FUNCTION, "alpha", &alpha)?;
+    check_positive_finite(FUNCTION, "beta", &beta)?;
+    let n = common_len(
+        FUNCTION,
+        &[
+            ("random variable", y.size()),
+            ("alpha", alpha.size()),
+            ("beta", beta.size()),
+        ],
+    )?;
+    let (alpha_is_parameter, beta_is_parameter) = (has_tangent(&alpha), has_tangent(&beta));
+    let scalar_shapes = alpha.size().is_none() && beta.size().is_none();
+    let scalar_shape_terms = shape_terms(
+        alpha.at(0).value(),
+        beta.at(0).value(),
+        alpha_is_parameter,
+        beta_is_parameter,
+    );
+    let mut value = 0.0;
+    let mut out = T::constant(0.0);
+    let (mut d_y_sum, mut d_alpha_sum, mut d_beta_sum) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
+        let (log_beta_function, digamma_alpha_term, digamma_beta_term) = if scalar_shapes {
+            scalar_shape_terms
+        } else {
+            shape_terms(alpha_i, beta_i, alpha_is_parameter, beta_is_parameter)
+        };
+        let log_y = y_i.ln();
+        let log1m_y = (-y_i).ln_1p();
+        // (β − 1) ln(1 − y) with 0 · ln 0 = 0, accurate for small y.
+        let beta_term = if beta_i == 1.0 {
+            0.0
+        } else {
+            (beta_i - 1.0) * log1m_y
+        };
+        value += multiply_log(alpha_i - 1.0, y_i) + beta_term - log_beta_function;
+        let d_y = (alpha_i - 1.0) / y_i - (beta_i - 1.0) / (1.0 - y_i);
+        add_partial(&mut out, &y, i, d_y, &mut d_y_sum);
+        if alpha_is_parameter {
+            let d_alpha = log_y - digamma_alpha_term;
+            add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
+        }
+        if beta_is_parameter {
+            let d_beta = log1m_y - digamma_beta_term;
+            add_partial(&mut out, &beta, i, d_beta, &mut d_beta_sum);
+        }
+    }
+    if value.is_infinite() {
+        return Ok(T::constant(value));
+    }
+    add_scalar_partial(&mut out, &y, d_y_sum);
+    add_scalar_partial(&mut out, &alpha, d_alpha_sum);
+    add_scalar_partial(&mut out, &beta, d_beta_sum);
+    Ok(out + value)
+}
+
+/// The beta distribution with fixed shapes, for sampling and moments.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Beta {
+    alpha: f64,
+    beta: f64,
+}
+
+impl Beta {
+    /// `beta(alpha, beta)`.
+    ///
+    /// # Errors
+    /// `alpha` or `beta` not positive and finite.
+    pub fn new(alpha: f64, beta: f64) -> Result<Self> {
+        check_positive_finite("beta", "alpha", &alpha)?;
+        check_positive_finite("beta", "beta", &beta)?;
+        Ok(Beta { alpha, beta })
+    }
+}
+
+impl Distribution for Beta {
+    type Value = f64;
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        // Parameters were checked by `new`, so construction cannot fail.
+        rand_distr::Beta::new(self.alpha, self.beta)
+            .map(|d| d.sample(rng))
+            .unwrap_or(f64::NAN)
+    }
+    /// `α/(α + β)`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.alpha / (self.alpha + self.beta))
+    }
+    /// `αβ/((α + β)²(α + β + 1))`.
+    fn variance(&self) -> Option<f64> {
+        let total = self.alpha + self.beta;
+        Some(self.alpha * self.beta / (total * total * (total + 1.0)))
+    }
+    fn support(&self) -> Support {
+        Support::Interval(0.0, 1.0)
+    }
+    fn log_density(&self, x: &f64) -> f64 {
+        beta_lpdf::<f64>(*x, self.alpha, self.beta).unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::testing::{
+        assert_close, assert_gradient_matches, assert_moments, assert_normalised,
+    };
+    use proptest::prelude::*;
+
+    #[test]
+    fn values_match_statrs() {
+        use statrs::distribution::{Beta as StatrsBeta, Continuous};
+        for &(y, alpha, beta) in &[
+            (0.5, 1.0, 1.0),
+            (0.2, 3.0, 0.5),
+            (1e-6, 0.3, 2.0),
+            (0.999, 120.0, 0.8),
+            (0.37, 40.0, 60.0),
+        ] {
+            let expected = StatrsBeta::new(alpha, beta).unwrap().ln_pdf(y);
+            let lp: f64 = beta_lpdf(y, alpha, beta).unwrap();
+            assert_close(lp, expected, 1e-11);
+        }
+        let boundary: [f64; 3] = [
+            beta_lpdf(0.0, 2.0, 3.0).unwrap(),
+            beta_lpdf(1.0, 2.0, 0.5).unwrap(),
+            beta_lpdf(0.0, 1.0, 3.0).unwrap(),
+        ];
+        assert_eq!(boundary[0], f64::NEG_INFINITY);
+        assert_eq!(boundary[1], f64::INFINITY);
+        assert_close(boundary[2], 3.0f64.ln(), 1e-13);
+    }
+
+    #[test]
+    fn vectorised_equals_sum_of_scalars() {
+        let y = vec![0.1, 0.5, 0.9];
+        let alpha = vec![1.0, 2.5, 7.0];
+        let lp: f64 = beta_lpdf(&y, &alpha, 1.5).unwrap();
+        let sum: f64 = (0..3)
+            .map(|i| beta_lpdf::<f64>(y[i], alpha[i], 1.5).unwrap())
+            .sum();
+        assert_close(lp, sum, 1e-14);
+        assert_eq!(lp, beta_lupdf::<f64>(&y, &alpha, 1.5).unwrap());
+    }
+
+    #[test]
+    fn normalised_by_quadrature() {
+        assert_normalised(|y| beta_lpdf::<f64>(y, 2.5, 1.5).unwrap(), 0.0, 1.0);
+    }
+
+    #[test]
+    fn sample_moments_match() {
+        assert_moments(&Beta::new(2.5, 1.5).unwrap());
+        assert_moments(&Beta::new(0.3, 0.6).unwrap());
+    }
+
+    #[test]
+    fn argument_checks_name_function_argument_value_and_rule() {
+        let err = beta_lpdf::<f64>(1.5, 1.0, 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "beta: random variable is 1.5, but must be in [0, 1]"
+        );
+        let err = beta_lpdf::<f64>(0.5, 0.0, 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "beta: alpha is 0, but must be positive and finite"
+        );
+        let err = beta_lpdf::<f64>(0.5, 1.0, &vec![1.0, f64::INFINITY]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "beta: beta[2] is inf, but must be positive and finite"
+        );
+        let err = beta_lpdf::<f64>(&vec![0.5; 2], &vec![1.0; 3], 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "beta: alpha has size 3, but must have size 2"
+        );
+        assert_eq!(
+            Beta::new(1.0, -1.0).unwrap_err().to_string(),
+            "beta: beta is -1, but must be positive and finite"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn gradient_matches_finite_differences(
+            y in 0.01..0.99f64, log_alpha in -1.0..3.0f64, log_beta in -1.0..3.0f64,
+        ) {
+            let (alpha, beta) = (log_alpha.exp(), log_beta.exp());
+            assert_gradient_matches(|x| beta_lpdf(x[0], x[1], x[2]), &[y, alpha, beta]);
+            assert_gradient_matches(
+                |x| beta_lpdf(&x[0..2], x[2], &x[3..5]),
+                &[y, 1.0 - y, alpha, beta, 0.5],
+            );
+            assert_gradient_matches(
+                |x| beta_lpdf(x[0], &x[1..3], x[3]),
+                &[y, alpha, 1.5, beta],
+            );
+            // One shape as data: only the other shape's digammas are computed.
+            assert_gradient_matches(|x| beta_lpdf(x[0], alpha, x[1]), &[y, beta]);
+            assert_gradient_matches(|x| beta_lpdf(x[0], x[1], beta), &[y, alpha]);
+        }
+    }
+}

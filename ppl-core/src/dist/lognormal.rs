@@ -1,1 +1,240 @@
-//! The lognormal family (not yet written).
+//! The lognormal distribution `lognormal(y | mu, sigma)`: `ln y ~ normal(mu, sigma)`.
+
+use rand::Rng;
+use rand_distr::Distribution as _;
+
+use super::check::{
+    add_partial, add_scalar_partial, check_finite, check_not_negative, check_positive_finite,
+    common_len,
+};
+use super::distribution::{Distribution, Support};
+use crate::error::Result;
+use crate::real::{Operand, Real};
+use crate::special::LN_SQRT_2PI;
+
+/// Log-density of the lognormal distribution, vectorised over all arguments (Stan's
+/// `lognormal_lpdf`):
+///
+/// `Σ_i −ln σ_i − ½ z_i² − ln y_i − ln √(2π)`, with `z_i = (ln y_i − μ_i) / σ_i`.
+///
+/// Scalars broadcast; vectors must share one length. Partials in `f64` in one pass:
+/// `∂/∂y = −(z/σ + 1)/y`, `∂/∂μ = z/σ`, `∂/∂σ = (z² − 1)/σ`.
+///
+/// # Errors
+/// `y` negative or NaN, `mu` not finite, `sigma` not positive and finite, or vector lengths that
+/// differ: `lognormal: random variable is -1, but must be non-negative`. As in Stan, `y = 0`
+/// (and `y = +∞`) is not an error: the log-density is `−∞`.
+///
+/// # Reference
+/// Stan Functions Reference, "Lognormal distribution".
+///
+/// ```
+/// let lp: f64 = ppl_core::dist::lognormal_lpdf(1.0, 0.0, 1.0)?;
+/// assert!((lp - (-0.918_938_533_204_672_7)).abs() < 1e-15);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
+pub fn lognormal_lpdf<T: Real>(
+    y: impl Operand,
+    mu: impl Operand,
+    sigma: impl Operand,
+) -> Result<T> {
+    lognormal_log_density::<false, T>(y, mu, sigma)
+}
+
+/// [`lognormal_lpdf`] without the constant `−n ln √(2π)` (Stan's `lognormal_lupdf`, what `~`
+/// uses).
+pub fn lognormal_lupdf<T: Real>(
+    y: impl Operand,
+    mu: impl Operand,
+    sigma: impl Operand,
+) -> Result<T> {
+    lognormal_log_density::<true, T>(y, mu, sigma)
+}
+
+fn lognormal_log_density<const PROPTO: bool, T: Real>(
+    y: impl Operand,
+    mu: impl Operand,
+    sigma: impl Operand,
+) -> Result<T> {
+    const FUNCTION: &str = "lognormal";
+    check_not_negative(FUNCTION, "random variable", &y)?;
+    check_finite(FUNCTION, "location", &mu)?;
+    check_positive_finite(FUNCTION, "scale", &sigma)?;
+    let n = common_len(
+        FUNCTION,
+        &[
+            ("random variable", y.size()),
+            ("location", mu.size()),
+            ("scale", sigma.size()),
+        ],
+    )?;
+    let mut value = 0.0;
+    let mut out = T::constant(0.0);
+    let (mut d_y_sum, mut d_mu_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
+        if y_i == 0.0 || y_i == f64::INFINITY {
+            return Ok(T::constant(f64::NEG_INFINITY));
+        }
+        let inv_sigma = 1.0 / sigma_i;
+        let log_y = y_i.ln();
+        let z = (log_y - mu_i) * inv_sigma;
+        value -= 0.5 * z * z + sigma_i.ln() + log_y;
+        let d_mu = z * inv_sigma;
+        add_partial(&mut out, &y, i, -(d_mu + 1.0) / y_i, &mut d_y_sum);
+        add_partial(&mut out, &mu, i, d_mu, &mut d_mu_sum);
+        add_partial(
+            &mut out,
+            &sigma,
+            i,
+            (z * z - 1.0) * inv_sigma,
+            &mut d_sigma_sum,
+        );
+    }
+    add_scalar_partial(&mut out, &y, d_y_sum);
+    add_scalar_partial(&mut out, &mu, d_mu_sum);
+    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    if !PROPTO {
+        value -= n as f64 * LN_SQRT_2PI;
+    }
+    Ok(out + value)
+}
+
+/// The lognormal distribution with fixed parameters, for sampling and moments.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lognormal {
+    mu: f64,
+    sigma: f64,
+}
+
+impl Lognormal {
+    /// `lognormal(mu, sigma)`.
+    ///
+    /// # Errors
+    /// `mu` not finite or `sigma` not positive and finite.
+    pub fn new(mu: f64, sigma: f64) -> Result<Self> {
+        check_finite("lognormal", "location", &mu)?;
+        check_positive_finite("lognormal", "scale", &sigma)?;
+        Ok(Lognormal { mu, sigma })
+    }
+}
+
+impl Distribution for Lognormal {
+    type Value = f64;
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        // Parameters were checked by `new`, so construction cannot fail.
+        rand_distr::LogNormal::new(self.mu, self.sigma)
+            .map(|d| d.sample(rng))
+            .unwrap_or(f64::NAN)
+    }
+    /// `exp(μ + σ²/2)`.
+    fn mean(&self) -> Option<f64> {
+        Some((self.mu + 0.5 * self.sigma * self.sigma).exp())
+    }
+    /// `(exp(σ²) − 1) exp(2μ + σ²)`.
+    fn variance(&self) -> Option<f64> {
+        let sigma_squared = self.sigma * self.sigma;
+        Some(sigma_squared.exp_m1() * (2.0 * self.mu + sigma_squared).exp())
+    }
+    fn support(&self) -> Support {
+        Support::LowerBounded(0.0)
+    }
+    fn log_density(&self, x: &f64) -> f64 {
+        lognormal_lpdf::<f64>(*x, self.mu, self.sigma).unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::testing::{
+        assert_close, assert_gradient_matches, assert_moments, assert_normalised,
+    };
+    use proptest::prelude::*;
+
+    #[test]
+    fn values_match_statrs() {
+        use statrs::distribution::{Continuous, LogNormal};
+        for &(y, mu, sigma) in &[
+            (1.0, 0.0, 1.0),
+            (1.5, -0.3, 2.0),
+            (1e-6, 1.0, 0.5),
+            (30.0, 3.0, 1e-2),
+        ] {
+            let expected = LogNormal::new(mu, sigma).unwrap().ln_pdf(y);
+            let lp: f64 = lognormal_lpdf(y, mu, sigma).unwrap();
+            assert_close(lp, expected, 1e-12);
+        }
+        let at_zero: f64 = lognormal_lpdf(&vec![1.0, 0.0], 0.0, 1.0).unwrap();
+        assert_eq!(at_zero, f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn vectorised_equals_sum_of_scalars() {
+        let y = vec![0.5, 1.0, 2.0];
+        let mu = vec![0.0, 0.1, 0.2];
+        let lp: f64 = lognormal_lpdf(&y, &mu, 1.5).unwrap();
+        let sum: f64 = (0..3)
+            .map(|i| lognormal_lpdf::<f64>(y[i], mu[i], 1.5).unwrap())
+            .sum();
+        assert_close(lp, sum, 1e-14);
+        let propto: f64 = lognormal_lupdf(&y, &mu, 1.5).unwrap();
+        assert_close(lp - propto, -3.0 * LN_SQRT_2PI, 1e-14);
+    }
+
+    #[test]
+    fn normalised_by_quadrature() {
+        assert_normalised(|y| lognormal_lpdf::<f64>(y, 0.5, 0.4).unwrap(), 0.0, 40.0);
+    }
+
+    #[test]
+    fn sample_moments_match() {
+        assert_moments(&Lognormal::new(0.5, 0.4).unwrap());
+    }
+
+    #[test]
+    fn argument_checks_name_function_argument_value_and_rule() {
+        let err = lognormal_lpdf::<f64>(-1.0, 0.0, 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "lognormal: random variable is -1, but must be non-negative"
+        );
+        let err = lognormal_lpdf::<f64>(1.0, f64::NAN, 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "lognormal: location is NaN, but must be finite"
+        );
+        let err = lognormal_lpdf::<f64>(1.0, 0.0, &vec![1.0, 0.0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "lognormal: scale[2] is 0, but must be positive and finite"
+        );
+        let err = lognormal_lpdf::<f64>(&vec![1.0; 3], &vec![0.0; 2], 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "lognormal: location has size 2, but must have size 3"
+        );
+        assert_eq!(
+            Lognormal::new(0.0, -1.0).unwrap_err().to_string(),
+            "lognormal: scale is -1, but must be positive and finite"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn gradient_matches_finite_differences(
+            log_y in -3.0..3.0f64, mu in -3.0..3.0f64, log_sigma in -2.0..2.0f64,
+        ) {
+            let (y, sigma) = (log_y.exp(), log_sigma.exp());
+            assert_gradient_matches(|x| lognormal_lpdf(x[0], x[1], x[2]), &[y, mu, sigma]);
+            assert_gradient_matches(
+                |x| lognormal_lpdf(&x[0..2], &x[2..4], x[4]),
+                &[y, 2.0 * y, mu, 0.5 * mu, sigma],
+            );
+            assert_gradient_matches(
+                |x| lognormal_lpdf(x[0], x[1], &x[2..4]),
+                &[y, mu, sigma, 0.7],
+            );
+        }
+    }
+}
