@@ -8,7 +8,7 @@ use super::distribution::{Distribution, Support};
 use super::poisson::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
-use crate::special::{inv_logit, log1p_exp};
+use crate::special::inv_logit;
 
 /// Log-mass of the Bernoulli distribution parameterised by log-odds `α`, vectorised (Stan's
 /// `bernoulli_logit_lpmf`):
@@ -64,7 +64,14 @@ pub fn bernoulli_logit_lupmf<T: Real>(y: impl IntOperand, log_odds: impl Operand
 pub(crate) fn bernoulli_logit_term(y: i64, log_odds: f64) -> (f64, f64) {
     let sign = if y == 1 { 1.0 } else { -1.0 };
     let signed = sign * log_odds;
-    (-log1p_exp(-signed), sign * inv_logit(-signed))
+    // One exponential of −|sα| serves both the softplus and the logistic.
+    if signed >= 0.0 {
+        let e = (-signed).exp();
+        (-e.ln_1p(), sign * e / (1.0 + e))
+    } else {
+        let e = signed.exp();
+        (signed - e.ln_1p(), sign / (1.0 + e))
+    }
 }
 
 /// The Bernoulli distribution with fixed log-odds, for sampling and moments.
@@ -126,6 +133,7 @@ mod tests {
     use crate::dist::bernoulli_lpmf;
     use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::special::log1p_exp;
     use proptest::prelude::*;
 
     #[test]
