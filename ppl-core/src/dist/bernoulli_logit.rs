@@ -146,6 +146,20 @@ mod tests {
     }
 
     #[test]
+    fn values_match_scipy() {
+        // scipy.special.log_expit(±alpha), scipy 1.17.1
+        for &(y, alpha, expected) in &[
+            (1, 2.5, -0.078_889_734_292_549_63),
+            (0, 2.5, -2.578_889_734_292_549_6),
+            (1, -30.0, -30.000_000_000_000_092),
+            (0, -0.7, -0.403_186_048_885_457_9),
+        ] {
+            let lp: f64 = bernoulli_logit_lpmf(y, alpha).unwrap();
+            assert_close(lp, expected, 1e-14);
+        }
+    }
+
+    #[test]
     fn stable_for_large_log_odds() {
         // Exact: ln inv_logit(−800) = −800 − ln(1 + e^−800) = −800 in f64.
         assert_eq!(bernoulli_logit_lpmf::<f64>(1, -800.0).unwrap(), -800.0);

@@ -158,6 +158,20 @@ mod tests {
     }
 
     #[test]
+    fn values_match_scipy() {
+        // scipy.stats.binom.logpmf(y, n, scipy.special.expit(alpha)), scipy 1.17.1
+        for &(y, trials, alpha, expected) in &[
+            (3, 10, -0.4, -1.542_660_781_217_479_3),
+            (10, 10, 2.0, -1.269_280_110_429_726_4),
+            (120, 400, -1.1, -5.723_539_885_309_648),
+            (0, 7, 3.0, -21.340_111_461_016_217),
+        ] {
+            let lp: f64 = binomial_logit_lpmf(y, trials, alpha).unwrap();
+            assert_close(lp, expected, 1e-12);
+        }
+    }
+
+    #[test]
     fn stable_for_large_log_odds() {
         // y = N: N ln inv_logit(α) = −N ln(1 + e^−α) ≈ −N e^−α for large α.
         let lp: f64 = binomial_logit_lpmf(4, 4, 40.0).unwrap();

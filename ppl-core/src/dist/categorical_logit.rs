@@ -159,6 +159,22 @@ mod tests {
     }
 
     #[test]
+    fn values_match_scipy() {
+        // scipy.special.log_softmax([0.3, -1.2, 2.0, 0.0]), scipy 1.17.1
+        let beta = [0.3, -1.2, 2.0, 0.0];
+        let expected = [
+            -2.006_587_982_572_934_7,
+            -3.506_587_982_572_934_7,
+            -0.306_587_982_572_934_7,
+            -2.306_587_982_572_934_5,
+        ];
+        for (k, &e) in expected.iter().enumerate() {
+            let lp: f64 = categorical_logit_lpmf(k as i64 + 1, &beta).unwrap();
+            assert_close(lp, e, 1e-14);
+        }
+    }
+
+    #[test]
     fn stable_for_large_log_odds() {
         let beta = vec![1000.0, 0.0, -1000.0];
         assert_eq!(categorical_logit_lpmf::<f64>(1, &beta).unwrap(), 0.0);

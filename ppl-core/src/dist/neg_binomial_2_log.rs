@@ -260,6 +260,20 @@ mod tests {
     }
 
     #[test]
+    fn values_match_scipy() {
+        // scipy.stats.nbinom.logpmf(y, phi, phi / (exp(eta) + phi)), scipy 1.17.1
+        for &(y, eta, phi, expected) in &[
+            (0, 0.3, 2.0, -1.031_542_034_793_165_2),
+            (7, 1.5, 0.4, -3.580_585_974_261_381_5),
+            (40, 3.0, 12.0, -5.951_554_182_666_941),
+            (3, -2.0, 100.0, -7.901_307_612_289_617),
+        ] {
+            let lp: f64 = neg_binomial_2_log_lpmf(y, eta, phi).unwrap();
+            assert_close(lp, expected, 1e-11);
+        }
+    }
+
+    #[test]
     fn large_dispersion_tends_to_poisson_log() {
         let lp: f64 = neg_binomial_2_log_lpmf(5, 1.2, 1e12).unwrap();
         let poisson: f64 = poisson_log_lpmf(5, 1.2).unwrap();

@@ -165,6 +165,20 @@ mod tests {
     }
 
     #[test]
+    fn values_match_scipy() {
+        // scipy.stats.poisson.logpmf(y, numpy.exp(alpha)), scipy 1.17.1
+        for &(y, alpha, expected) in &[
+            (0, -0.5, -0.606_530_659_712_633_4),
+            (3, 0.7, -1.705_512_176_698_531_5),
+            (17, 1.4, -13.760_273_416_981_569),
+            (250, 5.7, -7.912_632_757_913_286),
+        ] {
+            let lp: f64 = poisson_log_lpmf(y, alpha).unwrap();
+            assert_close(lp, expected, 1e-12);
+        }
+    }
+
+    #[test]
     fn stable_for_large_log_rates() {
         // y = 5, α = −700: 5·(−700) − e^−700 − ln 120, exact in f64 without forming ln(e^α).
         let lp: f64 = poisson_log_lpmf(5, -700.0).unwrap();
