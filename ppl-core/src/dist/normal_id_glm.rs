@@ -370,5 +370,27 @@ mod tests {
                 &[alpha, b0, b1, log_sigma.exp()],
             );
         }
+
+        #[test]
+        fn matches_plain_density_on_random_data(
+            seed in 0u64..1_000_000, alpha in -2.0..2.0f64, b0 in -2.0..2.0f64,
+            b1 in -2.0..2.0f64, log_sigma in -1.0..1.0f64,
+        ) {
+            let x = random_matrix(25, 2, seed);
+            let y: Vec<f64> = (0..25).map(|i| ((seed as f64) + i as f64).sin() * 3.0).collect();
+            assert_same_value_and_gradient(
+                |p| normal_id_glm_lpdf(&y, &x, p[0], &p[1..3], p[3]),
+                |p| normal_lpdf(&y, &eta_reference(&x, &p[0..1], &p[1..3]), p[3]),
+                &[alpha, b0, b1, log_sigma.exp()],
+            );
+            // Vector intercept and scale against finite differences.
+            let x = random_matrix(3, 2, seed);
+            let y = vec![0.5, -1.0, 2.0];
+            let sigma = log_sigma.exp();
+            assert_gradient_matches(
+                |p| normal_id_glm_lupdf(&y, &x, &p[0..3], &p[3..5], &p[5..8]),
+                &[alpha, -alpha, 0.5, b0, b1, sigma, 2.0 * sigma, 0.7],
+            );
+        }
     }
 }

@@ -161,5 +161,25 @@ mod tests {
                 &[alpha, b0, b1],
             );
         }
+
+        #[test]
+        fn matches_plain_density_on_random_data(
+            seed in 0u64..1_000_000, alpha in -1.0..1.0f64, b0 in -1.0..1.0f64,
+            b1 in -1.0..1.0f64, b2 in -1.0..1.0f64,
+        ) {
+            let x = random_matrix(25, 3, seed);
+            let y: Vec<i64> = (0..25).map(|i| ((seed as usize + 5 * i) % 11) as i64).collect();
+            assert_same_value_and_gradient(
+                |p| poisson_log_glm_lpmf(&y, &x, p[0], &p[1..4]),
+                |p| poisson_log_lpmf(&y, &eta_reference(&x, &p[0..1], &p[1..4])),
+                &[alpha, b0, b1, b2],
+            );
+            let x = random_matrix(4, 2, seed);
+            let y = vec![3, 0, 1, 6];
+            assert_gradient_matches(
+                |p| poisson_log_glm_lupmf(&y, &x, &p[0..4], &p[4..6]),
+                &[alpha, -alpha, 0.5, b2, b0, b1],
+            );
+        }
     }
 }
