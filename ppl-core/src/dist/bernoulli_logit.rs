@@ -133,7 +133,6 @@ mod tests {
     use crate::dist::bernoulli_lpmf;
     use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::testing::{assert_close, assert_gradient_matches};
-    use crate::special::log1p_exp;
     use proptest::prelude::*;
 
     #[test]
