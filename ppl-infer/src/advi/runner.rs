@@ -33,7 +33,8 @@ const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 /// buffer of `max(⌊0.1 · max_iterations / eval_elbo⌋, 2)` entries and the fit converges when
 /// their mean or median falls below `tol_rel_obj`. A step whose gradient or update is not
 /// finite, or after which the ELBO cannot be estimated, is rejected (the approximation goes
-/// back to its last good state) and the step-size scale halves; during the `η` search a
+/// back to the last one whose ELBO was estimated) and the step-size scale halves; after 50
+/// consecutive rejections the fit stops as [`AdviStatus::Failed`]; during the `η` search a
 /// failed gradient counts as zero, as in Stan. Reaching `max_iterations` is reported as
 /// [`AdviStatus::MaxIterations`], not as an error.
 ///
@@ -209,10 +210,7 @@ fn optimise<M: LogDensity + ?Sized>(
         };
         if rejection.is_none() && iteration % options.eval_elbo == 0 {
             match elbo(model, &engine.q, options.elbo_samples, rng) {
-                Err(reason) => {
-                    engine.q = checkpoint.clone();
-                    rejection = Some(reason);
-                }
+                Err(reason) => rejection = Some(reason),
                 Ok(value) => {
                     checkpoint = engine.q.clone();
                     let previous = elbo_value;
@@ -252,6 +250,9 @@ fn optimise<M: LogDensity + ?Sized>(
         match rejection {
             None => consecutive_rejections = 0,
             Some(reason) => {
+                // A finite step can still land where the model fails: go back to the last
+                // approximation whose ELBO was estimated, with a smaller step.
+                engine.q = checkpoint.clone();
                 rejected_steps += 1;
                 consecutive_rejections += 1;
                 engine.steps.eta *= REJECTION_SHRINK;
@@ -260,7 +261,6 @@ fn optimise<M: LogDensity + ?Sized>(
                         "{consecutive_rejections} consecutive steps were rejected (last: \
                          {reason}); the model may be severely ill-conditioned or misspecified"
                     ));
-                    engine.q = checkpoint.clone();
                     break;
                 }
             }
