@@ -35,7 +35,7 @@ impl ppl_core::LogDensity for EightSchoolsCentred {
         eight_schools(u)
     }
     fn log_density_gradient(&self, u: &[f64], gradient: &mut [f64]) -> ppl_core::Result<f64> {
-        gradient_chunked::<DEFAULT_LANES, _>(|u| eight_schools(u), u, gradient)
+        gradient_chunked::<DEFAULT_LANES, _>(eight_schools, u, gradient)
     }
     fn param_names(&self) -> Vec<String> {
         let mut names = vec!["mu".to_string(), "tau".to_string()];

@@ -215,8 +215,8 @@ fn mean_field_underestimates_sds_by_sqrt_one_minus_rho_squared() {
             &options(AdviAlgorithm::MeanField, seed),
         )
         .unwrap();
-        for i in 0..2 {
-            let ratio = fit.sd[i] / SDS[i];
+        for (sd, true_sd) in fit.sd.iter().zip(SDS) {
+            let ratio = sd / true_sd;
             assert!(
                 (ratio / shrink - 1.0).abs() < 0.07,
                 "seed {seed}: ratio {ratio}"

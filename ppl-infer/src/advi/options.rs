@@ -98,7 +98,7 @@ impl AdviOptions {
             ));
         }
         for (name, value) in [("eta", self.eta), ("tol_rel_obj", self.tol_rel_obj)] {
-            if !(value > 0.0) {
+            if value.is_nan() || value <= 0.0 {
                 return Err(Error::invalid(FUNCTION, name, value, "positive"));
             }
             if !value.is_finite() {

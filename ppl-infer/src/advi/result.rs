@@ -2,7 +2,7 @@
 
 use super::gaussian::resample_draws;
 use super::options::AdviAlgorithm;
-use super::psis::{Psis, KHAT_THRESHOLD};
+use super::psis::Psis;
 use crate::draws::Draws;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -92,9 +92,9 @@ impl AdviFit {
         self.psis.khat
     }
 
-    /// Whether k-hat exceeds [`KHAT_THRESHOLD`] (0.7).
+    /// Whether k-hat exceeds [`KHAT_THRESHOLD`](super::KHAT_THRESHOLD) (0.7).
     pub fn khat_warning(&self) -> bool {
-        !(self.psis.khat <= KHAT_THRESHOLD)
+        !self.psis.is_reliable()
     }
 
     /// Normalised PSIS importance weights of the draws (sum 1).

@@ -104,7 +104,7 @@ pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<A
                 .to_string(),
         );
     }
-    if !(approximate.psis.khat <= KHAT_THRESHOLD) {
+    if !approximate.psis.is_reliable() {
         warnings.push(format!(
             "Pareto k-hat is {:.2} > {KHAT_THRESHOLD}: the approximation is unreliable (Yao et \
              al. 2018); use NUTS",

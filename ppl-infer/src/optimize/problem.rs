@@ -74,7 +74,7 @@ impl<M: LogDensity + ?Sized> CostFunction for NegativeLogDensity<'_, M> {
     fn cost(&self, point: &Self::Param) -> Result<f64, argmin::core::Error> {
         self.evaluate(point)
             .map(|(log_density, _)| -log_density)
-            .map_err(|reason| argmin::core::Error::msg(reason))
+            .map_err(argmin::core::Error::msg)
     }
 }
 
@@ -85,6 +85,6 @@ impl<M: LogDensity + ?Sized> Gradient for NegativeLogDensity<'_, M> {
     fn gradient(&self, point: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
         self.evaluate(point)
             .map(|(_, gradient)| gradient.iter().map(|g| -g).collect())
-            .map_err(|reason| argmin::core::Error::msg(reason))
+            .map_err(argmin::core::Error::msg)
     }
 }
