@@ -139,3 +139,68 @@ impl Variational {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A non-Gaussian test density: `log p(u) = −Σ u_i⁴/4 + u_0 u_1` and its gradient.
+    fn log_p(u: &[f64], gradient: &mut [f64]) -> f64 {
+        for (g, x) in gradient.iter_mut().zip(u) {
+            *g = -x.powi(3);
+        }
+        gradient[0] += u[1];
+        gradient[1] += u[0];
+        -u.iter().map(|x| x.powi(4) / 4.0).sum::<f64>() + u[0] * u[1]
+    }
+
+    /// The single-draw objective `log p(μ + S z) + H[q]` whose gradient the engine ascends.
+    fn objective(q: &Variational, standard: &[f64]) -> f64 {
+        let mut point = vec![0.0; q.dim];
+        q.transform(standard, &mut point);
+        log_p(&point, &mut vec![0.0; q.dim]) + q.entropy()
+    }
+
+    #[test]
+    fn reparameterisation_gradient_matches_finite_differences() {
+        let standard = [0.3, -1.2, 0.7];
+        for algorithm in [AdviAlgorithm::MeanField, AdviAlgorithm::FullRank] {
+            let mut q = Variational::new(algorithm, &[0.2, -0.4, 0.9]);
+            for (k, p) in q.params.iter_mut().enumerate().skip(3) {
+                *p += 0.1 * k as f64;
+            }
+            let mut point = [0.0; 3];
+            q.transform(&standard, &mut point);
+            let mut log_p_gradient = [0.0; 3];
+            log_p(&point, &mut log_p_gradient);
+            let mut gradient = vec![0.0; q.params.len()];
+            q.accumulate_gradient(&standard, &log_p_gradient, &mut gradient);
+            q.finish_gradient(1, &mut gradient);
+            for k in 0..q.params.len() {
+                let step = 1e-6;
+                let mut forward = q.clone();
+                forward.params[k] += step;
+                let mut backward = q.clone();
+                backward.params[k] -= step;
+                let numeric = (objective(&forward, &standard) - objective(&backward, &standard))
+                    / (2.0 * step);
+                assert!(
+                    (gradient[k] - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "{algorithm} parameter {k}: {} vs {numeric}",
+                    gradient[k]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sds_and_entropy_of_the_initial_approximation() {
+        for algorithm in [AdviAlgorithm::MeanField, AdviAlgorithm::FullRank] {
+            let q = Variational::new(algorithm, &[1.0, 2.0]);
+            assert_eq!(q.sds(), vec![1.0, 1.0]);
+            // Entropy of N(μ, I₂): 1 + ln 2π.
+            let expected = 1.0 + (2.0 * std::f64::consts::PI).ln();
+            assert!((q.entropy() - expected).abs() < 1e-14);
+        }
+    }
+}
