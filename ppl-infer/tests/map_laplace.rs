@@ -1,7 +1,8 @@
 //! MAP with and without the Jacobian on a transformed parameter, the Laplace approximation (Hessian, covariance, draws, PSIS), and multi-start MAP finding two modes.
 
 use ppl_infer::optimize::{
-    laplace, map, multistart_map, Init, LaplaceOptions, MapOptions, MultistartOptions,
+    laplace, map, multistart_map, Init, LaplaceOptions, MapOptions, MapTermination,
+    MultistartOptions,
 };
 
 /// `sigma ~ gamma(3, 2)` (shape, rate) with `sigma = exp(u)`: the density of sigma peaks at
@@ -262,4 +263,70 @@ fn laplace_is_exact_for_a_correlated_gaussian() {
     assert!((cov - 1.8).abs() < 4.0 * cov_se, "{cov}");
     assert!((mx - 1.0).abs() < 4.0 / n.sqrt());
     assert!((my + 2.0).abs() < 4.0 * 2.0 / n.sqrt());
+}
+
+/// `N(0.9, 0.1²)` whose log density fails for `u ≥ 1`: from −1 the first L-BFGS trial step
+/// (along the gradient, 190) lands where the model fails.
+struct FailsAboveOne;
+
+impl ppl_core::LogDensity for FailsAboveOne {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn log_density(&self, u: &[f64]) -> ppl_core::Result<f64> {
+        self.log_density_gradient(u, &mut [0.0])
+    }
+    fn log_density_gradient(&self, u: &[f64], gradient: &mut [f64]) -> ppl_core::Result<f64> {
+        if u[0] >= 1.0 {
+            return ppl_core::dist::normal_lpdf::<f64>(0.0, 0.0, -1.0);
+        }
+        gradient[0] = -(u[0] - 0.9) / 0.01;
+        Ok(-0.5 * (u[0] - 0.9).powi(2) / 0.01)
+    }
+}
+
+#[test]
+fn a_failed_line_search_restarts_with_a_shorter_step() {
+    let options = MapOptions {
+        init: Init::Unconstrained(vec![-1.0]),
+        ..MapOptions::default()
+    };
+    let fit = map(&FailsAboveOne, &options).unwrap();
+    assert!(fit.converged(), "{}", fit.termination);
+    assert!((fit.unconstrained[0] - 0.9).abs() < 1e-8);
+}
+
+/// `log p(u) = u`, failing everywhere except at 0: every line search fails.
+struct FailsAwayFromZero;
+
+impl ppl_core::LogDensity for FailsAwayFromZero {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn log_density(&self, u: &[f64]) -> ppl_core::Result<f64> {
+        self.log_density_gradient(u, &mut [0.0])
+    }
+    fn log_density_gradient(&self, u: &[f64], gradient: &mut [f64]) -> ppl_core::Result<f64> {
+        if u[0] != 0.0 {
+            return ppl_core::dist::normal_lpdf::<f64>(0.0, 0.0, -1.0);
+        }
+        gradient[0] = 1.0;
+        Ok(u[0])
+    }
+}
+
+#[test]
+fn persistent_line_search_failures_are_reported_not_raised() {
+    let options = MapOptions {
+        init: Init::Unconstrained(vec![0.0]),
+        ..MapOptions::default()
+    };
+    let fit = map(&FailsAwayFromZero, &options).unwrap();
+    assert!(!fit.converged());
+    let MapTermination::Stopped(reason) = &fit.termination else {
+        panic!("{:?}", fit.termination);
+    };
+    assert!(reason.starts_with("Line search terminated"), "{reason}");
+    assert!(reason.contains("normal: scale is -1"), "{reason}");
+    assert_eq!(fit.unconstrained, vec![0.0]);
 }

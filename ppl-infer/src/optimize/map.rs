@@ -9,6 +9,7 @@ use argmin::solver::quasinewton::LBFGS;
 use ppl_core::LogDensity;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::cell::Cell;
 
 /// Options of [`map`], with Stan's `optimize algorithm=lbfgs` defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +127,9 @@ impl MapFit {
 /// Finds a posterior mode by L-BFGS (argmin, More–Thuente line search) on the unconstrained scale.
 ///
 /// Maximises `log p(u)` (with the log-|Jacobian| if `options.jacobian`) from `options.init`,
-/// using the model's exact gradient. Non-convergence is not an error: it is reported in
+/// using the model's exact gradient. When a line search fails because the log density fails or
+/// is not finite at a trial point, L-BFGS restarts from its best point with a capped step (as
+/// Stan's optimiser backtracks). Non-convergence is not an error: it is reported in
 /// [`MapFit::termination`].
 ///
 /// # Errors
@@ -160,7 +163,74 @@ pub fn map<M: LogDensity + ?Sized>(model: &M, options: &MapOptions) -> Result<Ma
     map_from(model, options, init)
 }
 
+/// Line-search failures (the log density failing at a trial point) after which L-BFGS restarts
+/// from its best point with a capped step (caps 0.1 down to 1e-6, above the line search's
+/// minimum step √ε).
+const MAX_RESTARTS: usize = 6;
+
+/// Iterations run with a capped step after a line-search failure before the cap is lifted.
+const CAPPED_ITERATIONS: u64 = 10;
+
+/// Why argmin's L-BFGS stopped, with a flag for a line-search failure (which is retried).
+fn termination_of(status: &TerminationStatus) -> (MapTermination, bool) {
+    match status {
+        TerminationStatus::Terminated(TerminationReason::SolverConverged) => {
+            (MapTermination::Converged, false)
+        }
+        TerminationStatus::Terminated(TerminationReason::MaxItersReached) => {
+            (MapTermination::MaxIterations, false)
+        }
+        TerminationStatus::Terminated(TerminationReason::SolverExit(reason)) => (
+            MapTermination::Stopped(reason.clone()),
+            reason.starts_with("Line search"),
+        ),
+        TerminationStatus::Terminated(reason) => {
+            (MapTermination::Stopped(reason.text().to_string()), false)
+        }
+        TerminationStatus::NotTerminated => {
+            (MapTermination::Stopped("not terminated".to_string()), false)
+        }
+    }
+}
+
+/// One L-BFGS run of at most `max_iterations` from `start`, the line-search step multiplier
+/// capped at `step_max`: the best point, the iterations and why it stopped.
+fn run_lbfgs<M: LogDensity + ?Sized>(
+    problem: NegativeLogDensity<'_, M>,
+    options: &MapOptions,
+    start: Vec<f64>,
+    max_iterations: u64,
+    step_max: f64,
+) -> Result<(Vec<f64>, u64, TerminationStatus)> {
+    let optimisation_error = |error: argmin::core::Error| Error::Optimisation {
+        function: "map",
+        reason: error.to_string(),
+    };
+    let line_search = MoreThuenteLineSearch::new()
+        .with_bounds(f64::EPSILON.sqrt(), step_max)
+        .map_err(optimisation_error)?;
+    let solver = LBFGS::new(line_search, options.history_size)
+        .with_tolerance_grad(options.tol_grad)
+        .and_then(|solver| solver.with_tolerance_cost(options.tol_obj))
+        .map_err(optimisation_error)?;
+    let result = Executor::new(problem, solver)
+        .configure(|state| state.param(start.clone()).max_iters(max_iterations))
+        .run()
+        .map_err(optimisation_error)?;
+    let best = result.state.get_best_param().cloned().unwrap_or(start);
+    Ok((
+        best,
+        result.state.get_iter(),
+        result.state.get_termination_status().clone(),
+    ))
+}
+
 /// [`map`] from a given (checked, finite) unconstrained starting point.
+///
+/// When a line search fails (the log density fails or overflows at a trial point, as when the
+/// first step of L-BFGS is far too long), L-BFGS restarts from its best point with the step
+/// multiplier capped at 0.1 for [`CAPPED_ITERATIONS`] iterations, then uncapped; each further
+/// failure divides the cap by 10, up to [`MAX_RESTARTS`] restarts.
 pub(crate) fn map_from<M: LogDensity + ?Sized>(
     model: &M,
     options: &MapOptions,
@@ -170,53 +240,52 @@ pub(crate) fn map_from<M: LogDensity + ?Sized>(
         function: "map",
         reason,
     };
-    let problem = NegativeLogDensity::new(model, options.jacobian);
-    problem.evaluate(&init).map_err(|reason| {
+    let evaluations = Cell::new(0);
+    let problem = || NegativeLogDensity::new(model, options.jacobian, &evaluations);
+    problem().evaluate(&init).map_err(|reason| {
         optimisation_error(format!(
             "the log density fails at the initial point: {reason}"
         ))
     })?;
-    let line_search = MoreThuenteLineSearch::new();
-    let solver = LBFGS::new(line_search, options.history_size)
-        .with_tolerance_grad(options.tol_grad)
-        .and_then(|solver| solver.with_tolerance_cost(options.tol_obj))
-        .map_err(|error| optimisation_error(error.to_string()))?;
-    let result = Executor::new(problem, solver)
-        .configure(|state| state.param(init.clone()).max_iters(options.max_iterations))
-        .run()
-        .map_err(|error| optimisation_error(error.to_string()))?;
-    let iterations = result.state.get_iter();
-    let termination = match result.state.get_termination_status() {
-        TerminationStatus::Terminated(TerminationReason::SolverConverged) => {
-            MapTermination::Converged
+    let mut point = init.clone();
+    let mut iterations = 0;
+    let mut restarts = 0;
+    let mut step_cap = 0.1;
+    let mut capped = false;
+    let termination = loop {
+        let remaining = options.max_iterations - iterations;
+        let (step_max, limit) = if capped {
+            (step_cap, remaining.min(CAPPED_ITERATIONS))
+        } else {
+            (f64::INFINITY, remaining)
+        };
+        let (best, run_iterations, status) = run_lbfgs(problem(), options, point, limit, step_max)?;
+        point = best;
+        iterations += run_iterations;
+        let (termination, line_search_failed) = termination_of(&status);
+        let remaining = options.max_iterations - iterations;
+        if line_search_failed && restarts < MAX_RESTARTS && remaining > 0 {
+            if capped {
+                step_cap *= 0.1;
+            }
+            capped = true;
+            restarts += 1;
+        } else if capped && termination == MapTermination::MaxIterations && remaining > 0 {
+            capped = false;
+        } else {
+            break termination;
         }
-        TerminationStatus::Terminated(TerminationReason::MaxItersReached) => {
-            MapTermination::MaxIterations
-        }
-        TerminationStatus::Terminated(reason) => MapTermination::Stopped(reason.text().to_string()),
-        TerminationStatus::NotTerminated => MapTermination::Stopped("not terminated".to_string()),
     };
-    let mode = result
-        .state
-        .get_best_param()
-        .cloned()
-        .unwrap_or_else(|| init.clone());
-    let problem = result
-        .problem
-        .problem
-        .as_ref()
-        .ok_or_else(|| optimisation_error("argmin returned no problem".to_string()))?;
-    let (log_density, gradient) = problem.evaluate(&mode).map_err(optimisation_error)?;
-    let evaluations = problem.evaluations();
+    let (log_density, gradient) = problem().evaluate(&point).map_err(optimisation_error)?;
     Ok(MapFit {
         names: model.param_names(),
-        constrained: model.constrain(&mode)?,
-        unconstrained: mode,
+        constrained: model.constrain(&point)?,
+        unconstrained: point,
         log_density,
         gradient_norm: gradient.iter().map(|g| g * g).sum::<f64>().sqrt(),
         jacobian: options.jacobian,
         iterations,
-        evaluations,
+        evaluations: evaluations.get(),
         termination,
         init,
     })

@@ -18,22 +18,19 @@ pub(crate) struct NegativeLogDensity<'a, M: ?Sized> {
     model: &'a M,
     jacobian: bool,
     last: RefCell<Option<Evaluation>>,
-    evaluations: Cell<usize>,
+    evaluations: &'a Cell<usize>,
 }
 
 impl<'a, M: LogDensity + ?Sized> NegativeLogDensity<'a, M> {
-    pub(crate) fn new(model: &'a M, jacobian: bool) -> Self {
+    /// The problem for `model`; every model evaluation increments `evaluations` (shared, so
+    /// that the count survives argmin keeping the problem after a failed line search).
+    pub(crate) fn new(model: &'a M, jacobian: bool, evaluations: &'a Cell<usize>) -> Self {
         Self {
             model,
             jacobian,
             last: RefCell::new(None),
-            evaluations: Cell::new(0),
+            evaluations,
         }
-    }
-
-    /// Gradient evaluations of the model so far.
-    pub(crate) fn evaluations(&self) -> usize {
-        self.evaluations.get()
     }
 
     /// `log p(u)` and its gradient (Jacobian per the setting); an error if either is not finite.
