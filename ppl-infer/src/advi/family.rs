@@ -176,7 +176,7 @@ mod tests {
             let mut gradient = vec![0.0; q.params.len()];
             q.accumulate_gradient(&standard, &log_p_gradient, &mut gradient);
             q.finish_gradient(1, &mut gradient);
-            for k in 0..q.params.len() {
+            for (k, analytic) in gradient.iter().enumerate() {
                 let step = 1e-6;
                 let mut forward = q.clone();
                 forward.params[k] += step;
@@ -185,9 +185,8 @@ mod tests {
                 let numeric = (objective(&forward, &standard) - objective(&backward, &standard))
                     / (2.0 * step);
                 assert!(
-                    (gradient[k] - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
-                    "{algorithm} parameter {k}: {} vs {numeric}",
-                    gradient[k]
+                    (analytic - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "{algorithm} parameter {k}: {analytic} vs {numeric}"
                 );
             }
         }
