@@ -16,6 +16,13 @@ pub struct GeneralizedPareto {
 
 impl GeneralizedPareto {
     /// The quantile function: `sigma · ((1 − p)^(−k) − 1) / k` (`−sigma · ln(1 − p)` at k = 0).
+    ///
+    /// ```
+    /// use ppl_infer::advi::GeneralizedPareto;
+    /// // k = 0.5, sigma = 2: the median is 2 · (√2 − 1) / 0.5.
+    /// let median = GeneralizedPareto { k: 0.5, sigma: 2.0 }.quantile(0.5);
+    /// assert!((median - 4.0 * (2f64.sqrt() - 1.0)).abs() < 1e-14);
+    /// ```
     pub fn quantile(&self, probability: f64) -> f64 {
         if self.k.abs() < f64::EPSILON {
             -self.sigma * (-probability).ln_1p()

@@ -156,6 +156,25 @@ pub(crate) fn finite_difference_hessian<M: LogDensity + ?Sized>(
 /// # Reference
 /// Stan Reference Manual, "Laplace sampling"; Gelman et al. (2013), *Bayesian Data Analysis*,
 /// §4.1.
+///
+/// # Example
+/// ```
+/// use ppl_infer::optimize::{laplace, map, LaplaceOptions, MapOptions};
+/// // N(3, 0.5²): the Laplace approximation is exact.
+/// struct Normal;
+/// impl ppl_core::LogDensity for Normal {
+///     fn dim(&self) -> usize { 1 }
+///     fn log_density(&self, u: &[f64]) -> ppl_core::Result<f64> { Ok(-2.0 * (u[0] - 3.0).powi(2)) }
+///     fn log_density_gradient(&self, u: &[f64], g: &mut [f64]) -> ppl_core::Result<f64> {
+///         g[0] = -4.0 * (u[0] - 3.0);
+///         self.log_density(u)
+///     }
+/// }
+/// let mode = map(&Normal, &MapOptions { jacobian: true, ..MapOptions::default() }).unwrap();
+/// let fit = laplace(&Normal, &mode, &LaplaceOptions::default()).unwrap();
+/// assert!((fit.covariance[0] - 0.25).abs() < 1e-6);
+/// assert_eq!(fit.draws.n_draws(), 1000);
+/// ```
 pub fn laplace<M: LogDensity + ?Sized>(
     model: &M,
     fit: &MapFit,

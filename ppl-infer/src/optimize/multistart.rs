@@ -126,6 +126,24 @@ impl MultistartFit {
 ///
 /// # Errors
 /// Invalid options only; a run's failure is recorded in [`MultistartFit::runs`].
+///
+/// # Example
+/// ```
+/// use ppl_infer::optimize::{multistart_map, MultistartOptions};
+/// // log p(u) = −(u² − 1)²: modes at −1 and +1.
+/// struct DoubleWell;
+/// impl ppl_core::LogDensity for DoubleWell {
+///     fn dim(&self) -> usize { 1 }
+///     fn log_density(&self, u: &[f64]) -> ppl_core::Result<f64> { Ok(-(u[0] * u[0] - 1.0).powi(2)) }
+///     fn log_density_gradient(&self, u: &[f64], g: &mut [f64]) -> ppl_core::Result<f64> {
+///         g[0] = -4.0 * u[0] * (u[0] * u[0] - 1.0);
+///         self.log_density(u)
+///     }
+/// }
+/// let fit = multistart_map(&DoubleWell, &MultistartOptions::default()).unwrap();
+/// assert_eq!(fit.modes.len(), 2);
+/// assert!((fit.modes[0].fit.unconstrained[0].abs() - 1.0).abs() < 1e-6);
+/// ```
 pub fn multistart_map<M: LogDensity + ?Sized>(
     model: &M,
     options: &MultistartOptions,
