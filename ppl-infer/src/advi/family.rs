@@ -1,6 +1,6 @@
 //! The variational families on the unconstrained scale as flat parameter vectors: mean-field (μ, ω = log σ) and full-rank (μ, packed lower-triangular L), with draws, entropy and the reparameterisation gradient.
 
-use super::gaussian::{lower_affine, LN_SQRT_2PI};
+use super::gaussian::LN_SQRT_2PI;
 use super::options::AdviAlgorithm;
 
 /// A Gaussian `q` on the unconstrained scale; `params` is `[μ (d), ω (d)]` (mean-field) or
@@ -69,7 +69,11 @@ impl Variational {
                 }
             }
             AdviAlgorithm::FullRank => {
-                lower_affine(self.mean(), &self.scale_lower(), standard, out);
+                for (i, value) in out.iter_mut().enumerate().take(self.dim) {
+                    let row = &self.params[packed(self.dim, i, 0)..=packed(self.dim, i, i)];
+                    *value =
+                        self.params[i] + row.iter().zip(standard).map(|(l, z)| l * z).sum::<f64>();
+                }
             }
         }
     }
