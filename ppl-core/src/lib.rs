@@ -10,6 +10,7 @@ pub mod dist;
 mod dual;
 mod error;
 mod gradient;
+pub mod linalg;
 mod matrix;
 mod model;
 mod real;
