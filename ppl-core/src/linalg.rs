@@ -13,6 +13,70 @@ use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::real::{Operand, Real};
 
+/// A vector argument of a multivariate density: one vector (`&[T]`, `&Vec<T>`, `&[T; K]`) or
+/// several vectors sharing the other arguments (`&[Vec<T>]`, `&Vec<Vec<T>>`), as Stan's
+/// `vector` and `array[] vector` arguments.
+///
+/// Data (`f64`) and parameters (duals) mix freely across arguments.
+pub trait VectorOperand {
+    /// The scalar type of the elements.
+    type Scalar: Real;
+    /// `None` for one vector, `Some(n)` for an array of `n` vectors.
+    fn count(&self) -> Option<usize>;
+    /// Vector `i` (a single vector ignores `i`).
+    fn vector(&self, i: usize) -> &[Self::Scalar];
+}
+
+impl<T: Real> VectorOperand for &[T] {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        None
+    }
+    fn vector(&self, _i: usize) -> &[T] {
+        self
+    }
+}
+
+impl<T: Real> VectorOperand for &Vec<T> {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        None
+    }
+    fn vector(&self, _i: usize) -> &[T] {
+        self
+    }
+}
+
+impl<T: Real, const K: usize> VectorOperand for &[T; K] {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        None
+    }
+    fn vector(&self, _i: usize) -> &[T] {
+        &self[..]
+    }
+}
+
+impl<T: Real> VectorOperand for &[Vec<T>] {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    fn vector(&self, i: usize) -> &[T] {
+        &self[i]
+    }
+}
+
+impl<T: Real> VectorOperand for &Vec<Vec<T>> {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    fn vector(&self, i: usize) -> &[T] {
+        &self[i]
+    }
+}
+
 /// Stan's tolerance for symmetry (absolute difference between `a_ij` and `a_ji`).
 pub(crate) const SYMMETRY_TOLERANCE: f64 = 1e-8;
 
