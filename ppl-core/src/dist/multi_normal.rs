@@ -52,21 +52,21 @@ pub(crate) use super::testing::{assert_close, assert_gradient_matches};
 /// assert!((lp - (-2.851_336_746_969_290_7)).abs() < 1e-12);
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
-pub fn multi_normal_lpdf<T: Real, S: Real>(
+pub fn multi_normal_lpdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    covariance: &Matrix<S>,
+    covariance: &Matrix<impl Real>,
 ) -> Result<T> {
-    multi_normal_log_density::<false, T, S>(y, mu, covariance)
+    multi_normal_log_density::<false, T>(y, mu, covariance)
 }
 
 /// [`multi_normal_lpdf`] without the constant `−N K ln √(2π)` (Stan's `multi_normal_lupdf`).
-pub fn multi_normal_lupdf<T: Real, S: Real>(
+pub fn multi_normal_lupdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    covariance: &Matrix<S>,
+    covariance: &Matrix<impl Real>,
 ) -> Result<T> {
-    multi_normal_log_density::<true, T, S>(y, mu, covariance)
+    multi_normal_log_density::<true, T>(y, mu, covariance)
 }
 
 /// The `f64` Cholesky factor of a covariance matrix, with the density's error messages.
@@ -85,10 +85,10 @@ fn covariance_factor<S: Real>(
     })
 }
 
-fn multi_normal_log_density<const PROPTO: bool, T: Real, S: Real>(
+fn multi_normal_log_density<const PROPTO: bool, T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    covariance: &Matrix<S>,
+    covariance: &Matrix<impl Real>,
 ) -> Result<T> {
     const FUNCTION: &str = "multi_normal";
     let (observations, dimension) = check_vector_arguments(FUNCTION, &y, &mu)?;
@@ -186,7 +186,7 @@ impl Distribution for MultiNormal {
         Support::RealVector(self.mu.len())
     }
     fn log_density(&self, x: &Vec<f64>) -> f64 {
-        multi_normal_lpdf::<f64, f64>(x, &self.mu, &self.covariance).unwrap_or(f64::NEG_INFINITY)
+        multi_normal_lpdf::<f64>(x, &self.mu, &self.covariance).unwrap_or(f64::NEG_INFINITY)
     }
 }
 
@@ -276,21 +276,19 @@ pub(super) mod tests {
 
     #[test]
     fn argument_checks_name_function_argument_value_and_rule() {
-        let err =
-            multi_normal_lpdf::<f64, f64>(&[0.0, 0.0], &[0.0, 0.0], &covariance_3()).unwrap_err();
+        let err = multi_normal_lpdf::<f64>(&[0.0, 0.0], &[0.0, 0.0], &covariance_3()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal: covariance has size 3, but must have size 2"
         );
         let not_symmetric = Matrix::from_rows(&[vec![1.0, 0.5], vec![0.3, 1.0]]).unwrap();
-        let err =
-            multi_normal_lpdf::<f64, f64>(&[0.0, 0.0], &[0.0, 0.0], &not_symmetric).unwrap_err();
+        let err = multi_normal_lpdf::<f64>(&[0.0, 0.0], &[0.0, 0.0], &not_symmetric).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal: covariance[1,2] is 0.5 (while covariance[2,1] is 0.3), but must be symmetric"
         );
         let indefinite = Matrix::from_rows(&[vec![1.0, 2.0], vec![2.0, 1.0]]).unwrap();
-        let err = multi_normal_lpdf::<f64, f64>(&[0.0, 0.0], &[0.0, 0.0], &indefinite).unwrap_err();
+        let err = multi_normal_lpdf::<f64>(&[0.0, 0.0], &[0.0, 0.0], &indefinite).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal: covariance pivot[2] is -3, but must be positive (the matrix must be positive definite)"

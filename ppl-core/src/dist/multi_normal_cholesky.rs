@@ -45,28 +45,28 @@ use crate::special::LN_SQRT_2PI;
 /// assert!((lp - (-2.851_336_746_969_290_7)).abs() < 1e-12);
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
-pub fn multi_normal_cholesky_lpdf<T: Real, S: Real>(
+pub fn multi_normal_cholesky_lpdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    cholesky_factor: &Matrix<S>,
+    cholesky_factor: &Matrix<impl Real>,
 ) -> Result<T> {
-    multi_normal_cholesky_log_density::<false, T, S>(y, mu, cholesky_factor)
+    multi_normal_cholesky_log_density::<false, T>(y, mu, cholesky_factor)
 }
 
 /// [`multi_normal_cholesky_lpdf`] without the constant `−N K ln √(2π)` (Stan's
 /// `multi_normal_cholesky_lupdf`, what `~` uses).
-pub fn multi_normal_cholesky_lupdf<T: Real, S: Real>(
+pub fn multi_normal_cholesky_lupdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    cholesky_factor: &Matrix<S>,
+    cholesky_factor: &Matrix<impl Real>,
 ) -> Result<T> {
-    multi_normal_cholesky_log_density::<true, T, S>(y, mu, cholesky_factor)
+    multi_normal_cholesky_log_density::<true, T>(y, mu, cholesky_factor)
 }
 
-fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real, S: Real>(
+fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    cholesky_factor: &Matrix<S>,
+    cholesky_factor: &Matrix<impl Real>,
 ) -> Result<T> {
     const FUNCTION: &str = "multi_normal_cholesky";
     let (observations, dimension) = check_vector_arguments(FUNCTION, &y, &mu)?;
@@ -313,7 +313,7 @@ impl Distribution for MultiNormalCholesky {
         Support::RealVector(self.mu.len())
     }
     fn log_density(&self, x: &Vec<f64>) -> f64 {
-        multi_normal_cholesky_lpdf::<f64, f64>(x, &self.mu, &self.cholesky_factor)
+        multi_normal_cholesky_lpdf::<f64>(x, &self.mu, &self.cholesky_factor)
             .unwrap_or(f64::NEG_INFINITY)
     }
 }
@@ -380,32 +380,32 @@ mod tests {
     #[test]
     fn argument_checks_name_function_argument_value_and_rule() {
         let l = factor_3();
-        let err = multi_normal_cholesky_lpdf::<f64, f64>(&[0.0, 0.0], &[0.0, 0.0], &l).unwrap_err();
+        let err = multi_normal_cholesky_lpdf::<f64>(&[0.0, 0.0], &[0.0, 0.0], &l).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal_cholesky: cholesky_factor has size 3, but must have size 2"
         );
-        let err = multi_normal_cholesky_lpdf::<f64, f64>(&[0.0; 3], &[0.0, 0.0], &l).unwrap_err();
+        let err = multi_normal_cholesky_lpdf::<f64>(&[0.0; 3], &[0.0, 0.0], &l).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal_cholesky: location has size 2, but must have size 3"
         );
         let mut bad = l.clone();
         bad[(1, 1)] = 0.0;
-        let err = multi_normal_cholesky_lpdf::<f64, f64>(&[0.0; 3], &[0.0; 3], &bad).unwrap_err();
+        let err = multi_normal_cholesky_lpdf::<f64>(&[0.0; 3], &[0.0; 3], &bad).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal_cholesky: cholesky_factor[2,2] is 0, but must be positive"
         );
-        let err = multi_normal_cholesky_lpdf::<f64, f64>(&[0.0, f64::NAN, 0.0], &[0.0; 3], &l)
-            .unwrap_err();
+        let err =
+            multi_normal_cholesky_lpdf::<f64>(&[0.0, f64::NAN, 0.0], &[0.0; 3], &l).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal_cholesky: random variable[2] is NaN, but must be not NaN"
         );
         let ys = vec![vec![0.0; 3]; 2];
         let mus = vec![vec![0.0; 3]; 3];
-        let err = multi_normal_cholesky_lpdf::<f64, f64>(&ys, &mus, &l).unwrap_err();
+        let err = multi_normal_cholesky_lpdf::<f64>(&ys, &mus, &l).unwrap_err();
         assert_eq!(
             err.to_string(),
             "multi_normal_cholesky: location has size 3, but must have size 2"
