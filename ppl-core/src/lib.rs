@@ -14,6 +14,8 @@ pub mod linalg;
 mod matrix;
 mod model;
 mod real;
+#[cfg(test)]
+mod real_tests;
 pub mod special;
 pub mod transform;
 
