@@ -124,7 +124,7 @@ pub(crate) fn check_symmetric<T: Real>(
     for i in 0..n {
         for j in 0..i {
             let (lower, upper) = (m[(i, j)].value(), m[(j, i)].value());
-            if !((lower - upper).abs() <= SYMMETRY_TOLERANCE) {
+            if lower.is_nan() || upper.is_nan() || (lower - upper).abs() > SYMMETRY_TOLERANCE {
                 return Err(Error::invalid(
                     function,
                     format!("{argument}[{},{}]", j + 1, i + 1),

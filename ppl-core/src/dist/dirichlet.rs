@@ -23,7 +23,7 @@ pub(super) fn check_simplex<S: Real>(
         (0.0..=1.0).contains(&v)
     })?;
     let sum: f64 = theta.iter().map(Real::value).sum();
-    if !((sum - 1.0).abs() <= SIMPLEX_TOLERANCE) {
+    if sum.is_nan() || (sum - 1.0).abs() > SIMPLEX_TOLERANCE {
         return Err(Error::invalid(
             function,
             format!("sum({name})"),

@@ -188,7 +188,7 @@ pub(super) fn check_cholesky_factor(
             if !entry.is_finite() {
                 return Err(Error::invalid(function, label(), entry, "finite"));
             }
-            if i == j && !(entry > 0.0) {
+            if i == j && entry <= 0.0 {
                 return Err(Error::invalid(function, label(), entry, "positive"));
             }
         }
