@@ -119,8 +119,8 @@ fn dirichlet_log_density<T: Real>(
             value -= special::lgamma(a);
             if a != 1.0 {
                 value += (a - 1.0) * log_theta;
+                out.add_scaled_tangent(theta_k.tangent(), (a - 1.0) / t);
             }
-            out.add_scaled_tangent(theta_k.tangent(), (a - 1.0) / t);
             let d_alpha = digamma_total - special::digamma(a) + log_theta;
             if shared_alpha {
                 d_alpha_shared[k] += d_alpha;

@@ -156,7 +156,7 @@ impl MultiNormal {
     /// definite.
     pub fn new(mu: Vec<f64>, covariance: Matrix<f64>) -> Result<Self> {
         const FUNCTION: &str = "multi_normal";
-        check_finite(FUNCTION, "location", &&mu)?;
+        check_finite(FUNCTION, "mean", &&mu)?;
         check_matrix_size(FUNCTION, "covariance", &covariance, mu.len())?;
         let cholesky_factor = covariance_factor(FUNCTION, &covariance)?;
         Ok(MultiNormal {

@@ -127,7 +127,7 @@ pub(super) fn check_vector_arguments<Y: VectorOperand, M: VectorOperand>(
 ) -> Result<(usize, usize)> {
     let observations = common_len(
         function,
-        &[("random variable", y.count()), ("location", mu.count())],
+        &[("random variable", y.count()), ("mean", mu.count())],
     )?;
     if observations == 0 {
         return Ok((0, 0));
@@ -146,13 +146,13 @@ pub(super) fn check_vector_arguments<Y: VectorOperand, M: VectorOperand>(
         if mu_n.len() != dimension {
             return Err(Error::size_mismatch(
                 function,
-                "location",
+                "mean",
                 mu_n.len(),
                 dimension,
             ));
         }
         check_not_nan(function, "random variable", &y_n)?;
-        check_finite(function, "location", &mu_n)?;
+        check_finite(function, "mean", &mu_n)?;
     }
     Ok((observations, dimension))
 }
@@ -288,7 +288,7 @@ impl MultiNormalCholesky {
     /// or a diagonal entry that is not positive.
     pub fn new(mu: Vec<f64>, cholesky_factor: Matrix<f64>) -> Result<Self> {
         const FUNCTION: &str = "multi_normal_cholesky";
-        check_finite(FUNCTION, "location", &&mu)?;
+        check_finite(FUNCTION, "mean", &&mu)?;
         check_matrix_size(FUNCTION, "cholesky_factor", &cholesky_factor, mu.len())?;
         check_cholesky_factor(FUNCTION, "cholesky_factor", &cholesky_factor)?;
         Ok(MultiNormalCholesky {
@@ -388,7 +388,7 @@ mod tests {
         let err = multi_normal_cholesky_lpdf::<f64>(&[0.0; 3], &[0.0, 0.0], &l).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "multi_normal_cholesky: location has size 2, but must have size 3"
+            "multi_normal_cholesky: mean has size 2, but must have size 3"
         );
         let mut bad = l.clone();
         bad[(1, 1)] = 0.0;
@@ -408,13 +408,13 @@ mod tests {
         let err = multi_normal_cholesky_lpdf::<f64>(&ys, &mus, &l).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "multi_normal_cholesky: location has size 3, but must have size 2"
+            "multi_normal_cholesky: mean has size 3, but must have size 2"
         );
         assert_eq!(
             MultiNormalCholesky::new(vec![0.0, f64::INFINITY, 0.0], l)
                 .unwrap_err()
                 .to_string(),
-            "multi_normal_cholesky: location[2] is inf, but must be finite"
+            "multi_normal_cholesky: mean[2] is inf, but must be finite"
         );
     }
 
