@@ -152,8 +152,18 @@ fn f64_and_dual_agree_on_values() {
     let points = [-3.7, -0.5, 0.25, 1.0, 2.5, 10.0];
     for &x in &points {
         let dual = D::variable(x, 2);
-        let pairs: [(f64, D); 8] = [
+        let positive = x.abs();
+        let dual_positive = dual.abs();
+        let pairs: [(f64, D); 13] = [
             (x.exp(), dual.exp()),
+            (Real::ln(positive), dual_positive.ln()),
+            (Real::sqrt(positive), dual_positive.sqrt()),
+            (Real::powi(x, 3), dual.powi(3)),
+            (
+                Real::powf(positive, 1.7),
+                dual_positive.powf(D::new_constant(1.7)),
+            ),
+            (Real::lgamma(positive), dual_positive.lgamma()),
             (Real::erf(x), dual.erf()),
             (Real::erfc(x), dual.erfc()),
             (Real::std_normal_cdf(x), dual.std_normal_cdf()),

@@ -169,7 +169,8 @@ impl Distribution for Dirichlet {
                 let shifted = Gamma::new(a + 1.0, 1.0)
                     .map(|g| g.sample(rng))
                     .unwrap_or(f64::NAN);
-                let uniform: f64 = rng.random::<f64>();
+                // In (0, 1], so that its logarithm is finite.
+                let uniform: f64 = 1.0 - rng.random::<f64>();
                 shifted.ln() + uniform.ln() / a
             })
             .collect();
