@@ -7,7 +7,8 @@
 //! factorisation of a data matrix does no dual work even when `T` is a dual type.
 //!
 //! Matrices are [`Matrix<T>`] (row-major). Triangular functions read only the relevant
-//! triangle, as Stan's do.
+//! triangle, as Stan's do. [`VectorOperand`] is the vector argument type of the multivariate
+//! densities (one vector, or an array of vectors). See `docs/distributions/multivariate.md`.
 
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
