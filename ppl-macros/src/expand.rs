@@ -118,7 +118,10 @@ fn where_clauses() -> TokenStream {
     let mut clauses = TokenStream::new();
     for op in &ops {
         clauses.extend(quote! {
-            f64: #op<T, Output = T>,
+            // Several candidates per left type keep inference open until the right side is
+            // known (a single where-clause would be committed to early: `2.0 * &v` must not
+            // be read as `f64 * T`).
+            f64: #op<T, Output = T> + #op<#vector, Output = #vector> + for<'__a> #op<&'__a #vector, Output = #vector>,
             T: #op<#vector, Output = #vector> + for<'__a> #op<&'__a #vector, Output = #vector>,
             #vector: #op<T, Output = #vector>,
             for<'__a> &'__a #vector: #op<T, Output = #vector>,
