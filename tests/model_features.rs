@@ -223,7 +223,9 @@ fn gather_follows_index_data() {
     let model = Gather::new(2, vec![2, 1, 2], vec![0.5, -0.5, 1.0]).unwrap();
     let u = [0.5, 2.0, 0.1, -0.2];
     let a = [0.5 + 2.0 * 0.1, 0.5 + 2.0 * -0.2];
-    let expected = -0.5 * (0.5f64 / 5.0).powi(2) - 5f64.ln() - 0.5 * (0.01 + 0.04)
+    let expected = -0.5 * (0.5f64 / 5.0).powi(2)
+        - 5f64.ln()
+        - 0.5 * (0.01 + 0.04)
         - 0.5 * ((0.5 - a[1]).powi(2) + (-0.5 - a[0]).powi(2) + (1.0 - a[1]).powi(2));
     let lp = model.log_density_f64(&u, true).unwrap();
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");

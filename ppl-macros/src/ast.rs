@@ -175,7 +175,7 @@ pub(crate) struct ParamDecl {
 
 /// A statement of the model body.
 pub(crate) enum Stmt {
-    Param(ParamDecl),
+    Param(Box<ParamDecl>),
     Sample {
         lhs: Expr,
         tilde: Token![~],
@@ -416,7 +416,7 @@ fn parse_stmt(input: ParseStream) -> syn::Result<Stmt> {
         return Ok(Stmt::TransformedData { name, ty, expr });
     }
     if peek_declaration(input) {
-        return parse_declaration(input).map(Stmt::Param);
+        return parse_declaration(input).map(|decl| Stmt::Param(Box::new(decl)));
     }
     let expr: Expr = input.parse()?;
     if input.peek(Token![~]) {

@@ -51,7 +51,7 @@ fn storage(name: &Ident) -> Ident {
 fn params(body: &[Stmt]) -> Vec<&ParamDecl> {
     body.iter()
         .filter_map(|stmt| match stmt {
-            Stmt::Param(decl) => Some(decl),
+            Stmt::Param(decl) => Some(&**decl),
             _ => None,
         })
         .collect()
@@ -467,12 +467,10 @@ fn constructor(model: &ModelInput) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let doc = concat!(
-        "Builds the model from its data, checking declared sizes and constraints.\n\n\
+    let doc = "Builds the model from its data, checking declared sizes and constraints.\n\n\
          Index data (`Vec<usize>`) are given 1-based, as in Stan JSON, and stored 0-based.\n\n\
          # Errors\n[`ppl::core::Error::Data`] naming the first field that fails a check; an \
-         error of a transformed-data expression."
-    );
+         error of a transformed-data expression.";
     quote! {
         #[doc = #doc]
         pub fn new(#(#args),*) -> ::ppl::core::Result<Self> {

@@ -363,7 +363,7 @@ impl Checker {
                     };
                     let _ = tilde;
                     self.declare(&mut decl)?;
-                    *stmt = Stmt::Param(decl);
+                    *stmt = Stmt::Param(Box::new(decl));
                 } else if self.all_params.contains_key(&name) {
                     self.uses(lhs)?;
                 } else {
