@@ -9,12 +9,16 @@ pub mod optimize;
 pub mod output;
 pub mod uncertainty;
 
+pub use advi::{AdviAlgorithm, AdviFit, AdviOptions, AdviStatus};
 pub use diagnostics::{
     ebfmi, ess_basic, ess_bulk, ess_quantile, ess_tail, mcse_mean, mcse_quantile, mcse_sd, rhat,
 };
 pub use draws::{Chain, Draws, SamplerStats};
 pub use error::{Error, Result};
 pub use nuts::{NutsFit, NutsOptions, NutsSampler};
+pub use optimize::{
+    LaplaceFit, LaplaceOptions, MapFit, MapOptions, MultistartFit, MultistartOptions,
+};
 pub use output::{
     rank_plot, read_stan_csv, trace_plot, warnings, write_stan_csv, ColumnSummary, RunInfo,
     StanCsv, Summary, Warning,

@@ -126,7 +126,6 @@ pub(crate) fn check_ints(
     }
     Ok(())
 }
-
 /// `x ≥ 0` (`+∞` allowed: Stan's `check_nonnegative`, used for variates whose density is 0 at
 /// `+∞`, e.g. `exponential`). NaN fails.
 pub(crate) fn check_not_negative<A: Operand>(
@@ -179,4 +178,64 @@ pub(crate) fn multiply_log(a: f64, b: f64) -> f64 {
     } else {
         a * b.ln()
     }
+}
+
+/// Every element of an integer operand (a discrete variate or binomial trials) satisfies `ok`;
+/// the first failure becomes `"{function}: {name} is {value}, but must be {requirement}"`, with
+/// `name[i]` (1-based) for vectors, as [`check_all`].
+pub(crate) fn check_int_all<I: crate::real::IntOperand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &I,
+    requirement: &'static str,
+    ok: impl Fn(i64) -> bool,
+) -> Result<()> {
+    match arg.size() {
+        None => {
+            let v = arg.at(0);
+            if !ok(v) {
+                return Err(Error::invalid(function, name, v, requirement));
+            }
+        }
+        Some(n) => {
+            for i in 0..n {
+                let v = arg.at(i);
+                if !ok(v) {
+                    return Err(Error::invalid(
+                        function,
+                        format!("{name}[{}]", i + 1),
+                        v,
+                        requirement,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stan's simplex tolerance: `|Σ θ_k − 1| ≤ 1e-8`.
+pub(crate) const SIMPLEX_TOLERANCE: f64 = 1e-8;
+
+/// `arg` is a simplex: every element in `[0, 1]` (`"{name}[k] is -0.1, but must be in [0, 1]"`)
+/// and the sum within [`SIMPLEX_TOLERANCE`] of 1 (`"sum of {name} is 1.1, but must be 1 (within
+/// 1e-8)"`). A scalar is a simplex of size 1.
+pub(crate) fn check_simplex<A: Operand>(
+    function: &'static str,
+    name: &'static str,
+    arg: &A,
+) -> Result<()> {
+    check_probability(function, name, arg)?;
+    let sum: f64 = (0..arg.size().unwrap_or(1))
+        .map(|k| arg.at(k).value())
+        .sum();
+    if (sum - 1.0).abs() > SIMPLEX_TOLERANCE {
+        return Err(Error::invalid(
+            function,
+            format!("sum of {name}"),
+            sum,
+            "1 (within 1e-8)",
+        ));
+    }
+    Ok(())
 }

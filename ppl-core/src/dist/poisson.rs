@@ -1,1 +1,386 @@
-//! The poisson family (not yet written).
+//! The Poisson distribution `poisson(y | lambda)`, plus the partial-derivative accumulator and test helpers that every discrete family and GLM shares.
+
+use rand::Rng;
+use rand_distr::Distribution as _;
+
+use super::check::{check_all, check_int_all, check_nonnegative, common_len};
+use super::distribution::{Distribution, Support};
+use crate::error::Result;
+use crate::real::{IntOperand, Operand, Real};
+
+/// Log-mass of the Poisson distribution, vectorised over both arguments (Stan's
+/// `poisson_lpmf`):
+///
+/// `Σ_i y_i ln λ_i − λ_i − ln y_i!`, with `0 · ln 0 = 0` (so `poisson(0 | 0) = 1`).
+///
+/// The partial `∂/∂λ = y/λ − 1` is computed in `f64` in one pass; a scalar rate's partials are
+/// summed and applied once.
+///
+/// # Errors
+/// `y` negative, `rate` negative or not finite, or vector lengths that differ:
+/// `poisson: rate is -1, but must be non-negative and finite`.
+///
+/// # Reference
+/// Stan Functions Reference, "Poisson distribution".
+///
+/// ```
+/// // ln(e^-2 · 2^3 / 3!)
+/// let lp: f64 = ppl_core::dist::poisson_lpmf(3, 2.0)?;
+/// assert!((lp - (-1.712_317_927_548_219_2)).abs() < 1e-14);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
+pub fn poisson_lpmf<T: Real>(y: impl IntOperand, rate: impl Operand) -> Result<T> {
+    poisson_log_mass::<false, T>(y, rate)
+}
+
+/// [`poisson_lpmf`] without `−Σ ln y_i!`, which depends only on the data (Stan's
+/// `poisson_lupmf`, what `~` uses).
+pub fn poisson_lupmf<T: Real>(y: impl IntOperand, rate: impl Operand) -> Result<T> {
+    poisson_log_mass::<true, T>(y, rate)
+}
+
+fn poisson_log_mass<const PROPTO: bool, T: Real>(
+    y: impl IntOperand,
+    rate: impl Operand,
+) -> Result<T> {
+    const FUNCTION: &str = "poisson";
+    check_int_all(FUNCTION, "random variable", &y, "non-negative", |v| v >= 0)?;
+    check_nonnegative(FUNCTION, "rate", &rate)?;
+    let n = common_len(
+        FUNCTION,
+        &[("random variable", y.size()), ("rate", rate.size())],
+    )?;
+    let scalar_rate = rate.size().is_none();
+    let log_rate_0 = rate.at(0).value().ln();
+    let mut d_rate = ArgPartials::new(&rate);
+    let mut out = T::constant(0.0);
+    let mut value = 0.0;
+    for i in 0..n {
+        let (count, lambda) = (y.at(i), rate.at(i).value());
+        let log_lambda = if scalar_rate { log_rate_0 } else { lambda.ln() };
+        value += multiply_log(count, log_lambda) - lambda;
+        if !PROPTO {
+            value -= ln_factorial(count);
+        }
+        if d_rate.is_active() {
+            let d = if count == 0 {
+                -1.0
+            } else {
+                count as f64 / lambda - 1.0
+            };
+            d_rate.add(&mut out, i, d);
+        }
+    }
+    d_rate.apply(&mut out);
+    Ok(log_mass(out, value))
+}
+
+/// The Poisson distribution with a fixed rate, for sampling and moments.
+///
+/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
+/// `i64` cannot hold them; use [`Poisson::mean_f64`] and [`Poisson::variance_f64`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Poisson {
+    rate: f64,
+}
+
+impl Poisson {
+    /// `poisson(rate)`.
+    ///
+    /// # Errors
+    /// `rate` negative, not finite, or above `1e18` (draws must fit an `i64`).
+    pub fn new(rate: f64) -> Result<Self> {
+        check_sampling_rate("poisson", "rate", rate)?;
+        Ok(Poisson { rate })
+    }
+
+    /// The mean `λ`.
+    pub fn mean_f64(&self) -> f64 {
+        self.rate
+    }
+
+    /// The variance `λ`.
+    pub fn variance_f64(&self) -> f64 {
+        self.rate
+    }
+}
+
+impl Distribution for Poisson {
+    type Value = i64;
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
+        sample_poisson(self.rate, rng)
+    }
+    fn mean(&self) -> Option<i64> {
+        None
+    }
+    fn variance(&self) -> Option<i64> {
+        None
+    }
+    fn support(&self) -> Support {
+        Support::Integers {
+            lower: 0,
+            upper: None,
+        }
+    }
+    fn log_density(&self, x: &i64) -> f64 {
+        poisson_lpmf::<f64>(*x, self.rate).unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
+/// The largest Poisson rate the samplers accept, so that every draw fits an `i64`.
+pub(crate) const MAX_SAMPLING_RATE: f64 = 1e18;
+
+/// `rate` is non-negative, finite and at most [`MAX_SAMPLING_RATE`].
+pub(crate) fn check_sampling_rate(
+    function: &'static str,
+    name: &'static str,
+    rate: f64,
+) -> Result<()> {
+    check_nonnegative(function, name, &rate)?;
+    check_all(function, name, &rate, "at most 1e18 to sample", |v| {
+        v <= MAX_SAMPLING_RATE
+    })
+}
+
+/// One Poisson draw (rand_distr's Knuth / PTRS samplers); a zero rate gives 0.
+pub(crate) fn sample_poisson<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> i64 {
+    if rate <= 0.0 {
+        return 0;
+    }
+    // `rate` is positive and finite (checked by the constructors), so this cannot fail; the
+    // `as` cast saturates in the impossible tail beyond `i64::MAX`.
+    rand_distr::Poisson::new(rate)
+        .map(|d| d.sample(rng) as i64)
+        .unwrap_or(i64::MAX)
+}
+
+/// `k · ln x` with Stan's `multiply_log` convention `0 · ln 0 = 0`.
+#[inline]
+pub(crate) fn multiply_log(count: i64, log_x: f64) -> f64 {
+    if count == 0 {
+        0.0
+    } else {
+        count as f64 * log_x
+    }
+}
+
+/// `ln k!` for `k ≥ 0` (a table up to 170, then `ln Γ(k + 1)`; statrs).
+#[inline]
+pub(crate) fn ln_factorial(count: i64) -> f64 {
+    statrs::function::factorial::ln_factorial(count.max(0) as u64)
+}
+
+/// The density's result: `value` plus the accumulated tangents in `tangents`, or a constant
+/// `−∞` (no tangent, as Stan's `LOG_ZERO`) when the value is `−∞`.
+#[inline]
+pub(crate) fn log_mass<T: Real>(tangents: T, value: f64) -> T {
+    if value == f64::NEG_INFINITY {
+        T::constant(value)
+    } else {
+        tangents + value
+    }
+}
+
+/// Accumulates `∂lp/∂arg` for one vectorised argument in one pass: a vector argument's
+/// partials are applied to each element's tangent as they come; a scalar argument's are summed
+/// and applied once by [`ArgPartials::apply`]. An argument without tangents (data, or a dual
+/// outside the current gradient chunk) is inactive and costs nothing, so callers can skip
+/// computing its partials (`is_active`).
+pub(crate) struct ArgPartials<'a, A: Operand> {
+    arg: &'a A,
+    scalar: bool,
+    active: bool,
+    sum: f64,
+}
+
+impl<'a, A: Operand> ArgPartials<'a, A> {
+    /// An accumulator for `arg`.
+    pub(crate) fn new(arg: &'a A) -> Self {
+        let active = match arg.size() {
+            None => !arg.at(0).tangent().is_empty(),
+            Some(n) => (0..n).any(|i| !arg.at(i).tangent().is_empty()),
+        };
+        ArgPartials {
+            arg,
+            scalar: arg.size().is_none(),
+            active,
+            sum: 0.0,
+        }
+    }
+
+    /// Whether any element carries a tangent.
+    #[inline]
+    pub(crate) fn is_active(&self) -> bool {
+        self.active
+    }
+
+    /// Adds `partial = ∂lp_i/∂arg_i` for observation `i`.
+    #[inline]
+    pub(crate) fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
+        if !self.active {
+            return;
+        }
+        if self.scalar {
+            self.sum += partial;
+        } else {
+            out.add_scaled_tangent(self.arg.at(i).tangent(), partial);
+        }
+    }
+
+    /// Applies a scalar argument's summed partial (a no-op for vectors).
+    #[inline]
+    pub(crate) fn apply<T: Real>(self, out: &mut T) {
+        if self.active && self.scalar {
+            out.add_scaled_tangent(self.arg.at(0).tangent(), self.sum);
+        }
+    }
+}
+
+/// Test helpers for the discrete families.
+#[cfg(test)]
+pub(crate) mod discrete_testing {
+    use rand::SeedableRng;
+
+    use crate::dist::Distribution;
+
+    /// `Σ_{y = lower}^{upper} exp(log_mass(y)) = 1` within `1e-10` (the caller picks `upper`
+    /// so that the truncated tail is negligible).
+    #[track_caller]
+    pub(crate) fn assert_pmf_normalised(log_mass: impl Fn(i64) -> f64, lower: i64, upper: i64) {
+        let total: f64 = (lower..=upper).map(|y| log_mass(y).exp()).sum();
+        assert!((total - 1.0).abs() < 1e-10, "total mass is {total}");
+    }
+
+    /// Sample mean and variance of 200 000 seeded draws against `mean` and `variance`, within
+    /// 5 Monte Carlo standard errors (the variance's MCSE uses the sample fourth moment); the
+    /// discrete analogue of `testing::assert_moments`.
+    #[track_caller]
+    pub(crate) fn assert_discrete_moments<D: Distribution<Value = i64>>(
+        distribution: &D,
+        mean: f64,
+        variance: f64,
+    ) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n)
+            .map(|_| distribution.sample(&mut rng) as f64)
+            .collect();
+        let sample_mean = draws.iter().sum::<f64>() / n as f64;
+        let sample_var =
+            draws.iter().map(|d| (d - sample_mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+        let m4 = draws.iter().map(|d| (d - sample_mean).powi(4)).sum::<f64>() / n as f64;
+        let mcse_mean = (sample_var / n as f64).sqrt();
+        assert!(
+            (sample_mean - mean).abs() <= 5.0 * mcse_mean,
+            "mean {sample_mean} vs {mean} (mcse {mcse_mean})"
+        );
+        let mcse_var = ((m4 - sample_var * sample_var) / n as f64).sqrt();
+        assert!(
+            (sample_var - variance).abs() <= 5.0 * mcse_var,
+            "variance {sample_var} vs {variance} (mcse {mcse_var})"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
+    use super::*;
+    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use proptest::prelude::*;
+
+    #[test]
+    fn values_match_statrs() {
+        use statrs::distribution::{Discrete, Poisson as StatrsPoisson};
+        for &(y, rate) in &[(0, 0.5), (3, 2.0), (17, 4.2), (250, 300.0), (0, 1e-8)] {
+            let expected = StatrsPoisson::new(rate).unwrap().ln_pmf(y as u64);
+            let lp: f64 = poisson_lpmf(y, rate).unwrap();
+            assert_close(lp, expected, 1e-12);
+        }
+    }
+
+    #[test]
+    fn zero_rate_puts_all_mass_at_zero() {
+        assert_eq!(poisson_lpmf::<f64>(0, 0.0).unwrap(), 0.0);
+        assert_eq!(poisson_lpmf::<f64>(2, 0.0).unwrap(), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn vectorised_equals_sum_of_scalars_and_lupmf_drops_factorials() {
+        let y = vec![0, 4, 2];
+        let rate = vec![0.5, 3.0, 2.5];
+        let lp: f64 = poisson_lpmf(&y, &rate).unwrap();
+        let sum: f64 = (0..3)
+            .map(|i| poisson_lpmf::<f64>(y[i], rate[i]).unwrap())
+            .sum();
+        assert_close(lp, sum, 1e-14);
+        let propto: f64 = poisson_lupmf(&y, &rate).unwrap();
+        // ln 0! + ln 4! + ln 2! = ln 48
+        assert_close(lp - propto, -(48.0f64).ln(), 1e-14);
+        // A scalar rate broadcasts.
+        let broadcast: f64 = poisson_lpmf(&y, 2.0).unwrap();
+        let sum: f64 = y
+            .iter()
+            .map(|&k| poisson_lpmf::<f64>(k, 2.0).unwrap())
+            .sum();
+        assert_close(broadcast, sum, 1e-14);
+    }
+
+    #[test]
+    fn mass_sums_to_one() {
+        assert_pmf_normalised(|y| poisson_lpmf::<f64>(y, 3.7).unwrap(), 0, 100);
+        assert_pmf_normalised(|y| poisson_lpmf::<f64>(y, 150.0).unwrap(), 0, 600);
+    }
+
+    #[test]
+    fn sample_moments_match() {
+        assert_discrete_moments(&Poisson::new(3.5).unwrap(), 3.5, 3.5);
+        assert_discrete_moments(&Poisson::new(40.0).unwrap(), 40.0, 40.0);
+        let zero = Poisson::new(0.0).unwrap();
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+        assert_eq!(zero.sample(&mut rng), 0);
+    }
+
+    #[test]
+    fn argument_checks_name_function_argument_value_and_rule() {
+        let err = poisson_lpmf::<f64>(1, -1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "poisson: rate is -1, but must be non-negative and finite"
+        );
+        let err = poisson_lpmf::<f64>(1, f64::INFINITY).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "poisson: rate is inf, but must be non-negative and finite"
+        );
+        let err = poisson_lpmf::<f64>(&vec![0, -2], 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "poisson: random variable[2] is -2, but must be non-negative"
+        );
+        let err = poisson_lpmf::<f64>(&vec![0, 1, 2], &vec![1.0, 2.0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "poisson: rate has size 2, but must have size 3"
+        );
+        assert_eq!(
+            Poisson::new(1e19).unwrap_err().to_string(),
+            "poisson: rate is 10000000000000000000, but must be at most 1e18 to sample"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn gradient_matches_finite_differences(
+            y in 0i64..30, log_rate in -3.0..4.0f64, shift in -1.0..1.0f64,
+        ) {
+            assert_gradient_matches(|x| poisson_lpmf(y, x[0]), &[log_rate.exp()]);
+            let ys = vec![y, 0, y + 2];
+            assert_gradient_matches(
+                |x| poisson_lpmf(&ys, &x[0..3]),
+                &[log_rate.exp(), (log_rate + shift).exp(), 0.5],
+            );
+            assert_gradient_matches(|x| poisson_lupmf(&ys, x[0]), &[log_rate.exp()]);
+        }
+    }
+}

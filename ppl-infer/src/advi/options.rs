@@ -1,0 +1,110 @@
+//! Options of ADVI with Stan's defaults and their checks.
+
+use crate::error::{Error, Result};
+use crate::optimize::Init;
+
+/// The variational family, Gaussian on the unconstrained scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdviAlgorithm {
+    /// Independent Gaussians `N(μ_i, exp(ω_i)²)` (Stan's `meanfield`, the default).
+    #[default]
+    MeanField,
+    /// `N(μ, L Lᵀ)` with `L` lower triangular, any diagonal sign (Stan's `fullrank`).
+    FullRank,
+}
+
+impl std::fmt::Display for AdviAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AdviAlgorithm::MeanField => "meanfield",
+            AdviAlgorithm::FullRank => "fullrank",
+        })
+    }
+}
+
+/// Options of [`fit`](super::fit), with Stan's `variational` defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdviOptions {
+    /// Mean-field or full-rank (default mean-field).
+    pub algorithm: AdviAlgorithm,
+    /// Monte Carlo draws per ELBO-gradient estimate (default 1).
+    pub grad_samples: usize,
+    /// Monte Carlo draws per ELBO estimate (default 100).
+    pub elbo_samples: usize,
+    /// Step-size scale when adaptation is off (default 1).
+    pub eta: f64,
+    /// Search the step-size scale over 100, 10, 1, 0.1, 0.01 (default `true`).
+    pub adapt_engaged: bool,
+    /// Iterations per step-size candidate during adaptation (default 50).
+    pub adapt_iter: usize,
+    /// Evaluate the ELBO, and test convergence, every this many iterations (default 100).
+    pub eval_elbo: usize,
+    /// Converged when the mean or the median of recent relative ELBO changes falls below this
+    /// (default 0.01).
+    pub tol_rel_obj: f64,
+    /// Maximum stochastic-gradient iterations (default 10 000).
+    pub max_iterations: usize,
+    /// Draws from the fitted approximation (default 1000).
+    pub output_samples: usize,
+    /// Initial mean of the approximation (default uniform(−2, 2) random init).
+    pub init: Init,
+    /// Seed of the random init, the Monte Carlo estimates and the output draws.
+    pub seed: u64,
+}
+
+impl Default for AdviOptions {
+    fn default() -> Self {
+        Self {
+            algorithm: AdviAlgorithm::MeanField,
+            grad_samples: 1,
+            elbo_samples: 100,
+            eta: 1.0,
+            adapt_engaged: true,
+            adapt_iter: 50,
+            eval_elbo: 100,
+            tol_rel_obj: 0.01,
+            max_iterations: 10_000,
+            output_samples: 1000,
+            init: Init::default(),
+            seed: 0,
+        }
+    }
+}
+
+impl AdviOptions {
+    /// Checks every option (the init is checked against the model in [`fit`](super::fit)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`], e.g. `"advi: tol_rel_obj is -1, but must be positive"`.
+    pub fn validate(&self) -> Result<()> {
+        const FUNCTION: &str = "advi";
+        for (name, value) in [
+            ("grad_samples", self.grad_samples),
+            ("elbo_samples", self.elbo_samples),
+            ("adapt_iter", self.adapt_iter),
+            ("eval_elbo", self.eval_elbo),
+            ("max_iterations", self.max_iterations),
+        ] {
+            if value == 0 {
+                return Err(Error::invalid(FUNCTION, name, value, "at least 1"));
+            }
+        }
+        if self.output_samples < 2 {
+            return Err(Error::invalid(
+                FUNCTION,
+                "output_samples",
+                self.output_samples,
+                "at least 2",
+            ));
+        }
+        for (name, value) in [("eta", self.eta), ("tol_rel_obj", self.tol_rel_obj)] {
+            if value.is_nan() || value <= 0.0 {
+                return Err(Error::invalid(FUNCTION, name, value, "positive"));
+            }
+            if !value.is_finite() {
+                return Err(Error::invalid(FUNCTION, name, value, "finite"));
+            }
+        }
+        Ok(())
+    }
+}

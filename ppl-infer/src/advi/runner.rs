@@ -1,0 +1,289 @@
+//! The ADVI runner: initialisation, Stan's step-size scale search, the stochastic-gradient loop with Stan's circular-buffer convergence rule, and the output draws with their PSIS check.
+
+use super::engine::{elbo, AdviEngine, StepOutcome};
+use super::family::Variational;
+use super::gaussian::draw_gaussian;
+use super::options::AdviOptions;
+use super::psis::KHAT_THRESHOLD;
+use super::result::{AdviFit, AdviStatus, ConvergenceRule, ElboRecord};
+use crate::error::{Error, Result};
+use crate::optimize::initial_point;
+use ppl_core::LogDensity;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::VecDeque;
+
+/// Stan's step-size scale candidates, tried in order during adaptation.
+const ETA_SEQUENCE: [f64; 5] = [100.0, 10.0, 1.0, 0.1, 0.01];
+
+/// After a rejected step the step-size scale is multiplied by this.
+const REJECTION_SHRINK: f64 = 0.5;
+
+/// The fit fails after this many consecutive rejected steps.
+const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
+
+/// Fits a Gaussian approximation `q` on the unconstrained scale by ADVI and draws from it.
+///
+/// Maximises the ELBO `E_q[log p(u)] + H[q]` (log-|Jacobian| included in `log p`) by stochastic
+/// gradient ascent with reparameterisation gradients (`grad_samples` draws) and Stan's adaptive
+/// step-size sequence `η k^(−1/2) / (1 + √s_k)`. With `adapt_engaged`, `η` is chosen as Stan
+/// does: 50 iterations (`adapt_iter`) from the initial `q` for each of 100, 10, 1, 0.1, 0.01,
+/// stopping at the first that does worse than its predecessor. Every `eval_elbo` iterations
+/// the ELBO is estimated from `elbo_samples` draws; the relative changes go into a circular
+/// buffer of `max(⌊0.1 · max_iterations / eval_elbo⌋, 2)` entries and the fit converges when
+/// their mean or median falls below `tol_rel_obj`. A step whose gradient or update is not
+/// finite, or after which the ELBO cannot be estimated, is rejected (the approximation goes
+/// back to the last one whose ELBO was estimated) and the step-size scale halves; after 50
+/// consecutive rejections the fit stops as [`AdviStatus::Failed`]; during the `η` search a
+/// failed gradient counts as zero, as in Stan. Reaching `max_iterations` is reported as
+/// [`AdviStatus::MaxIterations`], not as an error.
+///
+/// The result holds the means and sds on the unconstrained scale, `output_samples` draws on
+/// the constrained scale, and the PSIS k-hat of `log p − log q` (Yao et al. 2018); a k-hat
+/// above 0.7 adds a warning.
+///
+/// # Errors
+/// Invalid options; [`Error::Initialisation`] when no finite starting point is found;
+/// [`Error::Optimisation`] when the ELBO of the initial approximation cannot be estimated or
+/// every candidate step size fails (Stan's messages).
+///
+/// # Reference
+/// Kucukelbir, Tran, Ranganath, Gelman & Blei (2017), "Automatic differentiation variational
+/// inference", *JMLR* 18(14); Stan Reference Manual, "Variational inference".
+///
+/// # Example
+/// ```
+/// use ppl_infer::advi::{fit, AdviOptions};
+/// struct StandardNormal;
+/// impl ppl_core::LogDensity for StandardNormal {
+///     fn dim(&self) -> usize { 1 }
+///     fn log_density(&self, u: &[f64]) -> ppl_core::Result<f64> { Ok(-0.5 * u[0] * u[0]) }
+///     fn log_density_gradient(&self, u: &[f64], g: &mut [f64]) -> ppl_core::Result<f64> {
+///         g[0] = -u[0];
+///         self.log_density(u)
+///     }
+/// }
+/// let fit = fit(&StandardNormal, &AdviOptions { tol_rel_obj: 1e-3, ..AdviOptions::default() }).unwrap();
+/// assert!(fit.mean[0].abs() < 0.2 && (fit.sd[0] - 1.0).abs() < 0.2);
+/// ```
+pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<AdviFit> {
+    options.validate()?;
+    options.init.validate("advi", model.dim())?;
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let init = initial_point(model, &options.init, &mut rng)?;
+    let initial_q = Variational::new(options.algorithm, &init);
+    let eta = if options.adapt_engaged {
+        adapt_eta(model, &initial_q, options, &mut rng)?
+    } else {
+        options.eta
+    };
+    let optimised = optimise(model, initial_q, eta, options, &mut rng);
+    let q = optimised.q;
+    let approximate = draw_gaussian(
+        model,
+        q.mean(),
+        &q.scale_lower(),
+        options.output_samples,
+        &mut rng,
+    )?;
+    let mut warnings = Vec::new();
+    match &optimised.status {
+        AdviStatus::Converged(_) => {}
+        AdviStatus::MaxIterations => warnings.push(format!(
+            "ADVI did not converge: the maximum number of iterations ({}) was reached before \
+             the relative ELBO change fell below tol_rel_obj = {}; the approximation may be \
+             poor",
+            options.max_iterations, options.tol_rel_obj
+        )),
+        AdviStatus::Failed(reason) => warnings.push(format!("ADVI failed: {reason}")),
+    }
+    if optimised.diverging {
+        warnings.push(
+            "the relative ELBO change stayed above 0.5 after 10 evaluations: ADVI may be \
+             diverging; inspect the ELBO trace"
+                .to_string(),
+        );
+    }
+    if !approximate.psis.is_reliable() {
+        warnings.push(format!(
+            "Pareto k-hat is {:.2} > {KHAT_THRESHOLD}: the approximation is unreliable (Yao et \
+             al. 2018); use NUTS",
+            approximate.psis.khat
+        ));
+    }
+    Ok(AdviFit {
+        algorithm: options.algorithm,
+        status: optimised.status,
+        iterations: optimised.iterations,
+        eta,
+        mean: q.mean().to_vec(),
+        sd: q.sds(),
+        scale: q.scale_lower(),
+        constrained_mean: model.constrain(q.mean())?,
+        elbo_trace: optimised.trace,
+        draws: approximate.draws,
+        log_p: approximate.log_p,
+        log_q: approximate.log_q,
+        psis: approximate.psis,
+        rejected_steps: optimised.rejected_steps,
+        warnings,
+    })
+}
+
+/// Stan's search for the step-size scale over [`ETA_SEQUENCE`].
+fn adapt_eta<M: LogDensity + ?Sized>(
+    model: &M,
+    initial_q: &Variational,
+    options: &AdviOptions,
+    rng: &mut ChaCha8Rng,
+) -> Result<f64> {
+    let elbo_init = elbo(model, initial_q, options.elbo_samples, rng).map_err(|reason| {
+        Error::Optimisation {
+            function: "advi",
+            reason: format!(
+                "cannot compute the ELBO of the initial approximation ({reason}); the model may \
+                 be severely ill-conditioned or misspecified"
+            ),
+        }
+    })?;
+    let mut elbo_best = f64::MIN;
+    let mut eta_best = 0.0;
+    for (index, &eta) in ETA_SEQUENCE.iter().enumerate() {
+        let mut engine = AdviEngine::new(model, initial_q.clone(), eta, options.grad_samples, true);
+        for _ in 0..options.adapt_iter {
+            engine.step(rng);
+        }
+        let elbo_value = elbo(model, &engine.q, options.elbo_samples, rng).unwrap_or(f64::MIN);
+        if elbo_value < elbo_best && elbo_best > elbo_init {
+            return Ok(eta_best);
+        }
+        if index + 1 < ETA_SEQUENCE.len() {
+            elbo_best = elbo_value;
+            eta_best = eta;
+        } else if elbo_value > elbo_init {
+            return Ok(eta);
+        }
+    }
+    Err(Error::Optimisation {
+        function: "advi",
+        reason: "all proposed step sizes (eta = 100, 10, 1, 0.1, 0.01) failed; the model may be \
+                 severely ill-conditioned or misspecified"
+            .to_string(),
+    })
+}
+
+/// The outcome of the stochastic-gradient loop.
+struct Optimised {
+    q: Variational,
+    status: AdviStatus,
+    iterations: usize,
+    trace: Vec<ElboRecord>,
+    rejected_steps: usize,
+    diverging: bool,
+}
+
+/// Stan's stochastic-gradient ascent with the circular-buffer convergence rule.
+fn optimise<M: LogDensity + ?Sized>(
+    model: &M,
+    initial_q: Variational,
+    eta: f64,
+    options: &AdviOptions,
+    rng: &mut ChaCha8Rng,
+) -> Optimised {
+    let buffer_size =
+        ((0.1 * options.max_iterations as f64 / options.eval_elbo as f64) as usize).max(2);
+    let mut buffer: VecDeque<f64> = VecDeque::with_capacity(buffer_size);
+    let mut checkpoint = initial_q.clone();
+    let mut engine = AdviEngine::new(model, initial_q, eta, options.grad_samples, false);
+    let mut elbo_value = 0.0;
+    let mut trace = Vec::new();
+    let mut rejected_steps = 0;
+    let mut consecutive_rejections = 0;
+    let mut diverging = false;
+    let mut status = AdviStatus::MaxIterations;
+    let mut iterations = 0;
+    for iteration in 1..=options.max_iterations {
+        iterations = iteration;
+        let mut rejection = match engine.step(rng) {
+            StepOutcome::Accepted => None,
+            StepOutcome::Rejected(reason) => Some(reason),
+        };
+        if rejection.is_none() && iteration % options.eval_elbo == 0 {
+            match elbo(model, &engine.q, options.elbo_samples, rng) {
+                Err(reason) => rejection = Some(reason),
+                Ok(value) => {
+                    checkpoint = engine.q.clone();
+                    let previous = elbo_value;
+                    elbo_value = value;
+                    let rel_change = ((previous - value) / value).abs();
+                    if buffer.len() == buffer_size {
+                        buffer.pop_front();
+                    }
+                    buffer.push_back(rel_change);
+                    let rel_change_mean = buffer.iter().sum::<f64>() / buffer.len() as f64;
+                    let rel_change_median = median(buffer.iter().copied());
+                    trace.push(ElboRecord {
+                        iteration,
+                        elbo: value,
+                        rel_change,
+                        rel_change_mean,
+                        rel_change_median,
+                    });
+                    let by_mean = rel_change_mean < options.tol_rel_obj;
+                    let by_median = rel_change_median < options.tol_rel_obj;
+                    if iteration > 10 * options.eval_elbo {
+                        diverging = rel_change_mean > 0.5 || rel_change_median > 0.5;
+                    }
+                    let rule = match (by_mean, by_median) {
+                        (true, true) => Some(ConvergenceRule::MeanAndMedian),
+                        (true, false) => Some(ConvergenceRule::Mean),
+                        (false, true) => Some(ConvergenceRule::Median),
+                        (false, false) => None,
+                    };
+                    if let Some(rule) = rule {
+                        status = AdviStatus::Converged(rule);
+                        break;
+                    }
+                }
+            }
+        }
+        match rejection {
+            None => consecutive_rejections = 0,
+            Some(reason) => {
+                // A finite step can still land where the model fails: go back to the last
+                // approximation whose ELBO was estimated, with a smaller step.
+                engine.q = checkpoint.clone();
+                rejected_steps += 1;
+                consecutive_rejections += 1;
+                engine.steps.eta *= REJECTION_SHRINK;
+                if consecutive_rejections >= MAX_CONSECUTIVE_REJECTIONS {
+                    status = AdviStatus::Failed(format!(
+                        "{consecutive_rejections} consecutive steps were rejected (last: \
+                         {reason}); the model may be severely ill-conditioned or misspecified"
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    Optimised {
+        q: engine.q,
+        status,
+        iterations,
+        trace,
+        rejected_steps,
+        diverging,
+    }
+}
+
+/// Median of a non-empty sequence.
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut sorted: Vec<f64> = values.collect();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
+    }
+}
