@@ -30,7 +30,7 @@ ppl::model! {
     phi: positive_ordered[K];
     lambda: positive_ordered[K];
     derived theta = vec![theta1.clone(), theta2.clone()];
-    // Stan: `theta[k] ~ dirichlet(alpha[k])`; `&Vector<T>` is not a `VectorOperand` yet.
+    // Stan: `theta[k] ~ dirichlet(alpha[k])`; `&Vector<_>` is not a `VectorOperand` yet.
     for k in 0..K {
         target += dirichlet_lupdf::<T>(theta[k].as_slice(), alpha.row(k));
     }
