@@ -30,11 +30,7 @@ ppl::model! {
     b_raw: vector[G] ~ normal(0.0, 1.0);
     let a = mu_a + sigma_a * a_raw;
     let b = mu_b + sigma_b * b_raw;
-    // Stan: `a[group] + b[group] .* x`. Written elementwise because `Vector<T> + Vector<T>` and
-    // `Vector<T> * &Vec<f64>` do not type-check inside `model!` yet (the generated
-    // where-clauses shadow those impls).
-    let location = Vector::from_fn(N, |n| a[group[n]] + b[group[n]] * x[n]);
-    y ~ normal(location, sigma_y);
+    y ~ normal(a.gather(group)? + b.gather(group)? * x, sigma_y);
 }
 
 /// The model with the suite's data.
