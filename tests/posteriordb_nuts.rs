@@ -193,22 +193,42 @@ fn kidiq_with_dense_metric() {
 
 #[cfg(any())] // PENDING-DISC
 /// diamonds (d = 26, condition number 2.6e5; N = 5000): with the diagonal metric the
-/// trajectories run into the maximum tree depth. A short run (200 warm-up, 100 draws per
-/// chain) is enough to see it and keeps the test cheap.
+/// trajectories run into the maximum tree depth. An adapted NUTS on a well-conditioned 26-dimensional
+/// posterior needs trees of depth 3–4; here a budget of depth 6 (63 leapfrog steps) is exhausted
+/// in most transitions, which is reported as tree-depth saturation. The small depth and a short
+/// run (300 warm-up, 200 draws per chain) keep the test cheap: at depth 10 every transition
+/// costs 1023 gradients of a 5000 × 24 regression.
 #[test]
 fn diamonds_treedepth_saturation_is_diagnosed() {
     let model = diamonds::load();
     let short = NutsOptions {
-        num_warmup: 200,
-        num_draws: 100,
+        num_warmup: 300,
+        num_draws: 200,
+        max_depth: 6,
         ..options()
     };
     let fit = run(&model, diamonds::POSTERIOR, &short);
     let saturation = treedepth_saturation(&fit, short.max_depth);
     let (worst_rhat, worst_ess) = worst_convergence(&fit, diamonds::POSTERIOR);
+    eprintln!("diamonds: saturation {saturation}, worst R-hat {worst_rhat}, worst ESS {worst_ess}");
     assert!(
-        saturation > 0.5 || worst_rhat > 1.01 || worst_ess < 100.0,
-        "diamonds (diagonal metric): no sign of trouble: saturation {saturation}, \
-         R-hat {worst_rhat}, ESS {worst_ess}"
+        saturation > 0.5,
+        "diamonds (diagonal metric): tree depth {} reached in only {saturation} of the \
+         transitions (R-hat {worst_rhat}, ESS {worst_ess})",
+        short.max_depth
     );
+}
+
+#[cfg(any())] // PENDING-DISC
+/// diamonds with a dense metric and the reference run's adapt_delta = 0.99: an accuracy test,
+/// too expensive for CI (run with `cargo test --test posteriordb_nuts -- --ignored`).
+#[test]
+#[ignore = "expensive: N = 5000, d = 26; minutes on one core"]
+fn diamonds_with_dense_metric() {
+    let options = NutsOptions {
+        metric: Metric::Dense,
+        adapt_delta: 0.99,
+        ..options()
+    };
+    assert_nuts_matches(&diamonds::load(), diamonds::POSTERIOR, &options);
 }
