@@ -134,7 +134,6 @@ fn nes() {
     check(&nes::load(), nes::CHECKS);
 }
 
-#[cfg(any())] // PENDING-DISC
 #[test]
 fn gp_pois_regr() {
     check(&gp_pois_regr::load(), gp_pois_regr::CHECKS);
@@ -150,7 +149,6 @@ fn kilpisjarvi() {
     check(&kilpisjarvi::load(), kilpisjarvi::CHECKS);
 }
 
-#[cfg(any())] // PENDING-DISC
 #[test]
 fn diamonds() {
     check(&diamonds::load(), diamonds::CHECKS);
@@ -161,7 +159,6 @@ fn bench_eight_schools() {
     check(&bench_eight_schools::load(), bench_eight_schools::CHECKS);
 }
 
-#[cfg(any())] // PENDING-DISC
 #[test]
 fn bench_logistic_regression() {
     check(&logistic_regression::load(), logistic_regression::CHECKS);
@@ -177,7 +174,6 @@ fn bench_correlated_gaussian() {
     check(&correlated_gaussian::load(), correlated_gaussian::CHECKS);
 }
 
-#[cfg(any())] // PENDING-DISC
 #[test]
 fn bench_poisson_glm() {
     check(&poisson_glm::load(), poisson_glm::CHECKS);

@@ -132,7 +132,6 @@ fn nes() {
     assert_nuts_matches(&nes::load(), nes::POSTERIOR, &options());
 }
 
-#[cfg(any())] // PENDING-DISC
 #[test]
 fn gp_pois_regr() {
     // The reference run used adapt_delta = 0.99 (latent GP, funnel-like in alpha).
@@ -191,7 +190,6 @@ fn kidiq_with_dense_metric() {
     assert_nuts_matches(&kidiq::load(), kidiq::POSTERIOR, &dense);
 }
 
-#[cfg(any())] // PENDING-DISC
 /// diamonds (d = 26, condition number 2.6e5; N = 5000): with the diagonal metric the
 /// trajectories run into the maximum tree depth. An adapted NUTS on a well-conditioned 26-dimensional
 /// posterior needs trees of depth 3–4; here a budget of depth 6 (63 leapfrog steps) is exhausted
@@ -219,7 +217,6 @@ fn diamonds_treedepth_saturation_is_diagnosed() {
     );
 }
 
-#[cfg(any())] // PENDING-DISC
 /// diamonds with a dense metric and the reference run's adapt_delta = 0.99: an accuracy test,
 /// too expensive for CI (run with `cargo test --test posteriordb_nuts -- --ignored`).
 #[test]
