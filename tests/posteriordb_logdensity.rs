@@ -43,7 +43,9 @@ fn assert_gradient_matches_finite_differences<M: Model>(model: &M, name: &str) {
     let dim = Model::dim(model);
     for (p, u) in random_points(dim, 11).iter().enumerate() {
         let mut gradient = vec![0.0; dim];
-        let lp = model.log_density_gradient(u, &mut gradient).expect("gradient");
+        let lp = model
+            .log_density_gradient(u, &mut gradient)
+            .expect("gradient");
         let expected = finite_difference_gradient(|v| model.log_density_f64(v, true), u, 1e-6)
             .expect("finite differences");
         for (i, (g, e)) in gradient.iter().zip(&expected).enumerate() {
@@ -65,12 +67,18 @@ fn check<M: Model>(model: &M, checks: &str) {
 
 #[test]
 fn eight_schools_noncentered() {
-    check(&eight_schools_noncentered::load(), eight_schools_noncentered::CHECKS);
+    check(
+        &eight_schools_noncentered::load(),
+        eight_schools_noncentered::CHECKS,
+    );
 }
 
 #[test]
 fn eight_schools_centered() {
-    check(&eight_schools_centered::load(), eight_schools_centered::CHECKS);
+    check(
+        &eight_schools_centered::load(),
+        eight_schools_centered::CHECKS,
+    );
 }
 
 #[test]
@@ -166,7 +174,10 @@ fn bench_logistic_regression() {
 
 #[test]
 fn bench_hierarchical_regression() {
-    check(&hierarchical_regression::load(), hierarchical_regression::CHECKS);
+    check(
+        &hierarchical_regression::load(),
+        hierarchical_regression::CHECKS,
+    );
 }
 
 #[test]

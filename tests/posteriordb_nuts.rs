@@ -50,10 +50,15 @@ fn treedepth_saturation(fit: &NutsFit, max_depth: u32) -> f64 {
 fn worst_convergence(fit: &NutsFit, posterior: &str) -> (f64, f64) {
     let reference = common::read_json(&format!("posteriordb/{posterior}/reference.json"));
     let parameters = reference["parameters"].as_object().expect("parameters");
-    parameters.keys().fold((0.0_f64, f64::INFINITY), |(worst_rhat, worst_ess), name| {
-        let chains = fit.draws.column(name).expect("column");
-        (worst_rhat.max(rhat(&chains)), worst_ess.min(ess_bulk(&chains)))
-    })
+    parameters
+        .keys()
+        .fold((0.0_f64, f64::INFINITY), |(worst_rhat, worst_ess), name| {
+            let chains = fit.draws.column(name).expect("column");
+            (
+                worst_rhat.max(rhat(&chains)),
+                worst_ess.min(ess_bulk(&chains)),
+            )
+        })
 }
 
 /// Runs NUTS and asserts: no divergences, and every reference parameter within 5 MCSE
@@ -94,7 +99,11 @@ fn arma11() {
 
 #[test]
 fn low_dim_gauss_mix() {
-    assert_nuts_matches(&low_dim_gauss_mix::load(), low_dim_gauss_mix::POSTERIOR, &options());
+    assert_nuts_matches(
+        &low_dim_gauss_mix::load(),
+        low_dim_gauss_mix::POSTERIOR,
+        &options(),
+    );
 }
 
 #[test]
@@ -191,18 +200,18 @@ fn kidiq_with_dense_metric() {
 }
 
 /// diamonds (d = 26, condition number 2.6e5; N = 5000): with the diagonal metric the
-/// trajectories run into the maximum tree depth. An adapted NUTS on a well-conditioned 26-dimensional
-/// posterior needs trees of depth 3–4; here a budget of depth 6 (63 leapfrog steps) is exhausted
-/// in most transitions, which is reported as tree-depth saturation. The small depth and a short
-/// run (300 warm-up, 200 draws per chain) keep the test cheap: at depth 10 every transition
-/// costs 1023 gradients of a 5000 × 24 regression.
+/// trajectories run into the maximum tree depth. An adapted NUTS on a well-conditioned
+/// 26-dimensional posterior needs trees of depth 3–4; here a budget of depth 5 (31 leapfrog
+/// steps) is exhausted in most transitions, which is reported as tree-depth saturation. The
+/// small depth and a short run (100 warm-up, 100 draws per chain) keep the test cheap: at
+/// depth 10 every transition costs up to 1023 gradients of a 5000 × 24 regression.
 #[test]
 fn diamonds_treedepth_saturation_is_diagnosed() {
     let model = diamonds::load();
     let short = NutsOptions {
-        num_warmup: 300,
-        num_draws: 200,
-        max_depth: 6,
+        num_warmup: 100,
+        num_draws: 100,
+        max_depth: 5,
         ..options()
     };
     let fit = run(&model, diamonds::POSTERIOR, &short);

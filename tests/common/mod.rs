@@ -273,10 +273,17 @@ pub fn check_log_density_multi_dim<M: Model>(model: &M, file: &str, skip_jacobia
         let index = point["index"].as_u64().unwrap_or(0);
         let u = f64s(&point["unconstrained"]);
         let constrained = Model::constrain(model, &u).expect("constrain");
-        let Some(tp) = point.get_mut("transformed_parameters").and_then(Value::as_object_mut) else {
+        let Some(tp) = point
+            .get_mut("transformed_parameters")
+            .and_then(Value::as_object_mut)
+        else {
             continue;
         };
-        let multi: Vec<String> = tp.iter().filter(|(_, v)| dims(v).len() >= 2).map(|(k, _)| k.clone()).collect();
+        let multi: Vec<String> = tp
+            .iter()
+            .filter(|(_, v)| dims(v).len() >= 2)
+            .map(|(k, _)| k.clone())
+            .collect();
         for base in multi {
             let value = tp.remove(&base).expect("present");
             let flat = flatten_column_major(&value);
@@ -299,6 +306,10 @@ pub fn check_log_density_multi_dim<M: Model>(model: &M, file: &str, skip_jacobia
     ));
     std::fs::write(&copy, checks.to_string()).expect("write a copy of the checks");
     // `data_path` joins onto tests/data; an absolute path replaces it.
-    check_log_density(model, copy.to_str().expect("UTF-8 temp path"), skip_jacobian);
+    check_log_density(
+        model,
+        copy.to_str().expect("UTF-8 temp path"),
+        skip_jacobian,
+    );
     let _ = std::fs::remove_file(&copy);
 }

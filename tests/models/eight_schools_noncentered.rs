@@ -4,7 +4,8 @@
 /// The posterior's name in posteriordb.
 pub const POSTERIOR: &str = "eight_schools-eight_schools_noncentered";
 /// Stan's log-density checks, relative to `tests/data`.
-pub const CHECKS: &str = "posteriordb/eight_schools-eight_schools_noncentered/logdensity_checks.json";
+pub const CHECKS: &str =
+    "posteriordb/eight_schools-eight_schools_noncentered/logdensity_checks.json";
 
 ppl::model! {
     /// Eight schools, non-centred: `theta = mu + tau * theta_trans` is reported.

@@ -29,7 +29,12 @@ pub fn forward_log_likelihood<T: Real>(
         for k in 0..states {
             let log_emission = emission(t, k)?;
             terms.clear();
-            terms.extend((0..states).map(|j| previous[j] + transition[j][k].ln() + log_emission));
+            terms.extend(
+                previous
+                    .iter()
+                    .zip(transition)
+                    .map(|(&log_alpha, row)| log_alpha + row[k].ln() + log_emission),
+            );
             current.push(log_sum_exp(&terms));
         }
         std::mem::swap(&mut previous, &mut current);

@@ -8,7 +8,10 @@ pub const CHECKS: &str = "posteriordb/nes2000-nes/logdensity_checks.json";
 
 /// `1.0` where `group[n] == level`, else `0.0` (an age-group dummy).
 fn indicator(group: &[i64], level: i64) -> Vec<f64> {
-    group.iter().map(|&g| if g == level { 1.0 } else { 0.0 }).collect()
+    group
+        .iter()
+        .map(|&g| if g == level { 1.0 } else { 0.0 })
+        .collect()
 }
 
 ppl::model! {
