@@ -66,15 +66,6 @@ pub(crate) fn check_positive_finite<A: Operand>(
     })
 }
 
-/// `x > 0` (`+∞` allowed, e.g. Student-t degrees of freedom).
-pub(crate) fn check_positive<A: Operand>(
-    function: &'static str,
-    name: &'static str,
-    arg: &A,
-) -> Result<()> {
-    check_all(function, name, arg, "positive", |v| v > 0.0)
-}
-
 /// `x ≥ 0` and finite.
 pub(crate) fn check_nonnegative<A: Operand>(
     function: &'static str,
