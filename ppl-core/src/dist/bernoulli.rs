@@ -4,7 +4,7 @@ use rand::Rng;
 
 use super::check::{check_int_all, check_probability, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 

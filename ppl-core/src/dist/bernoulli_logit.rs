@@ -5,7 +5,7 @@ use rand::Rng;
 use super::bernoulli::{check_binary, sample_bernoulli};
 use super::check::{check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 use crate::special::inv_logit;

@@ -3,7 +3,7 @@
 use super::bernoulli::check_binary;
 use super::bernoulli_logit::bernoulli_logit_term;
 use super::normal_id_glm::{add_linear_predictor_tangents, linear_predictor};
-use super::poisson::log_mass;
+use super::partials::log_mass;
 use crate::error::Result;
 use crate::matrix::Matrix;
 use crate::real::{IntOperand, Operand, Real};

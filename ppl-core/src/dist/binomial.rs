@@ -5,7 +5,8 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_int_all, check_probability, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{ln_factorial, log_mass, multiply_log, ArgPartials};
+use super::math::{ln_factorial, multiply_log};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::{Error, Result};
 use crate::real::{IntOperand, Operand, Real};
 
@@ -73,7 +74,7 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
         } else {
             (theta.ln(), (-theta).ln_1p())
         };
-        value += multiply_log(successes, log_p) + multiply_log(failures, log1m_p);
+        value += multiply_log(successes as f64, log_p) + multiply_log(failures as f64, log1m_p);
         if !PROPTO {
             value += ln_choose(trials.at(i), successes);
         }

@@ -5,7 +5,7 @@ use rand::Rng;
 use super::binomial::{check_binomial_counts, ln_choose, sample_binomial};
 use super::check::{check_finite, check_int_all};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 use crate::special::{inv_logit, log1p_exp};

@@ -4,7 +4,8 @@ use rand::Rng;
 
 use super::check::{check_int_all, check_simplex};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, multiply_log};
+use super::math::multiply_log;
+use super::partials::log_mass;
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -42,7 +43,7 @@ pub fn categorical_lpmf<T: Real>(y: impl IntOperand, probabilities: impl Operand
             continue;
         }
         let theta = probabilities.at(k);
-        value += multiply_log(count, theta.value().ln());
+        value += multiply_log(count as f64, theta.value().ln());
         out.add_scaled_tangent(theta.tangent(), count as f64 / theta.value());
     }
     Ok(log_mass(out, value))

@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_not_nan, check_positive_finite, common_len,
-};
+use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_PI;
@@ -60,7 +59,9 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_mu_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
         let inv_sigma = 1.0 / sigma_i;
@@ -69,17 +70,17 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
         value -= sigma_i.ln() + z_squared.ln_1p();
         let inv_one_plus_z_squared = 1.0 / (1.0 + z_squared);
         let d_y = -2.0 * z * inv_sigma * inv_one_plus_z_squared;
-        add_partial(&mut out, &y, i, d_y, &mut d_y_sum);
-        add_partial(&mut out, &mu, i, -d_y, &mut d_mu_sum);
+        y_partials.add(&mut out, i, d_y);
+        mu_partials.add(&mut out, i, -d_y);
         let d_sigma = (z_squared - 1.0) * inv_sigma * inv_one_plus_z_squared;
-        add_partial(&mut out, &sigma, i, d_sigma, &mut d_sigma_sum);
+        sigma_partials.add(&mut out, i, d_sigma);
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &mu, d_mu_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     if !PROPTO {
         value -= n as f64 * LN_PI;
     }

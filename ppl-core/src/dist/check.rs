@@ -136,50 +136,6 @@ pub(crate) fn check_not_negative<A: Operand>(
     check_all(function, name, arg, "non-negative", |v| v >= 0.0)
 }
 
-/// Adds the partial derivative `partial` of a vectorised density with respect to element `i`
-/// of `arg`: straight into `out`'s tangent for a vector argument, or into `scalar_sum` for a
-/// scalar argument (applied once by [`add_scalar_partial`], as `normal_lpdf` does).
-#[inline]
-pub(crate) fn add_partial<T: Real, A: Operand>(
-    out: &mut T,
-    arg: &A,
-    i: usize,
-    partial: f64,
-    scalar_sum: &mut f64,
-) {
-    if arg.size().is_none() {
-        *scalar_sum += partial;
-    } else {
-        out.add_scaled_tangent(arg.at(i).tangent(), partial);
-    }
-}
-
-/// Applies the summed partial of a scalar argument (see [`add_partial`]); a no-op for vectors.
-#[inline]
-pub(crate) fn add_scalar_partial<T: Real, A: Operand>(out: &mut T, arg: &A, scalar_sum: f64) {
-    if arg.size().is_none() {
-        out.add_scaled_tangent(arg.at(0).tangent(), scalar_sum);
-    }
-}
-
-/// Whether any element of `arg` carries a tangent (a parameter rather than data), so that
-/// partials costing special-function calls (digamma) can be skipped for data.
-#[inline]
-pub(crate) fn has_tangent<A: Operand>(arg: &A) -> bool {
-    (0..arg.size().unwrap_or(1)).any(|i| !arg.at(i).tangent().is_empty())
-}
-
-/// `a · ln(b)` with the convention `0 · ln 0 = 0` (Stan's `multiply_log`), for densities
-/// evaluated at the boundary of their support (`gamma`, `beta`, `weibull`, `chi_square`).
-#[inline]
-pub(crate) fn multiply_log(a: f64, b: f64) -> f64 {
-    if a == 0.0 && b == 0.0 {
-        0.0
-    } else {
-        a * b.ln()
-    }
-}
-
 /// Every element of an integer operand (a discrete variate or binomial trials) satisfies `ok`;
 /// the first failure becomes `"{function}: {name} is {value}, but must be {requirement}"`, with
 /// `name[i]` (1-based) for vectors, as [`check_all`].

@@ -5,7 +5,8 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_all, check_int_all, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, multiply_log, ArgPartials};
+use super::math::multiply_log;
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -67,7 +68,7 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         } else {
             (theta.ln(), (-theta).ln_1p())
         };
-        value += log_p + multiply_log(failures, log1m_p);
+        value += log_p + multiply_log(failures as f64, log1m_p);
         if d_probability.is_active() {
             let mut d = 1.0 / theta;
             if failures > 0 {

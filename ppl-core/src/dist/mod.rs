@@ -6,6 +6,8 @@
 
 mod check;
 mod distribution;
+mod math;
+mod partials;
 mod registry;
 #[cfg(test)]
 pub(crate) mod testing;

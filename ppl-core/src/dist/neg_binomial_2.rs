@@ -5,8 +5,10 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_all, check_int_all, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::ln_factorial;
 use super::neg_binomial_2_log::neg_binomial_2_log_term;
-use super::poisson::{ln_factorial, log_mass, sample_poisson, ArgPartials, MAX_SAMPLING_RATE};
+use super::partials::{log_mass, ArgPartials};
+use super::poisson::{sample_poisson, MAX_SAMPLING_RATE};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 

@@ -4,8 +4,9 @@ use rand::Rng;
 
 use super::check::{check_finite, check_int_all, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::ln_factorial;
 use super::neg_binomial_2::{check_sampling_mean, sample_neg_binomial_2};
-use super::poisson::{ln_factorial, log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 use crate::special::{digamma, inv_logit, lgamma, log1p_exp};

@@ -1,7 +1,7 @@
 //! The normal linear regression `normal_id_glm(y | x, alpha, beta, sigma) = normal(y | alpha + x·beta, sigma)`, and the linear-predictor engine the three GLMs share.
 
 use super::check::{check_finite, check_positive_finite};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::real::{Operand, Real};

@@ -1,10 +1,12 @@
-//! The Poisson distribution `poisson(y | lambda)`, plus the partial-derivative accumulator and test helpers that every discrete family and GLM shares.
+//! The Poisson distribution `poisson(y | lambda)`, plus the Poisson sampler and rate check its relatives share.
 
 use rand::Rng;
 use rand_distr::Distribution as _;
 
 use super::check::{check_all, check_int_all, check_nonnegative, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::{ln_factorial, multiply_log};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -58,7 +60,7 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
     for i in 0..n {
         let (count, lambda) = (y.at(i), rate.at(i).value());
         let log_lambda = if scalar_rate { log_rate_0 } else { lambda.ln() };
-        value += multiply_log(count, log_lambda) - lambda;
+        value += multiply_log(count as f64, log_lambda) - lambda;
         if !PROPTO {
             value -= ln_factorial(count);
         }
@@ -152,88 +154,6 @@ pub(crate) fn sample_poisson<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> i64 {
     rand_distr::Poisson::new(rate)
         .map(|d| d.sample(rng) as i64)
         .unwrap_or(i64::MAX)
-}
-
-/// `k · ln x` with Stan's `multiply_log` convention `0 · ln 0 = 0`.
-#[inline]
-pub(crate) fn multiply_log(count: i64, log_x: f64) -> f64 {
-    if count == 0 {
-        0.0
-    } else {
-        count as f64 * log_x
-    }
-}
-
-/// `ln k!` for `k ≥ 0` (a table up to 170, then `ln Γ(k + 1)`; statrs).
-#[inline]
-pub(crate) fn ln_factorial(count: i64) -> f64 {
-    statrs::function::factorial::ln_factorial(count.max(0) as u64)
-}
-
-/// The density's result: `value` plus the accumulated tangents in `tangents`, or a constant
-/// `−∞` (no tangent, as Stan's `LOG_ZERO`) when the value is `−∞`.
-#[inline]
-pub(crate) fn log_mass<T: Real>(tangents: T, value: f64) -> T {
-    if value == f64::NEG_INFINITY {
-        T::constant(value)
-    } else {
-        tangents + value
-    }
-}
-
-/// Accumulates `∂lp/∂arg` for one vectorised argument in one pass: a vector argument's
-/// partials are applied to each element's tangent as they come; a scalar argument's are summed
-/// and applied once by [`ArgPartials::apply`]. An argument without tangents (data, or a dual
-/// outside the current gradient chunk) is inactive and costs nothing, so callers can skip
-/// computing its partials (`is_active`).
-pub(crate) struct ArgPartials<'a, A: Operand> {
-    arg: &'a A,
-    scalar: bool,
-    active: bool,
-    sum: f64,
-}
-
-impl<'a, A: Operand> ArgPartials<'a, A> {
-    /// An accumulator for `arg`.
-    pub(crate) fn new(arg: &'a A) -> Self {
-        let active = match arg.size() {
-            None => !arg.at(0).tangent().is_empty(),
-            Some(n) => (0..n).any(|i| !arg.at(i).tangent().is_empty()),
-        };
-        ArgPartials {
-            arg,
-            scalar: arg.size().is_none(),
-            active,
-            sum: 0.0,
-        }
-    }
-
-    /// Whether any element carries a tangent.
-    #[inline]
-    pub(crate) fn is_active(&self) -> bool {
-        self.active
-    }
-
-    /// Adds `partial = ∂lp_i/∂arg_i` for observation `i`.
-    #[inline]
-    pub(crate) fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
-        if !self.active {
-            return;
-        }
-        if self.scalar {
-            self.sum += partial;
-        } else {
-            out.add_scaled_tangent(self.arg.at(i).tangent(), partial);
-        }
-    }
-
-    /// Applies a scalar argument's summed partial (a no-op for vectors).
-    #[inline]
-    pub(crate) fn apply<T: Real>(self, out: &mut T) {
-        if self.active && self.scalar {
-            out.add_scaled_tangent(self.arg.at(0).tangent(), self.sum);
-        }
-    }
 }
 
 /// Test helpers for the discrete families.

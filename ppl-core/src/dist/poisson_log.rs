@@ -4,7 +4,9 @@ use rand::Rng;
 
 use super::check::{check_all, check_int_all, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{check_sampling_rate, ln_factorial, log_mass, sample_poisson, ArgPartials};
+use super::math::ln_factorial;
+use super::partials::{log_mass, ArgPartials};
+use super::poisson::{check_sampling_rate, sample_poisson};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 

@@ -1,8 +1,9 @@
 //! Poisson regression with log link, `poisson_log_glm(y | x, alpha, beta) = poisson_log(y | alpha + x·beta)`.
 
 use super::check::check_int_all;
+use super::math::ln_factorial;
 use super::normal_id_glm::{add_linear_predictor_tangents, linear_predictor};
-use super::poisson::{ln_factorial, log_mass};
+use super::partials::log_mass;
 use super::poisson_log::poisson_log_term;
 use crate::error::Result;
 use crate::matrix::Matrix;

@@ -3,8 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{add_partial, add_scalar_partial, check_finite, check_not_nan, common_len};
+use super::check::{check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::{Error, Result};
 use crate::real::{Operand, Real};
 
@@ -91,7 +92,8 @@ fn uniform_log_density<T: Real>(
     check_upper_above_lower(FUNCTION, &alpha, &beta, n)?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_alpha_sum, mut d_beta_sum) = (0.0, 0.0);
+    let mut alpha_partials = ArgPartials::new(&alpha);
+    let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
         if y_i < alpha_i || y_i > beta_i {
@@ -99,11 +101,11 @@ fn uniform_log_density<T: Real>(
         }
         let inv_width = 1.0 / (beta_i - alpha_i);
         value -= (beta_i - alpha_i).ln();
-        add_partial(&mut out, &alpha, i, inv_width, &mut d_alpha_sum);
-        add_partial(&mut out, &beta, i, -inv_width, &mut d_beta_sum);
+        alpha_partials.add(&mut out, i, inv_width);
+        beta_partials.add(&mut out, i, -inv_width);
     }
-    add_scalar_partial(&mut out, &alpha, d_alpha_sum);
-    add_scalar_partial(&mut out, &beta, d_beta_sum);
+    alpha_partials.apply(&mut out);
+    beta_partials.apply(&mut out);
     Ok(out + value)
 }
 

@@ -5,10 +5,9 @@ use std::f64::consts::PI;
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01, StandardNormal};
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_nonnegative, common_len, has_tangent,
-};
+use super::check::{check_finite, check_nonnegative, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::{has_tangent, ArgPartials};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 
@@ -131,7 +130,9 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
     let scalar_bessel = log_bessel_i0_and_ratio(kappa.at(0).value());
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_mu_sum, mut d_kappa_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut kappa_partials = ArgPartials::new(&kappa);
     for i in 0..n {
         let (y_i, mu_i, kappa_i) = (y.at(i).value(), mu.at(i).value(), kappa.at(i).value());
         let (log_i0, bessel_ratio) = if kappa.size().is_none() {
@@ -142,15 +143,15 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
         let (sin, cos) = (y_i - mu_i).sin_cos();
         value += kappa_i * cos - log_i0;
         let d_mu = kappa_i * sin;
-        add_partial(&mut out, &y, i, -d_mu, &mut d_y_sum);
-        add_partial(&mut out, &mu, i, d_mu, &mut d_mu_sum);
+        y_partials.add(&mut out, i, -d_mu);
+        mu_partials.add(&mut out, i, d_mu);
         if kappa_is_parameter {
-            add_partial(&mut out, &kappa, i, cos - bessel_ratio, &mut d_kappa_sum);
+            kappa_partials.add(&mut out, i, cos - bessel_ratio);
         }
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &mu, d_mu_sum);
-    add_scalar_partial(&mut out, &kappa, d_kappa_sum);
+    y_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    kappa_partials.apply(&mut out);
     if !PROPTO {
         value -= n as f64 * LN_2PI;
     }
