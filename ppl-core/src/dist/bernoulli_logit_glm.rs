@@ -74,10 +74,8 @@ pub fn bernoulli_logit_glm_lupmf<T: Real>(
 mod tests {
     use super::*;
     use crate::dist::bernoulli_logit_lpmf;
-    use crate::dist::normal_id_glm::glm_testing::{
-        assert_same_value_and_gradient, eta_reference, random_matrix,
-    };
     use crate::dist::testing::assert_gradient_matches;
+    use crate::dist::testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
     use proptest::prelude::*;
 
     fn random_outcomes(rows: usize) -> Vec<i64> {

@@ -144,8 +144,8 @@ impl Distribution for BinomialLogit {
 mod tests {
     use super::*;
     use crate::dist::binomial_lpmf;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
     use proptest::prelude::*;
 
     #[test]

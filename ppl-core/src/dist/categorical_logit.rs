@@ -143,8 +143,8 @@ impl Distribution for CategoricalLogit {
 mod tests {
     use super::*;
     use crate::dist::categorical_lpmf;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
     use proptest::prelude::*;
 
     #[test]

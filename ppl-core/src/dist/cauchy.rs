@@ -128,34 +128,12 @@ impl Distribution for Cauchy {
     }
 }
 
-/// Test helper for families without moments: the fraction of 200 000 seeded draws at or below
-/// each point `q` matches `cdf(q)` within 5 Monte Carlo standard errors `√(p(1 − p)/n)`.
-#[cfg(test)]
-#[track_caller]
-pub(crate) fn assert_cdf_fractions<D: Distribution<Value = f64>>(
-    distribution: &D,
-    cdf: impl Fn(f64) -> f64,
-    points: &[f64],
-) {
-    use rand::SeedableRng;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
-    let n = 200_000;
-    let draws: Vec<f64> = (0..n).map(|_| distribution.sample(&mut rng)).collect();
-    for &q in points {
-        let p = cdf(q);
-        let fraction = draws.iter().filter(|&&d| d <= q).count() as f64 / n as f64;
-        let mcse = (p * (1.0 - p) / n as f64).sqrt();
-        assert!(
-            (fraction - p).abs() <= 5.0 * mcse,
-            "P(y <= {q}): sample {fraction} vs {p} (mcse {mcse})"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::testing::{assert_close, assert_gradient_matches, assert_normalised};
+    use crate::dist::testing::{
+        assert_cdf_fractions, assert_close, assert_gradient_matches, assert_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]

@@ -241,9 +241,9 @@ impl Distribution for NegBinomial2Log {
 mod tests {
     use super::*;
     use crate::dist::neg_binomial_2_lpmf;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::poisson_log_lpmf;
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
     use proptest::prelude::*;
 
     #[test]

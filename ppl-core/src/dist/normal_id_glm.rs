@@ -193,66 +193,12 @@ pub(crate) fn add_linear_predictor_tangents<T: Real, A: Operand, B: Operand>(
     }
 }
 
-/// Random GLM data and a reference gradient comparison, shared by the GLM tests.
-#[cfg(test)]
-pub(crate) mod glm_testing {
-    use rand::{Rng, SeedableRng};
-
-    use crate::dist::testing::assert_close;
-    use crate::error::Result;
-    use crate::gradient::gradient_chunked;
-    use crate::matrix::Matrix;
-    use crate::Dual;
-
-    /// An `rows × cols` matrix of standard-normal-ish entries (uniform on `[-1.5, 1.5]`,
-    /// seeded).
-    pub(crate) fn random_matrix(rows: usize, cols: usize, seed: u64) -> Matrix<f64> {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let data = (0..rows * cols)
-            .map(|_| rng.random_range(-1.5..1.5))
-            .collect();
-        Matrix::from_row_major(rows, cols, data).unwrap()
-    }
-
-    /// The linear predictor with duals, through `Matrix::mul_vec` (the plain reference path).
-    pub(crate) fn eta_reference(
-        x: &Matrix<f64>,
-        alpha: &[Dual<4>],
-        beta: &[Dual<4>],
-    ) -> Vec<Dual<4>> {
-        let product = x.mul_vec(beta).unwrap();
-        product
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| p + if alpha.len() == 1 { alpha[0] } else { alpha[i] })
-            .collect()
-    }
-
-    /// `glm` and `reference` agree in value and gradient at `point` (1e-10 relative).
-    #[track_caller]
-    pub(crate) fn assert_same_value_and_gradient<F, G>(glm: F, reference: G, point: &[f64])
-    where
-        F: Fn(&[Dual<4>]) -> Result<Dual<4>>,
-        G: Fn(&[Dual<4>]) -> Result<Dual<4>>,
-    {
-        let mut glm_gradient = vec![0.0; point.len()];
-        let mut reference_gradient = vec![0.0; point.len()];
-        let glm_value = gradient_chunked::<4, _>(glm, point, &mut glm_gradient).unwrap();
-        let reference_value =
-            gradient_chunked::<4, _>(reference, point, &mut reference_gradient).unwrap();
-        assert_close(glm_value, reference_value, 1e-10);
-        for (a, b) in glm_gradient.iter().zip(&reference_gradient) {
-            assert_close(*a, *b, 1e-10);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::glm_testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
     use super::*;
     use crate::dist::normal_lpdf;
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
     use proptest::prelude::*;
 
     #[test]

@@ -156,57 +156,11 @@ pub(crate) fn sample_poisson<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
-/// Test helpers for the discrete families.
-#[cfg(test)]
-pub(crate) mod discrete_testing {
-    use rand::SeedableRng;
-
-    use crate::dist::Distribution;
-
-    /// `Σ_{y = lower}^{upper} exp(log_mass(y)) = 1` within `1e-10` (the caller picks `upper`
-    /// so that the truncated tail is negligible).
-    #[track_caller]
-    pub(crate) fn assert_pmf_normalised(log_mass: impl Fn(i64) -> f64, lower: i64, upper: i64) {
-        let total: f64 = (lower..=upper).map(|y| log_mass(y).exp()).sum();
-        assert!((total - 1.0).abs() < 1e-10, "total mass is {total}");
-    }
-
-    /// Sample mean and variance of 200 000 seeded draws against `mean` and `variance`, within
-    /// 5 Monte Carlo standard errors (the variance's MCSE uses the sample fourth moment); the
-    /// discrete analogue of `testing::assert_moments`.
-    #[track_caller]
-    pub(crate) fn assert_discrete_moments<D: Distribution<Value = i64>>(
-        distribution: &D,
-        mean: f64,
-        variance: f64,
-    ) {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
-        let n = 200_000;
-        let draws: Vec<f64> = (0..n)
-            .map(|_| distribution.sample(&mut rng) as f64)
-            .collect();
-        let sample_mean = draws.iter().sum::<f64>() / n as f64;
-        let sample_var =
-            draws.iter().map(|d| (d - sample_mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-        let m4 = draws.iter().map(|d| (d - sample_mean).powi(4)).sum::<f64>() / n as f64;
-        let mcse_mean = (sample_var / n as f64).sqrt();
-        assert!(
-            (sample_mean - mean).abs() <= 5.0 * mcse_mean,
-            "mean {sample_mean} vs {mean} (mcse {mcse_mean})"
-        );
-        let mcse_var = ((m4 - sample_var * sample_var) / n as f64).sqrt();
-        assert!(
-            (sample_var - variance).abs() <= 5.0 * mcse_var,
-            "variance {sample_var} vs {variance} (mcse {mcse_var})"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use super::*;
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
     use proptest::prelude::*;
 
     #[test]

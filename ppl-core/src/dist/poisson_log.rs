@@ -152,9 +152,9 @@ impl Distribution for PoissonLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::poisson_lpmf;
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
     use proptest::prelude::*;
 
     #[test]

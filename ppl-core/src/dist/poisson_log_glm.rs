@@ -87,11 +87,9 @@ fn poisson_log_glm_log_mass<const PROPTO: bool, T: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::normal_id_glm::glm_testing::{
-        assert_same_value_and_gradient, eta_reference, random_matrix,
-    };
     use crate::dist::poisson_log_lpmf;
     use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
     use proptest::prelude::*;
 
     fn random_counts(rows: usize) -> Vec<i64> {
