@@ -4,6 +4,7 @@
 //! `~` uses) — `_lpmf`/`_lupmf` for discrete families — plus a struct implementing
 //! [`Distribution`] for sampling and moments. See `docs/distributions.md`.
 
+mod bessel;
 mod check;
 mod distribution;
 mod math;
