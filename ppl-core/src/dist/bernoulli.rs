@@ -98,9 +98,6 @@ pub(crate) fn sample_bernoulli<R: Rng + ?Sized>(probability: f64, rng: &mut R) -
 }
 
 /// The Bernoulli distribution with a fixed probability, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Bernoulli::mean_f64`] and [`Bernoulli::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bernoulli {
     probability: f64,
@@ -115,28 +112,21 @@ impl Bernoulli {
         check_probability("bernoulli", "probability", &probability)?;
         Ok(Bernoulli { probability })
     }
-
-    /// The mean `θ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.probability
-    }
-
-    /// The variance `θ (1 − θ)`.
-    pub fn variance_f64(&self) -> f64 {
-        self.probability * (1.0 - self.probability)
-    }
 }
 
 impl Distribution for Bernoulli {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_bernoulli(self.probability, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `θ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.probability)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `θ (1 − θ)`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.probability * (1.0 - self.probability))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -196,8 +186,8 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = Bernoulli::new(0.3).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
-        assert_close(d.variance_f64(), 0.21, 1e-15);
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
+        assert_close(d.variance().unwrap(), 0.21, 1e-15);
     }
 
     #[test]

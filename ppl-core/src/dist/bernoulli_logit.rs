@@ -75,10 +75,6 @@ pub(crate) fn bernoulli_logit_term(y: i64, log_odds: f64) -> (f64, f64) {
 }
 
 /// The Bernoulli distribution with fixed log-odds, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`BernoulliLogit::mean_f64`] and
-/// [`BernoulliLogit::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BernoulliLogit {
     log_odds: f64,
@@ -93,28 +89,21 @@ impl BernoulliLogit {
         check_finite("bernoulli_logit", "log_odds", &log_odds)?;
         Ok(BernoulliLogit { log_odds })
     }
-
-    /// The mean `inv_logit(α)`.
-    pub fn mean_f64(&self) -> f64 {
-        inv_logit(self.log_odds)
-    }
-
-    /// The variance `inv_logit(α) · inv_logit(−α)`.
-    pub fn variance_f64(&self) -> f64 {
-        inv_logit(self.log_odds) * inv_logit(-self.log_odds)
-    }
 }
 
 impl Distribution for BernoulliLogit {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_bernoulli(inv_logit(self.log_odds), rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `inv_logit(α)`.
+    fn mean(&self) -> Option<f64> {
+        Some(inv_logit(self.log_odds))
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `inv_logit(α) · inv_logit(−α)`.
+    fn variance(&self) -> Option<f64> {
+        Some(inv_logit(self.log_odds) * inv_logit(-self.log_odds))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -199,7 +188,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = BernoulliLogit::new(-0.8).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]

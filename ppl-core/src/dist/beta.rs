@@ -147,6 +147,7 @@ impl Beta {
 
 impl Distribution for Beta {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Beta::new(self.alpha, self.beta)

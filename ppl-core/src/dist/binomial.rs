@@ -138,9 +138,6 @@ pub(crate) fn sample_binomial<R: Rng + ?Sized>(trials: i64, probability: f64, rn
 }
 
 /// The binomial distribution with fixed trials and probability, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Binomial::mean_f64`] and [`Binomial::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Binomial {
     trials: i64,
@@ -160,28 +157,21 @@ impl Binomial {
             probability,
         })
     }
-
-    /// The mean `N θ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.trials as f64 * self.probability
-    }
-
-    /// The variance `N θ (1 − θ)`.
-    pub fn variance_f64(&self) -> f64 {
-        self.trials as f64 * self.probability * (1.0 - self.probability)
-    }
 }
 
 impl Distribution for Binomial {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_binomial(self.trials, self.probability, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `N θ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.trials as f64 * self.probability)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `N θ (1 − θ)`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.trials as f64 * self.probability * (1.0 - self.probability))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -259,7 +249,7 @@ mod tests {
             Binomial::new(20, 0.3).unwrap(),
             Binomial::new(500, 0.9).unwrap(),
         ] {
-            assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+            assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
         }
     }
 

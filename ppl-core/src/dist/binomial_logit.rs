@@ -84,10 +84,6 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
 }
 
 /// The binomial distribution with fixed trials and log-odds, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`BinomialLogit::mean_f64`] and
-/// [`BinomialLogit::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BinomialLogit {
     trials: i64,
@@ -106,28 +102,21 @@ impl BinomialLogit {
         check_finite("binomial_logit", "log_odds", &log_odds)?;
         Ok(BinomialLogit { trials, log_odds })
     }
-
-    /// The mean `N inv_logit(α)`.
-    pub fn mean_f64(&self) -> f64 {
-        self.trials as f64 * inv_logit(self.log_odds)
-    }
-
-    /// The variance `N inv_logit(α) inv_logit(−α)`.
-    pub fn variance_f64(&self) -> f64 {
-        self.trials as f64 * inv_logit(self.log_odds) * inv_logit(-self.log_odds)
-    }
 }
 
 impl Distribution for BinomialLogit {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_binomial(self.trials, inv_logit(self.log_odds), rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `N inv_logit(α)`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.trials as f64 * inv_logit(self.log_odds))
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `N inv_logit(α) inv_logit(−α)`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.trials as f64 * inv_logit(self.log_odds) * inv_logit(-self.log_odds))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -202,7 +191,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = BinomialLogit::new(30, 0.4).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]

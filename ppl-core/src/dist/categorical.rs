@@ -107,10 +107,9 @@ pub(crate) fn category_moments(probabilities: &[f64]) -> (f64, f64) {
 
 /// The categorical distribution with fixed probabilities, for sampling.
 ///
-/// Draws are categories `1..=K` (Stan's convention). The trait's [`Distribution::mean`] and
-/// [`Distribution::variance`] return `None`: categories are labels, and an `i64` could not hold
-/// the moments anyway. [`Categorical::mean_f64`] and [`Categorical::variance_f64`] give the
-/// moments of the category index, meaningful only when the categories are ordered.
+/// Draws are categories `1..=K` (Stan's convention). [`Distribution::mean`] and
+/// [`Distribution::variance`] are the moments of the category index, meaningful only when the
+/// categories are ordered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Categorical {
     probabilities: Vec<f64>,
@@ -130,28 +129,21 @@ impl Categorical {
     pub fn probabilities(&self) -> &[f64] {
         &self.probabilities
     }
-
-    /// The mean of the category index, `Σ k θ_k`.
-    pub fn mean_f64(&self) -> f64 {
-        category_moments(&self.probabilities).0
-    }
-
-    /// The variance of the category index, `Σ k² θ_k − (Σ k θ_k)²`.
-    pub fn variance_f64(&self) -> f64 {
-        category_moments(&self.probabilities).1
-    }
 }
 
 impl Distribution for Categorical {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_category(&self.probabilities, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean of the category index, `Σ k θ_k`.
+    fn mean(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).0)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance of the category index, `Σ k² θ_k − (Σ k θ_k)²`.
+    fn variance(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).1)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -219,8 +211,8 @@ mod tests {
     #[test]
     fn sample_frequencies_and_moments_match() {
         let d = Categorical::new(vec![0.1, 0.25, 0.05, 0.6]).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
-        assert_close(d.mean_f64(), 0.1 + 0.5 + 0.15 + 2.4, 1e-15);
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
+        assert_close(d.mean().unwrap(), 0.1 + 0.5 + 0.15 + 2.4, 1e-15);
         // Each category's frequency within 5 binomial standard errors.
         let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(7);
         let n = 100_000;

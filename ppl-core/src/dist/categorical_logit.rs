@@ -69,9 +69,8 @@ fn log_sum_exp_f64(values: impl Iterator<Item = f64> + Clone) -> f64 {
 
 /// The categorical distribution with fixed log-odds, for sampling.
 ///
-/// Draws are categories `1..=K`. As for [`Categorical`](crate::dist::Categorical), the trait's
-/// moments are `None`; [`CategoricalLogit::mean_f64`] and [`CategoricalLogit::variance_f64`]
-/// give the moments of the category index.
+/// Draws are categories `1..=K`. As for [`Categorical`](crate::dist::Categorical),
+/// [`Distribution::mean`] and [`Distribution::variance`] are the moments of the category index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoricalLogit {
     log_odds: Vec<f64>,
@@ -105,28 +104,21 @@ impl CategoricalLogit {
     pub fn probabilities(&self) -> &[f64] {
         &self.probabilities
     }
-
-    /// The mean of the category index.
-    pub fn mean_f64(&self) -> f64 {
-        category_moments(&self.probabilities).0
-    }
-
-    /// The variance of the category index.
-    pub fn variance_f64(&self) -> f64 {
-        category_moments(&self.probabilities).1
-    }
 }
 
 impl Distribution for CategoricalLogit {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_category(&self.probabilities, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean of the category index.
+    fn mean(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).0)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance of the category index.
+    fn variance(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).1)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -191,7 +183,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = CategoricalLogit::new(vec![0.3, -1.2, 2.0, 0.0]).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]

@@ -108,6 +108,7 @@ impl Cauchy {
 
 impl Distribution for Cauchy {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Cauchy::new(self.mu, self.sigma)

@@ -110,6 +110,7 @@ impl ChiSquare {
 
 impl Distribution for ChiSquare {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::ChiSquared::new(self.nu)

@@ -120,6 +120,7 @@ impl DoubleExponential {
 
 impl Distribution for DoubleExponential {
     type Value = f64;
+    type Moment = f64;
     /// By inversion: `u ~ uniform(−½, ½)` (open), `y = μ − σ sign(u) ln(1 − 2|u|)`.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let u: f64 = Open01.sample(rng);

@@ -84,6 +84,7 @@ impl Exponential {
 
 impl Distribution for Exponential {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Exp::new(self.beta)

@@ -115,6 +115,7 @@ impl Gamma {
 
 impl Distribution for Gamma {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // rand_distr takes the scale 1/β; the parameters were checked by `new`.
         rand_distr::Gamma::new(self.alpha, 1.0 / self.beta)

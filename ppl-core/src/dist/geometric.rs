@@ -92,9 +92,6 @@ fn valid_probability(theta: f64) -> bool {
 
 /// The geometric distribution (failures before the first success) with a fixed probability,
 /// for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Geometric::mean_f64`] and [`Geometric::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Geometric {
     probability: f64,
@@ -115,20 +112,11 @@ impl Geometric {
         )?;
         Ok(Geometric { probability })
     }
-
-    /// The mean `(1 − θ)/θ`.
-    pub fn mean_f64(&self) -> f64 {
-        (1.0 - self.probability) / self.probability
-    }
-
-    /// The variance `(1 − θ)/θ²`.
-    pub fn variance_f64(&self) -> f64 {
-        (1.0 - self.probability) / (self.probability * self.probability)
-    }
 }
 
 impl Distribution for Geometric {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         // The probability was checked by `new`, so construction cannot fail; draws beyond
         // `i64::MAX` (probability below ~1e-19 per draw) saturate.
@@ -136,11 +124,13 @@ impl Distribution for Geometric {
             .map(|d| d.sample(rng).min(i64::MAX as u64) as i64)
             .unwrap_or(0)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `(1 − θ)/θ`.
+    fn mean(&self) -> Option<f64> {
+        Some((1.0 - self.probability) / self.probability)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `(1 − θ)/θ²`.
+    fn variance(&self) -> Option<f64> {
+        Some((1.0 - self.probability) / (self.probability * self.probability))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -199,8 +189,8 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = Geometric::new(0.2).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
-        assert_close(d.mean_f64(), 4.0, 1e-15);
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
+        assert_close(d.mean().unwrap(), 4.0, 1e-15);
     }
 
     #[test]

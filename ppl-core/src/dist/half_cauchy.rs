@@ -74,6 +74,7 @@ impl HalfCauchy {
 
 impl Distribution for HalfCauchy {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // |cauchy(0, σ)|; the parameters were checked by `new`.
         rand_distr::Cauchy::new(0.0, self.sigma)

@@ -94,6 +94,7 @@ impl HalfNormal {
 
 impl Distribution for HalfNormal {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // |normal(0, σ)|; the parameters were checked by `new`.
         rand_distr::Normal::new(0.0, self.sigma)

@@ -126,6 +126,7 @@ impl InvGamma {
 
 impl Distribution for InvGamma {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // β / gamma(α, 1); the parameters were checked by `new`.
         rand_distr::Gamma::new(self.alpha, 1.0)

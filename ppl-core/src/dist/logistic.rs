@@ -104,6 +104,7 @@ impl Logistic {
 
 impl Distribution for Logistic {
     type Value = f64;
+    type Moment = f64;
     /// By inversion: `u ~ uniform(0, 1)` (open), `y = μ + σ logit(u)`.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let u: f64 = Open01.sample(rng);

@@ -115,6 +115,7 @@ impl Lognormal {
 
 impl Distribution for Lognormal {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::LogNormal::new(self.mu, self.sigma)

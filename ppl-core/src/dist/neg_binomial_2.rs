@@ -128,9 +128,6 @@ pub(crate) fn sample_neg_binomial_2<R: Rng + ?Sized>(
 
 /// The negative binomial distribution with fixed mean and dispersion, for sampling and moments
 /// (a gamma–Poisson mixture).
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`NegBinomial2::mean_f64`] and [`NegBinomial2::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NegBinomial2 {
     mean: f64,
@@ -150,28 +147,21 @@ impl NegBinomial2 {
         check_sampling_mean(FUNCTION, "mean", mean)?;
         Ok(NegBinomial2 { mean, dispersion })
     }
-
-    /// The mean `μ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.mean
-    }
-
-    /// The variance `μ + μ²/φ`.
-    pub fn variance_f64(&self) -> f64 {
-        self.mean + self.mean * self.mean / self.dispersion
-    }
 }
 
 impl Distribution for NegBinomial2 {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_neg_binomial_2(self.mean, self.dispersion, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `μ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.mean)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `μ + μ²/φ`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.mean + self.mean * self.mean / self.dispersion)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -255,7 +245,7 @@ mod tests {
             NegBinomial2::new(4.0, 1.5).unwrap(),
             NegBinomial2::new(0.7, 30.0).unwrap(),
         ] {
-            assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+            assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
         }
     }
 

@@ -175,10 +175,6 @@ fn log_rising_factorial(phi: f64, count: i64, with_derivative: bool) -> (f64, f6
 
 /// The negative binomial distribution with fixed log-mean and dispersion, for sampling and
 /// moments (a gamma–Poisson mixture).
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`NegBinomial2Log::mean_f64`] and
-/// [`NegBinomial2Log::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NegBinomial2Log {
     log_mean: f64,
@@ -201,29 +197,22 @@ impl NegBinomial2Log {
             dispersion,
         })
     }
-
-    /// The mean `μ = exp(η)`.
-    pub fn mean_f64(&self) -> f64 {
-        self.log_mean.exp()
-    }
-
-    /// The variance `μ + μ²/φ`.
-    pub fn variance_f64(&self) -> f64 {
-        let mean = self.log_mean.exp();
-        mean + mean * mean / self.dispersion
-    }
 }
 
 impl Distribution for NegBinomial2Log {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_neg_binomial_2(self.log_mean.exp(), self.dispersion, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `μ = exp(η)`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.log_mean.exp())
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `μ + μ²/φ`.
+    fn variance(&self) -> Option<f64> {
+        let mean = self.log_mean.exp();
+        Some(mean + mean * mean / self.dispersion)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -318,7 +307,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = NegBinomial2Log::new(1.1, 2.5).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]

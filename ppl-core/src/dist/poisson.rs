@@ -78,9 +78,6 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
 }
 
 /// The Poisson distribution with a fixed rate, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Poisson::mean_f64`] and [`Poisson::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Poisson {
     rate: f64,
@@ -95,28 +92,21 @@ impl Poisson {
         check_sampling_rate("poisson", "rate", rate)?;
         Ok(Poisson { rate })
     }
-
-    /// The mean `λ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.rate
-    }
-
-    /// The variance `λ`.
-    pub fn variance_f64(&self) -> f64 {
-        self.rate
-    }
 }
 
 impl Distribution for Poisson {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_poisson(self.rate, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `λ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.rate)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `λ`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.rate)
     }
     fn support(&self) -> Support {
         Support::Integers {

@@ -164,6 +164,7 @@ impl StudentT {
 
 impl Distribution for StudentT {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::StudentT::new(self.nu)

@@ -107,7 +107,7 @@ fn assert_sample_moments(draws: &[f64], mean: Option<f64>, variance: Option<f64>
 /// Sample mean and variance of 200 000 draws (seeded) against `mean()` and `variance()`,
 /// within 5 Monte Carlo standard errors (the variance's MCSE uses the sample fourth moment).
 #[track_caller]
-pub(crate) fn assert_moments<D: Distribution<Value = f64>>(distribution: &D) {
+pub(crate) fn assert_moments<D: Distribution<Value = f64, Moment = f64>>(distribution: &D) {
     let draws = seeded_draws(distribution, |d| d);
     assert_sample_moments(&draws, distribution.mean(), distribution.variance());
 }

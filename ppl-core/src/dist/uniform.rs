@@ -131,6 +131,7 @@ impl Uniform {
 
 impl Distribution for Uniform {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Uniform::new(self.alpha, self.beta)

@@ -160,6 +160,7 @@ impl VonMises {
 
 impl Distribution for VonMises {
     type Value = f64;
+    type Moment = f64;
     /// A draw in `[μ − π, μ + π]`.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         self.mu + self.sample_deviation(rng)

@@ -118,6 +118,7 @@ impl Weibull {
 
 impl Distribution for Weibull {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // rand_distr takes (scale, shape); the parameters were checked by `new`.
         rand_distr::Weibull::new(self.sigma, self.alpha)
