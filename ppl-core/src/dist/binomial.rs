@@ -21,7 +21,7 @@ use crate::real::{IntOperand, Operand, Real};
 ///
 /// # Errors
 /// `trials` negative, `y` outside `[0, trials]`, `probability` not in `[0, 1]`, or vector
-/// lengths that differ: `binomial: random variable is 5, but must be in [0, trials]`.
+/// lengths that differ: `binomial: random variable is 5, but must be in [0, 3]`.
 ///
 /// # Reference
 /// Stan Functions Reference, "Binomial distribution".
@@ -123,7 +123,12 @@ pub(crate) fn check_binomial_counts(
                 None => "random variable".to_string(),
                 Some(_) => format!("random variable[{}]", i + 1),
             };
-            return Err(Error::invalid(function, label, y.at(i), "in [0, trials]"));
+            return Err(Error::invalid(
+                function,
+                label,
+                y.at(i),
+                format!("in [0, {}]", trials.at(i)),
+            ));
         }
     }
     Ok(n)
@@ -258,12 +263,12 @@ mod tests {
         let err = binomial_lpmf::<f64>(5, 3, 0.5).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "binomial: random variable is 5, but must be in [0, trials]"
+            "binomial: random variable is 5, but must be in [0, 3]"
         );
         let err = binomial_lpmf::<f64>(&vec![1, 4], &vec![3, 3], 0.5).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "binomial: random variable[2] is 4, but must be in [0, trials]"
+            "binomial: random variable[2] is 4, but must be in [0, 3]"
         );
         let err = binomial_lpmf::<f64>(-1, 3, 0.5).unwrap_err();
         assert_eq!(

@@ -204,7 +204,7 @@ mod tests {
         let err = binomial_logit_lpmf::<f64>(4, 3, 0.0).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "binomial_logit: random variable is 4, but must be in [0, trials]"
+            "binomial_logit: random variable is 4, but must be in [0, 3]"
         );
         let err = binomial_logit_lpmf::<f64>(&vec![1, 2], 3, &vec![0.0; 3]).unwrap_err();
         assert_eq!(

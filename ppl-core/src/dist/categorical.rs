@@ -66,7 +66,7 @@ pub(crate) fn count_categories(
         function,
         "random variable",
         y,
-        "in [1, K], K the number of categories",
+        format!("in [1, {upper}]"),
         |v| v >= 1 && v <= upper,
     )?;
     let mut counts = vec![0i64; categories];
@@ -237,12 +237,12 @@ mod tests {
         let err = categorical_lpmf::<f64>(4, &theta).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "categorical: random variable is 4, but must be in [1, K], K the number of categories"
+            "categorical: random variable is 4, but must be in [1, 3]"
         );
         let err = categorical_lpmf::<f64>(&vec![1, 0], &theta).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "categorical: random variable[2] is 0, but must be in [1, K], K the number of categories"
+            "categorical: random variable[2] is 0, but must be in [1, 3]"
         );
         let err = categorical_lpmf::<f64>(1, &vec![0.2, 0.5, 0.4]).unwrap_err();
         assert_eq!(

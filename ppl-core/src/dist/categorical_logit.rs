@@ -197,7 +197,7 @@ mod tests {
         let err = categorical_logit_lpmf::<f64>(3, &vec![0.0, 1.0]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "categorical_logit: random variable is 3, but must be in [1, K], K the number of categories"
+            "categorical_logit: random variable is 3, but must be in [1, 2]"
         );
         assert_eq!(
             CategoricalLogit::new(Vec::new()).unwrap_err().to_string(),

@@ -1,5 +1,7 @@
 //! Argument checks shared by the densities: each failure names the function, the argument (with an index for vectors), the value and the rule.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 use crate::real::{Operand, Real};
 
@@ -143,7 +145,7 @@ pub(crate) fn check_int_all<I: crate::real::IntOperand>(
     function: &'static str,
     name: &'static str,
     arg: &I,
-    requirement: &'static str,
+    requirement: impl Into<Cow<'static, str>>,
     ok: impl Fn(i64) -> bool,
 ) -> Result<()> {
     match arg.size() {

@@ -19,7 +19,7 @@ use crate::real::{Operand, Real};
 ///
 /// # Errors
 /// `y` NaN, `alpha` or `beta` not finite, `beta ≤ alpha`, or vector lengths that differ:
-/// `uniform: upper is 0, but must be greater than lower`. As in Stan, `y` outside
+/// `uniform: upper is 0, but must be greater than lower (1)`. As in Stan, `y` outside
 /// `[alpha, beta]` is not an error: the log-density is `−∞`.
 ///
 /// # Reference
@@ -61,11 +61,15 @@ fn check_upper_above_lower(
                 None => "upper".to_string(),
                 Some(_) => format!("upper[{}]", i + 1),
             };
+            let lower_name = match lower.size() {
+                None => "lower".to_string(),
+                Some(_) => format!("lower[{}]", i + 1),
+            };
             return Err(Error::invalid(
                 function,
                 name,
                 upper_i,
-                "greater than lower",
+                format!("greater than {lower_name} ({lower_i})"),
             ));
         }
     }
@@ -206,12 +210,12 @@ mod tests {
         let err = uniform_lpdf::<f64>(0.5, 1.0, 0.0).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "uniform: upper is 0, but must be greater than lower"
+            "uniform: upper is 0, but must be greater than lower (1)"
         );
         let err = uniform_lpdf::<f64>(0.5, 0.0, &vec![1.0, 0.0]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "uniform: upper[2] is 0, but must be greater than lower"
+            "uniform: upper[2] is 0, but must be greater than lower (0)"
         );
         let err = uniform_lpdf::<f64>(0.5, f64::NEG_INFINITY, 1.0).unwrap_err();
         assert_eq!(
@@ -230,7 +234,7 @@ mod tests {
         );
         assert_eq!(
             Uniform::new(1.0, 1.0).unwrap_err().to_string(),
-            "uniform: upper is 1, but must be greater than lower"
+            "uniform: upper is 1, but must be greater than lower (1)"
         );
     }
 
