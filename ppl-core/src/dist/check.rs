@@ -5,6 +5,32 @@ use std::borrow::Cow;
 use crate::error::{Error, Result};
 use crate::real::{Operand, Real};
 
+/// Checks the elements `value_at(0..n)` of an argument of size `size` (`None` for a scalar,
+/// checked once) with `ok`; the first failure becomes
+/// `"{function}: {name} is {value}, but must be {requirement}"` (`name[i]`, 1-based, for
+/// vectors). Shared by the real and the integer checks.
+#[inline]
+fn check_elements<V: Copy + std::fmt::Display>(
+    function: &'static str,
+    name: &'static str,
+    size: Option<usize>,
+    value_at: impl Fn(usize) -> V,
+    requirement: impl Into<Cow<'static, str>>,
+    ok: impl Fn(V) -> bool,
+) -> Result<()> {
+    for i in 0..size.unwrap_or(1) {
+        let v = value_at(i);
+        if !ok(v) {
+            let label = match size {
+                None => name.to_string(),
+                Some(_) => format!("{name}[{}]", i + 1),
+            };
+            return Err(Error::invalid(function, label, v, requirement));
+        }
+    }
+    Ok(())
+}
+
 /// Checks every element of `arg` with `ok`; the first failure becomes
 /// `"{function}: {name} is {value}, but must be {requirement}"` (`name[i]`, 1-based, for vectors).
 #[inline]
@@ -12,31 +38,17 @@ pub(crate) fn check_all<A: Operand>(
     function: &'static str,
     name: &'static str,
     arg: &A,
-    requirement: &'static str,
+    requirement: impl Into<Cow<'static, str>>,
     ok: impl Fn(f64) -> bool,
 ) -> Result<()> {
-    match arg.size() {
-        None => {
-            let v = arg.at(0).value();
-            if !ok(v) {
-                return Err(Error::invalid(function, name, v, requirement));
-            }
-        }
-        Some(n) => {
-            for i in 0..n {
-                let v = arg.at(i).value();
-                if !ok(v) {
-                    return Err(Error::invalid(
-                        function,
-                        format!("{name}[{}]", i + 1),
-                        v,
-                        requirement,
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
+    check_elements(
+        function,
+        name,
+        arg.size(),
+        |i| arg.at(i).value(),
+        requirement,
+        ok,
+    )
 }
 
 /// `x` is finite.
@@ -66,15 +78,6 @@ pub(crate) fn check_positive_finite<A: Operand>(
     check_all(function, name, arg, "positive and finite", |v| {
         v > 0.0 && v.is_finite()
     })
-}
-
-/// `x > 0` (`+∞` allowed, e.g. Student-t degrees of freedom).
-pub(crate) fn check_positive<A: Operand>(
-    function: &'static str,
-    name: &'static str,
-    arg: &A,
-) -> Result<()> {
-    check_all(function, name, arg, "positive", |v| v > 0.0)
 }
 
 /// `x ≥ 0` and finite.
@@ -108,26 +111,6 @@ pub(crate) fn common_len(
     crate::real::broadcast_len(function, sizes)
 }
 
-/// Integer data checks for discrete variates: every element satisfies `ok`.
-pub(crate) fn check_ints(
-    function: &'static str,
-    name: &'static str,
-    values: &[i64],
-    requirement: &'static str,
-    ok: impl Fn(i64) -> bool,
-) -> Result<()> {
-    for (i, &v) in values.iter().enumerate() {
-        if !ok(v) {
-            let label = if values.len() == 1 {
-                name.to_string()
-            } else {
-                format!("{name}[{}]", i + 1)
-            };
-            return Err(Error::invalid(function, label, v, requirement));
-        }
-    }
-    Ok(())
-}
 /// `x ≥ 0` (`+∞` allowed: Stan's `check_nonnegative`, used for variates whose density is 0 at
 /// `+∞`, e.g. `exponential`). NaN fails.
 pub(crate) fn check_not_negative<A: Operand>(
@@ -148,28 +131,7 @@ pub(crate) fn check_int_all<I: crate::real::IntOperand>(
     requirement: impl Into<Cow<'static, str>>,
     ok: impl Fn(i64) -> bool,
 ) -> Result<()> {
-    match arg.size() {
-        None => {
-            let v = arg.at(0);
-            if !ok(v) {
-                return Err(Error::invalid(function, name, v, requirement));
-            }
-        }
-        Some(n) => {
-            for i in 0..n {
-                let v = arg.at(i);
-                if !ok(v) {
-                    return Err(Error::invalid(
-                        function,
-                        format!("{name}[{}]", i + 1),
-                        v,
-                        requirement,
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
+    check_elements(function, name, arg.size(), |i| arg.at(i), requirement, ok)
 }
 
 /// Stan's simplex tolerance: `|Σ θ_k − 1| ≤ 1e-8`.
