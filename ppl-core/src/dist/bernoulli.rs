@@ -142,8 +142,9 @@ impl Distribution for Bernoulli {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
-    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]

@@ -74,8 +74,9 @@ pub fn bernoulli_logit_glm_lupmf<T: Real>(
 mod tests {
     use super::*;
     use crate::dist::bernoulli_logit_lpmf;
-    use crate::dist::testing::assert_gradient_matches;
-    use crate::dist::testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
+    use crate::dist::testing::{
+        assert_gradient_matches, assert_same_value_and_gradient, eta_reference, random_matrix,
+    };
     use proptest::prelude::*;
 
     fn random_outcomes(rows: usize) -> Vec<i64> {

@@ -6,7 +6,7 @@ use super::categorical::{category_moments, count_categories, sample_category};
 use super::check::check_finite;
 use super::distribution::{Distribution, Support};
 use crate::error::Result;
-use crate::real::{IntOperand, Operand, Real};
+use crate::real::{log_sum_exp, IntOperand, Operand, Real};
 
 /// Log-mass of the categorical distribution parameterised by unnormalised log-odds `β` (Stan's
 /// `categorical_logit_lpmf`):
@@ -40,7 +40,8 @@ pub fn categorical_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operan
     if observations == 0.0 {
         return Ok(T::constant(0.0));
     }
-    let log_sum_exp = log_sum_exp_f64((0..categories).map(|k| log_odds.at(k).value()));
+    let log_odds_values: Vec<f64> = (0..categories).map(|k| log_odds.at(k).value()).collect();
+    let log_sum_exp = log_sum_exp(&log_odds_values);
     let mut out = T::constant(0.0);
     let mut value = -observations * log_sum_exp;
     for (k, &count) in counts.iter().enumerate() {
@@ -56,15 +57,6 @@ pub fn categorical_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operan
 /// `categorical_logit_lupmf`, what `~` uses).
 pub fn categorical_logit_lupmf<T: Real>(y: impl IntOperand, log_odds: impl Operand) -> Result<T> {
     categorical_logit_lpmf(y, log_odds)
-}
-
-/// `ln Σ exp(x_k)` in `f64`, shifted by the maximum; `−∞` for no elements.
-fn log_sum_exp_f64(values: impl Iterator<Item = f64> + Clone) -> f64 {
-    let max = values.clone().fold(f64::NEG_INFINITY, f64::max);
-    if !max.is_finite() {
-        return max;
-    }
-    max + values.map(|v| (v - max).exp()).sum::<f64>().ln()
 }
 
 /// The categorical distribution with fixed log-odds, for sampling.
@@ -92,7 +84,7 @@ impl CategoricalLogit {
                 1,
             ));
         }
-        let log_sum_exp = log_sum_exp_f64(log_odds.iter().copied());
+        let log_sum_exp = log_sum_exp(&log_odds);
         let probabilities = log_odds.iter().map(|b| (b - log_sum_exp).exp()).collect();
         Ok(CategoricalLogit {
             log_odds,
@@ -135,8 +127,9 @@ impl Distribution for CategoricalLogit {
 mod tests {
     use super::*;
     use crate::dist::categorical_lpmf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
-    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]

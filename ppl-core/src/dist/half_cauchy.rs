@@ -98,8 +98,9 @@ impl Distribution for HalfCauchy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::testing::assert_cdf_fractions;
-    use crate::dist::testing::{assert_close, assert_gradient_matches, assert_normalised};
+    use crate::dist::testing::{
+        assert_cdf_fractions, assert_close, assert_gradient_matches, assert_normalised,
+    };
     use crate::special::LN_PI;
     use proptest::prelude::*;
 

@@ -231,8 +231,9 @@ mod tests {
     use super::*;
     use crate::dist::neg_binomial_2_lpmf;
     use crate::dist::poisson_log_lpmf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
-    use crate::dist::testing::{assert_discrete_moments, assert_pmf_normalised};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]

@@ -197,8 +197,10 @@ pub(crate) fn add_linear_predictor_tangents<T: Real, A: Operand, B: Operand>(
 mod tests {
     use super::*;
     use crate::dist::normal_lpdf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
-    use crate::dist::testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
+    use crate::dist::testing::{
+        assert_close, assert_gradient_matches, assert_same_value_and_gradient, eta_reference,
+        random_matrix,
+    };
     use proptest::prelude::*;
 
     #[test]

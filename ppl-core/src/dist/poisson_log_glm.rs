@@ -88,8 +88,10 @@ fn poisson_log_glm_log_mass<const PROPTO: bool, T: Real>(
 mod tests {
     use super::*;
     use crate::dist::poisson_log_lpmf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
-    use crate::dist::testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
+    use crate::dist::testing::{
+        assert_close, assert_gradient_matches, assert_same_value_and_gradient, eta_reference,
+        random_matrix,
+    };
     use proptest::prelude::*;
 
     fn random_counts(rows: usize) -> Vec<i64> {
