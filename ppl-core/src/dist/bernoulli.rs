@@ -53,7 +53,7 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         if zeros > 0.0 {
             value += zeros * (-theta).ln_1p();
         }
-        let mut d_probability = ArgPartials::new(&probability);
+        let mut probability_partials = ArgPartials::new(&probability);
         let mut d = 0.0;
         if ones > 0.0 {
             d += ones / theta;
@@ -61,10 +61,10 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         if zeros > 0.0 {
             d -= zeros / (1.0 - theta);
         }
-        d_probability.add(&mut out, 0, d);
-        d_probability.apply(&mut out);
+        probability_partials.add(&mut out, 0, d);
+        probability_partials.apply(&mut out);
     } else {
-        let mut d_probability = ArgPartials::new(&probability);
+        let mut probability_partials = ArgPartials::new(&probability);
         for i in 0..n {
             let theta = probability.at(i).value();
             let (lp, d) = if y.at(i) == 1 {
@@ -73,7 +73,7 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
                 ((-theta).ln_1p(), -1.0 / (1.0 - theta))
             };
             value += lp;
-            d_probability.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d);
         }
     }
     Ok(log_mass(out, value))

@@ -40,15 +40,15 @@ pub fn bernoulli_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operand)
         FUNCTION,
         &[("random variable", y.size()), ("log_odds", log_odds.size())],
     )?;
-    let mut d_log_odds = ArgPartials::new(&log_odds);
+    let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
         let (lp, d) = bernoulli_logit_term(y.at(i), log_odds.at(i).value());
         value += lp;
-        d_log_odds.add(&mut out, i, d);
+        log_odds_partials.add(&mut out, i, d);
     }
-    d_log_odds.apply(&mut out);
+    log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

@@ -63,7 +63,7 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
         let theta = probability.at(0).value();
         (theta.ln(), (-theta).ln_1p())
     };
-    let mut d_probability = ArgPartials::new(&probability);
+    let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -78,7 +78,7 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
         if !PROPTO {
             value += ln_choose(trials.at(i), successes);
         }
-        if d_probability.is_active() {
+        if probability_partials.is_active() {
             let mut d = 0.0;
             if successes > 0 {
                 d += successes as f64 / theta;
@@ -86,10 +86,10 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
             if failures > 0 {
                 d -= failures as f64 / (1.0 - theta);
             }
-            d_probability.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d);
         }
     }
-    d_probability.apply(&mut out);
+    probability_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

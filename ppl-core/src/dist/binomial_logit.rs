@@ -57,7 +57,7 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
     const FUNCTION: &str = "binomial_logit";
     check_finite(FUNCTION, "log_odds", &log_odds)?;
     let n = check_binomial_counts(FUNCTION, &y, &trials, ("log_odds", log_odds.size()))?;
-    let mut d_log_odds = ArgPartials::new(&log_odds);
+    let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -73,13 +73,13 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
         if !PROPTO {
             value += ln_choose(trials_i, successes);
         }
-        d_log_odds.add(
+        log_odds_partials.add(
             &mut out,
             i,
             successes as f64 - trials_i as f64 * inv_logit(alpha),
         );
     }
-    d_log_odds.apply(&mut out);
+    log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

@@ -57,7 +57,7 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         let theta = probability.at(0).value();
         (theta.ln(), (-theta).ln_1p())
     };
-    let mut d_probability = ArgPartials::new(&probability);
+    let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -69,15 +69,15 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
             (theta.ln(), (-theta).ln_1p())
         };
         value += log_p + multiply_log(failures as f64, log1m_p);
-        if d_probability.is_active() {
+        if probability_partials.is_active() {
             let mut d = 1.0 / theta;
             if failures > 0 {
                 d -= failures as f64 / (1.0 - theta);
             }
-            d_probability.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d);
         }
     }
-    d_probability.apply(&mut out);
+    probability_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

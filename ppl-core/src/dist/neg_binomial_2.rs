@@ -74,8 +74,8 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
     let scalar_dispersion = dispersion.size().is_none();
     let log_mean_0 = mean.at(0).value().ln();
     let log_dispersion_0 = dispersion.at(0).value().ln();
-    let mut d_mean = ArgPartials::new(&mean);
-    let mut d_dispersion = ArgPartials::new(&dispersion);
+    let mut mean_partials = ArgPartials::new(&mean);
+    let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -87,17 +87,18 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
         } else {
             phi.ln()
         };
-        let term = neg_binomial_2_log_term(count, log_mu, phi, log_phi, d_dispersion.is_active());
+        let term =
+            neg_binomial_2_log_term(count, log_mu, phi, log_phi, dispersion_partials.is_active());
         value += term.log_mass;
         if !PROPTO {
             value -= ln_factorial(count);
         }
         // ∂/∂μ = (∂/∂ ln μ) / μ.
-        d_mean.add(&mut out, i, term.d_log_mean / mu);
-        d_dispersion.add(&mut out, i, term.d_dispersion);
+        mean_partials.add(&mut out, i, term.d_log_mean / mu);
+        dispersion_partials.add(&mut out, i, term.d_dispersion);
     }
-    d_mean.apply(&mut out);
-    d_dispersion.apply(&mut out);
+    mean_partials.apply(&mut out);
+    dispersion_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

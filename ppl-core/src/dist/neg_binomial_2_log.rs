@@ -73,8 +73,8 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let scalar_dispersion = dispersion.size().is_none();
     let log_dispersion_0 = dispersion.at(0).value().ln();
-    let mut d_log_mean = ArgPartials::new(&log_mean);
-    let mut d_dispersion = ArgPartials::new(&dispersion);
+    let mut log_mean_partials = ArgPartials::new(&log_mean);
+    let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -90,17 +90,17 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
             log_mean.at(i).value(),
             phi,
             log_phi,
-            d_dispersion.is_active(),
+            dispersion_partials.is_active(),
         );
         value += term.log_mass;
         if !PROPTO {
             value -= ln_factorial(count);
         }
-        d_log_mean.add(&mut out, i, term.d_log_mean);
-        d_dispersion.add(&mut out, i, term.d_dispersion);
+        log_mean_partials.add(&mut out, i, term.d_log_mean);
+        dispersion_partials.add(&mut out, i, term.d_dispersion);
     }
-    d_log_mean.apply(&mut out);
-    d_dispersion.apply(&mut out);
+    log_mean_partials.apply(&mut out);
+    dispersion_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

@@ -73,8 +73,8 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
         let s = scale.at(0).value();
         (1.0 / s, s.ln())
     };
-    let mut d_y = ArgPartials::new(&y);
-    let mut d_scale = ArgPartials::new(&scale);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut scale_partials = ArgPartials::new(&scale);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     let mut d_eta = Vec::with_capacity(eta.len());
@@ -89,11 +89,11 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
         value -= 0.5 * z * z + log_sigma;
         let g = z * inv_sigma;
         d_eta.push(g);
-        d_y.add(&mut out, i, -g);
-        d_scale.add(&mut out, i, (z * z - 1.0) * inv_sigma);
+        y_partials.add(&mut out, i, -g);
+        scale_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
     }
-    d_y.apply(&mut out);
-    d_scale.apply(&mut out);
+    y_partials.apply(&mut out);
+    scale_partials.apply(&mut out);
     add_linear_predictor_tangents(&mut out, x, &alpha, &beta, &d_eta);
     if !PROPTO {
         value -= eta.len() as f64 * LN_SQRT_2PI;
@@ -171,15 +171,15 @@ pub(crate) fn add_linear_predictor_tangents<T: Real, A: Operand, B: Operand>(
     beta: &B,
     d_eta: &[f64],
 ) {
-    let mut d_alpha = ArgPartials::new(alpha);
-    if d_alpha.is_active() {
+    let mut alpha_partials = ArgPartials::new(alpha);
+    if alpha_partials.is_active() {
         for (i, &g) in d_eta.iter().enumerate() {
-            d_alpha.add(out, i, g);
+            alpha_partials.add(out, i, g);
         }
-        d_alpha.apply(out);
+        alpha_partials.apply(out);
     }
-    let mut d_beta = ArgPartials::new(beta);
-    if d_beta.is_active() {
+    let mut beta_partials = ArgPartials::new(beta);
+    if beta_partials.is_active() {
         let mut gradient = vec![0.0; x.cols()];
         for (i, &g) in d_eta.iter().enumerate() {
             for (acc, &x_ij) in gradient.iter_mut().zip(x.row(i)) {
@@ -187,9 +187,9 @@ pub(crate) fn add_linear_predictor_tangents<T: Real, A: Operand, B: Operand>(
             }
         }
         for (j, &partial) in gradient.iter().enumerate() {
-            d_beta.add(out, j, partial);
+            beta_partials.add(out, j, partial);
         }
-        d_beta.apply(out);
+        beta_partials.apply(out);
     }
 }
 

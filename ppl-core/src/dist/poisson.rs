@@ -54,7 +54,7 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let scalar_rate = rate.size().is_none();
     let log_rate_0 = rate.at(0).value().ln();
-    let mut d_rate = ArgPartials::new(&rate);
+    let mut rate_partials = ArgPartials::new(&rate);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -64,16 +64,16 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
         if !PROPTO {
             value -= ln_factorial(count);
         }
-        if d_rate.is_active() {
+        if rate_partials.is_active() {
             let d = if count == 0 {
                 -1.0
             } else {
                 count as f64 / lambda - 1.0
             };
-            d_rate.add(&mut out, i, d);
+            rate_partials.add(&mut out, i, d);
         }
     }
-    d_rate.apply(&mut out);
+    rate_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

@@ -56,7 +56,7 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let scalar_log_rate = log_rate.size().is_none();
     let rate_0 = log_rate.at(0).value().exp();
-    let mut d_log_rate = ArgPartials::new(&log_rate);
+    let mut log_rate_partials = ArgPartials::new(&log_rate);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -68,9 +68,9 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
         if !PROPTO {
             value -= ln_factorial(count);
         }
-        d_log_rate.add(&mut out, i, d);
+        log_rate_partials.add(&mut out, i, d);
     }
-    d_log_rate.apply(&mut out);
+    log_rate_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
