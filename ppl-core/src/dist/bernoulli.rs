@@ -54,26 +54,26 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
             value += zeros * (-theta).ln_1p();
         }
         let mut probability_partials = ArgPartials::new(&probability);
-        let mut d = 0.0;
+        let mut d_probability = 0.0;
         if ones > 0.0 {
-            d += ones / theta;
+            d_probability += ones / theta;
         }
         if zeros > 0.0 {
-            d -= zeros / (1.0 - theta);
+            d_probability -= zeros / (1.0 - theta);
         }
-        probability_partials.add(&mut out, 0, d);
+        probability_partials.add(&mut out, 0, d_probability);
         probability_partials.apply(&mut out);
     } else {
         let mut probability_partials = ArgPartials::new(&probability);
         for i in 0..n {
             let theta = probability.at(i).value();
-            let (lp, d) = if y.at(i) == 1 {
+            let (lp, d_probability) = if y.at(i) == 1 {
                 (theta.ln(), 1.0 / theta)
             } else {
                 ((-theta).ln_1p(), -1.0 / (1.0 - theta))
             };
             value += lp;
-            probability_partials.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d_probability);
         }
     }
     Ok(log_mass(out, value))

@@ -44,9 +44,9 @@ pub fn bernoulli_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operand)
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
-        let (lp, d) = bernoulli_logit_term(y.at(i), log_odds.at(i).value());
+        let (lp, d_log_odds) = bernoulli_logit_term(y.at(i), log_odds.at(i).value());
         value += lp;
-        log_odds_partials.add(&mut out, i, d);
+        log_odds_partials.add(&mut out, i, d_log_odds);
     }
     log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))

@@ -79,14 +79,14 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
             value += ln_choose(trials.at(i), successes);
         }
         if probability_partials.is_active() {
-            let mut d = 0.0;
+            let mut d_probability = 0.0;
             if successes > 0 {
-                d += successes as f64 / theta;
+                d_probability += successes as f64 / theta;
             }
             if failures > 0 {
-                d -= failures as f64 / (1.0 - theta);
+                d_probability -= failures as f64 / (1.0 - theta);
             }
-            probability_partials.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d_probability);
         }
     }
     probability_partials.apply(&mut out);

@@ -70,11 +70,11 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         };
         value += log_p + multiply_log(failures as f64, log1m_p);
         if probability_partials.is_active() {
-            let mut d = 1.0 / theta;
+            let mut d_probability = 1.0 / theta;
             if failures > 0 {
-                d -= failures as f64 / (1.0 - theta);
+                d_probability -= failures as f64 / (1.0 - theta);
             }
-            probability_partials.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d_probability);
         }
     }
     probability_partials.apply(&mut out);

@@ -65,12 +65,12 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
             value -= ln_factorial(count);
         }
         if rate_partials.is_active() {
-            let d = if count == 0 {
+            let d_rate = if count == 0 {
                 -1.0
             } else {
                 count as f64 / lambda - 1.0
             };
-            rate_partials.add(&mut out, i, d);
+            rate_partials.add(&mut out, i, d_rate);
         }
     }
     rate_partials.apply(&mut out);

@@ -63,12 +63,12 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
         let count = y.at(i);
         let alpha = log_rate.at(i).value();
         let rate = if scalar_log_rate { rate_0 } else { alpha.exp() };
-        let (lp, d) = poisson_log_term(count, alpha, rate);
+        let (lp, d_log_rate) = poisson_log_term(count, alpha, rate);
         value += lp;
         if !PROPTO {
             value -= ln_factorial(count);
         }
-        log_rate_partials.add(&mut out, i, d);
+        log_rate_partials.add(&mut out, i, d_log_rate);
     }
     log_rate_partials.apply(&mut out);
     Ok(log_mass(out, value))
