@@ -5,7 +5,7 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_int_all, check_probability, common_len};
 use super::distribution::{Distribution, Support};
-use super::math::{ln_factorial, multiply_log};
+use super::math::{ln_factorial, log_and_log1m, multiply_log};
 use super::partials::{log_mass, ArgPartials};
 use crate::error::{Error, Result};
 use crate::real::{IntOperand, Operand, Real};
@@ -59,10 +59,7 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
     check_probability(FUNCTION, "probability", &probability)?;
     let n = check_binomial_counts(FUNCTION, &y, &trials, ("probability", probability.size()))?;
     let scalar_probability = probability.size().is_none();
-    let (log_p_0, log1m_p_0) = {
-        let theta = probability.at(0).value();
-        (theta.ln(), (-theta).ln_1p())
-    };
+    let scalar_logs = log_and_log1m(probability.at(0).value());
     let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
@@ -70,9 +67,9 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
         let (successes, failures) = (y.at(i), trials.at(i) - y.at(i));
         let theta = probability.at(i).value();
         let (log_p, log1m_p) = if scalar_probability {
-            (log_p_0, log1m_p_0)
+            scalar_logs
         } else {
-            (theta.ln(), (-theta).ln_1p())
+            log_and_log1m(theta)
         };
         value += multiply_log(successes as f64, log_p) + multiply_log(failures as f64, log1m_p);
         if !PROPTO {

@@ -5,7 +5,7 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_all, check_int_all, common_len};
 use super::distribution::{Distribution, Support};
-use super::math::multiply_log;
+use super::math::{log_and_log1m, multiply_log};
 use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
@@ -53,10 +53,7 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         ],
     )?;
     let scalar_probability = probability.size().is_none();
-    let (log_p_0, log1m_p_0) = {
-        let theta = probability.at(0).value();
-        (theta.ln(), (-theta).ln_1p())
-    };
+    let scalar_logs = log_and_log1m(probability.at(0).value());
     let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
@@ -64,9 +61,9 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         let failures = y.at(i);
         let theta = probability.at(i).value();
         let (log_p, log1m_p) = if scalar_probability {
-            (log_p_0, log1m_p_0)
+            scalar_logs
         } else {
-            (theta.ln(), (-theta).ln_1p())
+            log_and_log1m(theta)
         };
         value += log_p + multiply_log(failures as f64, log1m_p);
         if probability_partials.is_active() {

@@ -1,4 +1,4 @@
-//! Scalar `f64` kernels several densities share: `multiply_log` and `ln k!`.
+//! Scalar `f64` kernels several densities share: `multiply_log`, `ln θ` with `ln(1 − θ)`, and `ln k!`.
 //!
 //! These belong in [`crate::special`]; they live here until the multivariate families (whose
 //! author owns `special.rs` at the moment) are merged, and should then move there.
@@ -21,4 +21,11 @@ pub(crate) fn multiply_log(a: f64, log_b: f64) -> f64 {
 #[inline]
 pub(crate) fn ln_factorial(count: i64) -> f64 {
     statrs::function::factorial::ln_factorial(count.max(0) as u64)
+}
+
+/// `(ln θ, ln(1 − θ))` for a probability `θ`, the second as `ln_1p(−θ)` (accurate for small
+/// `θ`); `binomial` and `geometric` take them once for a scalar `θ`.
+#[inline]
+pub(crate) fn log_and_log1m(theta: f64) -> (f64, f64) {
+    (theta.ln(), (-theta).ln_1p())
 }
