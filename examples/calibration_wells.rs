@@ -4,16 +4,18 @@
 //! `docs/uncertainty-calibration.md`, section 3. Writes three reliability diagrams to
 //! `docs/img/calibration_wells_{map,map_ts,bayes}.svg`.
 
+// Each example uses only part of the shared helpers.
+#[allow(dead_code)]
 #[path = "support/calibration_mlp.rs"]
 mod calibration_mlp;
 
 use std::error::Error;
 
 use calibration_mlp::{
-    bootstrap_ece_interval, column_moments, permutation, probabilities, standardise, Mlp, N_BINS,
+    column_moments, permutation, print_table_header, probabilities, score_and_print, standardise,
+    Mlp, N_BINS,
 };
-use ppl::core::dist::bernoulli_logit_glm_lupmf;
-use ppl::core::{Dual, Matrix, Model, Real};
+use ppl::core::Matrix;
 use ppl::infer::nuts::{sample, NutsOptions};
 use ppl::infer::uncertainty::{
     calibration, fit_temperature, reliability_diagram_svg, scale_logits, CalibrationReport,
@@ -27,11 +29,11 @@ const N_TRAIN: usize = 1812;
 /// Validation points (10%), used only to fit the temperature.
 const N_VALIDATION: usize = 302;
 /// Hidden tanh units of the MLP.
-const N_HIDDEN: usize = 64;
+const N_HIDDEN: usize = 32;
 /// Prior standard deviation of every MLP weight: weak, so the MAP network overfits.
-const PRIOR_SCALE: f64 = 10.0;
+const PRIOR_SCALE: f64 = 5.0;
 /// L-BFGS iterations for the MLP.
-const MAP_ITERATIONS: u64 = 4000;
+const MAP_ITERATIONS: u64 = 3000;
 /// Bootstrap resamples of the test set for the ECE interval.
 const N_BOOTSTRAP: usize = 1000;
 
@@ -53,7 +55,10 @@ impl Wells {
                 .as_array()
                 .ok_or_else(|| format!("{path}: field {name} is missing"))?
                 .iter()
-                .map(|v| v.as_f64().ok_or_else(|| format!("{name}: not a number").into()))
+                .map(|v| {
+                    v.as_f64()
+                        .ok_or_else(|| format!("{name}: not a number").into())
+                })
                 .collect()
         };
         Ok(Wells {
@@ -102,45 +107,19 @@ impl Wells {
     }
 }
 
-/// posteriordb `wells_dae_c_model`: `switched ~ bernoulli_logit(alpha + x · beta)`, flat
-/// priors on `alpha` and `beta[1..4]`. Written by hand (see the report of
-/// `docs/uncertainty-calibration.md`): the `model!` macro was not yet available on this branch.
-struct WellsLogistic {
-    x: Matrix<f64>,
-    switched: Vec<i64>,
-}
-
-impl WellsLogistic {
-    fn log_density<T: Real>(&self, unconstrained: &[T]) -> ppl::core::Result<T> {
-        bernoulli_logit_glm_lupmf(&self.switched, &self.x, unconstrained[0], &unconstrained[1..])
+ppl::model! {
+    /// posteriordb `wells_dae_c_model`: `switched ~ bernoulli_logit(alpha + x · beta)` with
+    /// flat priors on `alpha` and `beta[1..4]`.
+    pub struct WellsLogistic {
+        N: usize,
+        #[data(size = (N, 4))]
+        x: Matrix<f64>,
+        #[data(size = N)]
+        switched: Vec<i64>,
     }
-}
-
-impl Model for WellsLogistic {
-    fn dim(&self) -> usize {
-        5
-    }
-    fn log_density_f64(&self, unconstrained: &[f64], _jacobian: bool) -> ppl::core::Result<f64> {
-        self.log_density(unconstrained)
-    }
-    fn log_density_dual<const N: usize>(
-        &self,
-        unconstrained: &[Dual<N>],
-        _jacobian: bool,
-    ) -> ppl::core::Result<Dual<N>> {
-        self.log_density(unconstrained)
-    }
-    fn param_names(&self) -> Vec<String> {
-        ["alpha", "beta[1]", "beta[2]", "beta[3]", "beta[4]"]
-            .map(String::from)
-            .to_vec()
-    }
-    fn constrain(&self, unconstrained: &[f64]) -> ppl::core::Result<Vec<f64>> {
-        Ok(unconstrained.to_vec())
-    }
-    fn unconstrain(&self, constrained: &[f64]) -> ppl::core::Result<Vec<f64>> {
-        Ok(constrained[..5].to_vec())
-    }
+    alpha: real;
+    beta: vector[4];
+    switched ~ bernoulli_logit_glm(x, alpha, beta);
 }
 
 /// Posterior predictive `E_W p(switched = 1 | x)` at each row of `x`, averaged over every
@@ -183,10 +162,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     // (c) Bayesian logistic regression by NUTS on the training set.
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let (mean_dist, mean_arsenic) = (mean(&train.dist), mean(&train.arsenic));
-    let logistic = WellsLogistic {
-        x: Matrix::from_rows(&train.glm_predictors(mean_dist, mean_arsenic))?,
-        switched: train.switched.iter().map(|&y| y as i64).collect(),
-    };
+    let logistic = WellsLogistic::new(
+        train.switched.len(),
+        Matrix::from_rows(&train.glm_predictors(mean_dist, mean_arsenic))?,
+        train.switched.iter().map(|&y| y as i64).collect(),
+    )?;
     let fit = sample(
         &logistic,
         &NutsOptions {
@@ -218,8 +198,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         prior_scale: PRIOR_SCALE,
     };
     let weights = mlp.fit_map(MAP_ITERATIONS, 1)?;
-    let logits_of =
-        |set: &Wells| mlp.logits(&weights, &standardise(&set.raw_inputs(), &input_mean, &input_sd));
+    let logits_of = |set: &Wells| {
+        mlp.logits(
+            &weights,
+            &standardise(&set.raw_inputs(), &input_mean, &input_sd),
+        )
+    };
     let train_report = calibration(&probabilities(&logits_of(&train)), &train.switched, N_BINS)?;
     println!(
         "MAP MLP on its training set: accuracy {:.3}, NLL {:.3} (memorisation gap vs test below)",
@@ -242,22 +226,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     ];
     println!();
     println!(
-        "test set, n = {}, ECE with {N_BINS} bins and a bootstrap 90% interval ({N_BOOTSTRAP} resamples)",
+        "test set, n = {}, ECE with {N_BINS} bins, its bootstrap 90% interval and the ECE of a calibrated predictor with the same confidences ({N_BOOTSTRAP} resamples each)",
         test.switched.len()
     );
-    println!(
-        "| {:<22} | {:>6} | {:>15} | {:>6} | {:>6} | {:>8} |",
-        "predictor", "ECE", "ECE 90% CI", "NLL", "Brier", "accuracy"
-    );
-    println!("|{:-<24}|{:->8}|{:->17}|{:->8}|{:->8}|{:->10}|", "", "", "", "", "", "");
+    print_table_header("predictor");
     let mut reports: Vec<(&str, CalibrationReport)> = Vec::new();
     for (i, (label, key, p)) in predictors.iter().enumerate() {
-        let report = calibration(p, &test.switched, N_BINS)?;
-        let (low, high) = bootstrap_ece_interval(p, &test.switched, N_BOOTSTRAP, 100 + i as u64)?;
-        println!(
-            "| {label:<22} | {:>6.3} | [{low:.3}, {high:.3}] | {:>6.3} | {:>6.3} | {:>8.3} |",
-            report.ece, report.nll, report.brier, report.accuracy
-        );
+        let report = score_and_print(label, p, &test.switched, N_BOOTSTRAP, 100 + 2 * i as u64)?;
         let path = format!(
             "{}/docs/img/calibration_wells_{key}.svg",
             env!("CARGO_MANIFEST_DIR")
@@ -270,7 +245,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("temperature scaling leaves the accuracy unchanged: {same}");
     let mut line = String::from("result:");
     for (name, pick) in [
-        ("ece", (|r: &CalibrationReport| r.ece) as fn(&CalibrationReport) -> f64),
+        (
+            "ece",
+            (|r: &CalibrationReport| r.ece) as fn(&CalibrationReport) -> f64,
+        ),
         ("nll", |r| r.nll),
         ("acc", |r| r.accuracy),
     ] {
