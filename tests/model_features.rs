@@ -230,3 +230,26 @@ fn gather_follows_index_data() {
     let lp = model.log_density_f64(&u, true).unwrap();
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
 }
+
+ppl::model! {
+    /// A data field named `T` (as in posteriordb's garch11) next to the scalar type `T`.
+    pub struct TimeSeries {
+        T: usize,
+        #[data(size = T)]
+        y: Vec<f64>,
+    }
+    mu ~ normal(0.0, 1.0);
+    let mut level = T::constant(0.0);
+    for t in 0..T {
+        level = level + mu;
+        y[t] ~ normal(level, 1.0);
+    }
+}
+
+#[test]
+fn data_named_t_coexists_with_the_scalar_type() {
+    let model = TimeSeries::new(2, vec![1.0, 2.0]).unwrap();
+    let lp = model.log_density_f64(&[0.5], true).unwrap();
+    let expected = -0.5 * 0.25 - 0.5 * (0.25 + 1.0);
+    assert!((lp - expected).abs() < 1e-14, "{lp} vs {expected}");
+}

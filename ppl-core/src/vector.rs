@@ -788,9 +788,10 @@ mod tests {
     use crate::gradient::{finite_difference_gradient, gradient_chunked};
 
     /// Generic code as `model!` writes it, with its where-clauses.
-    fn affine<T: Real>(mu: T, tau: T, z: &Vector<T>, data: &Vec<f64>) -> T
+    fn affine<T>(mu: T, tau: T, z: &Vector<T>, data: &Vec<f64>) -> T
     where
-        T: Mul<Vector<T>, Output = Vector<T>>
+        T: Real
+            + Mul<Vector<T>, Output = Vector<T>>
             + for<'a> Mul<&'a Vector<T>, Output = Vector<T>>
             + Add<Vector<T>, Output = Vector<T>>,
     {
