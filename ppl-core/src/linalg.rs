@@ -511,7 +511,7 @@ pub fn gp_exp_quad_cov<T: Real>(x: &[f64], alpha: T, rho: T) -> Result<Matrix<T>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{assert_close, assert_gradient_matches};
     use crate::Dual;
     use proptest::prelude::*;
 

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use crate::dist::assert_gradient_matches;
+use crate::dist::testing::assert_gradient_matches;
 use crate::dual::Dual;
 use crate::real::{log_mix, log_sum_exp, log_sum_exp2, Real};
 

@@ -16,11 +16,6 @@ use crate::matrix::Matrix;
 use crate::real::Real;
 use crate::special::LN_SQRT_2PI;
 
-/// The shared test helpers, re-exported for tests outside `dist` (`linalg`, `real_tests`):
-/// `dist::testing` itself is private to `dist`.
-#[cfg(test)]
-pub(crate) use super::testing::{assert_close, assert_gradient_matches};
-
 /// Log-density of the multivariate normal with covariance matrix `Σ` (Stan's
 /// `multi_normal_lpdf`):
 ///
