@@ -119,7 +119,7 @@ fn blr() {
 #[test]
 fn hmm_example() {
     let model = hmm_example::load();
-    common::check_log_density_multi_dim(&model, hmm_example::CHECKS, false);
+    common::check_log_density(&model, hmm_example::CHECKS, false);
     assert_round_trip(&model, hmm_example::CHECKS);
     assert_gradient_matches_finite_differences(&model, hmm_example::CHECKS);
 }
@@ -127,7 +127,7 @@ fn hmm_example() {
 #[test]
 fn hmm_drive_0() {
     let model = hmm_drive_0::load();
-    common::check_log_density_multi_dim(&model, hmm_drive_0::CHECKS, false);
+    common::check_log_density(&model, hmm_drive_0::CHECKS, false);
     assert_round_trip(&model, hmm_drive_0::CHECKS);
     assert_gradient_matches_finite_differences(&model, hmm_drive_0::CHECKS);
 }

@@ -20,8 +20,7 @@ ppl::model! {
     data L: Matrix<f64> = cholesky_decompose(Sigma)?;
     data zero: Vec<f64> = vec![0.0; d];
     x: vector[d];
-    // Stan: `x ~ multi_normal_cholesky(zero, L)`; `&Vector<_>` is not a `VectorOperand` yet.
-    target += multi_normal_cholesky_lupdf::<T>(x.as_slice(), zero.as_slice(), L);
+    x ~ multi_normal_cholesky(zero, L);
 }
 
 /// The model with the suite's data.

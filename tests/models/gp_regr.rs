@@ -24,8 +24,7 @@ ppl::model! {
     sigma: real<lower = 0.0> ~ normal(0.0, 1.0);
     let covariance = add_diag(&gp_exp_quad_cov(x, alpha, rho)?, sigma)?;
     let cholesky_factor = cholesky_decompose(&covariance)?;
-    // Stan: `y ~ multi_normal_cholesky(zero, L_K)`; `&Vector<_>` is not a `VectorOperand` yet.
-    target += multi_normal_cholesky_lupdf::<T>(y.as_slice(), zero.as_slice(), &cholesky_factor);
+    y ~ multi_normal_cholesky(zero, cholesky_factor);
 }
 
 /// The model with the posterior's data.
