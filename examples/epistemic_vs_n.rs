@@ -13,8 +13,7 @@
 use std::time::Instant;
 
 use plotters::prelude::*;
-use ppl::core::dist::{normal_lupdf, Distribution, Normal};
-use ppl::core::{Dual, Model, Real};
+use ppl::core::dist::{Distribution, Normal};
 use ppl::infer::nuts::{sample, NutsOptions};
 use ppl::infer::uncertainty::regression_decomposition;
 use rand::{Rng, SeedableRng};
@@ -29,48 +28,18 @@ const TRUTH: [f64; 4] = [1.0, 0.5, -0.7, 0.35];
 /// Prior scale of every coefficient.
 const PRIOR_SCALE: f64 = 5.0;
 
-/// The heteroscedastic regression, written by hand against `Real` (see the report for the
-/// `model!` status): four unconstrained coefficients `(a, b, c, d)`.
-struct Heteroscedastic {
-    x: Vec<f64>,
-    y: Vec<f64>,
-}
-
-impl Heteroscedastic {
-    /// `log p(a, b, c, d | x, y)` up to a constant, generic over the scalar.
-    fn log_density<T: Real>(&self, theta: &[T]) -> ppl::core::Result<T> {
-        let (a, b, c, d) = (theta[0], theta[1], theta[2], theta[3]);
-        let location: Vec<T> = self.x.iter().map(|&x| a + b * x).collect();
-        let scale: Vec<T> = self.x.iter().map(|&x| (c + d * x).exp()).collect();
-        let prior: T = normal_lupdf(theta, 0.0, PRIOR_SCALE)?;
-        let likelihood: T = normal_lupdf(self.y.as_slice(), &location, &scale)?;
-        Ok(prior + likelihood)
+ppl::model! {
+    /// `y ~ normal(a + b x, exp(c + d x))` with `normal(0, PRIOR_SCALE)` priors.
+    pub struct Heteroscedastic {
+        #[data(size = y.len())]
+        x: Vec<f64>,
+        y: Vec<f64>,
     }
-}
-
-impl Model for Heteroscedastic {
-    fn dim(&self) -> usize {
-        4
-    }
-    fn log_density_f64(&self, unconstrained: &[f64], _jacobian: bool) -> ppl::core::Result<f64> {
-        self.log_density(unconstrained)
-    }
-    fn log_density_dual<const N: usize>(
-        &self,
-        unconstrained: &[Dual<N>],
-        _jacobian: bool,
-    ) -> ppl::core::Result<Dual<N>> {
-        self.log_density(unconstrained)
-    }
-    fn param_names(&self) -> Vec<String> {
-        ["a", "b", "c", "d"].map(String::from).to_vec()
-    }
-    fn constrain(&self, unconstrained: &[f64]) -> ppl::core::Result<Vec<f64>> {
-        Ok(unconstrained.to_vec())
-    }
-    fn unconstrain(&self, constrained: &[f64]) -> ppl::core::Result<Vec<f64>> {
-        Ok(constrained[..4].to_vec())
-    }
+    a ~ normal(0.0, PRIOR_SCALE);
+    b ~ normal(0.0, PRIOR_SCALE);
+    c ~ normal(0.0, PRIOR_SCALE);
+    d ~ normal(0.0, PRIOR_SCALE);
+    y ~ normal(a + b * x, (c + d * x).map(|v| v.exp()));
 }
 
 /// One row of the table: the split averaged over [`INPUTS`].
@@ -173,10 +142,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut rows = Vec::new();
     for n in SIZES {
-        let model = Heteroscedastic {
-            x: x[..n].to_vec(),
-            y: y[..n].to_vec(),
-        };
+        let model = Heteroscedastic::new(x[..n].to_vec(), y[..n].to_vec())?;
         let start = Instant::now();
         let fit = sample(&model, &options)?;
         let seconds = start.elapsed().as_secs_f64();
