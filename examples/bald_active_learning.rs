@@ -86,10 +86,7 @@ fn simulate(n: usize, rng: &mut ChaCha8Rng) -> Data {
 
 /// Posterior draws of β given the labelled pool indices: MAP, then Laplace.
 fn posterior(pool: &Data, labelled: &[usize], seed: u64) -> ppl::infer::Result<Vec<Vec<f64>>> {
-    let phi: Vec<f64> = labelled
-        .iter()
-        .flat_map(|&i| features(pool.x[i]))
-        .collect();
+    let phi: Vec<f64> = labelled.iter().flat_map(|&i| features(pool.x[i])).collect();
     let model = Logistic::new(
         FEATURES,
         Matrix::from_row_major(labelled.len(), FEATURES, phi)?,
@@ -272,7 +269,10 @@ fn plot(
                     .map(|(k, (m, se))| (k as f64, m - se)),
             )
             .collect();
-        chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.15).filled())))?;
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            colour.mix(0.15).filled(),
+        )))?;
         chart
             .draw_series(LineSeries::new(
                 curve.0.iter().enumerate().map(|(k, m)| (k as f64, *m)),

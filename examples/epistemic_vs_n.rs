@@ -127,8 +127,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|&xi| a + b * xi + (c + d * xi).exp() * standard_normal.sample(&mut rng))
         .collect();
     // The true noise variance averaged over the fixed inputs.
-    let noise_variance =
-        INPUTS.iter().map(|&xs| (2.0 * (c + d * xs)).exp()).sum::<f64>() / INPUTS.len() as f64;
+    let noise_variance = INPUTS
+        .iter()
+        .map(|&xs| (2.0 * (c + d * xs)).exp())
+        .sum::<f64>()
+        / INPUTS.len() as f64;
 
     // 4 chains x (500 warm-up + 500 draws): 2000 draws, enough for a variance estimate with a
     // relative Monte Carlo error of a few percent on this well-conditioned 4-parameter posterior.

@@ -119,10 +119,7 @@ fn plot(
         let curve = epistemic(&method.weights, &xs)?;
         let mut chart = ChartBuilder::on(panel)
             .caption(
-                format!(
-                    "{}: mean ± 2 epistemic sd (AUROC {auc:.3})",
-                    method.name
-                ),
+                format!("{}: mean ± 2 epistemic sd (AUROC {auc:.3})", method.name),
                 ("sans-serif", 16),
             )
             .margin(8)
@@ -181,7 +178,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let noise = Normal::new(0.0, NOISE)?;
     let x: Vec<f64> = (0..N_TRAIN).map(|_| rng.random_range(-3.0..3.0)).collect();
-    let y: Vec<f64> = x.iter().map(|&v| v.sin() + noise.sample(&mut rng)).collect();
+    let y: Vec<f64> = x
+        .iter()
+        .map(|&v| v.sin() + noise.sample(&mut rng))
+        .collect();
     let model = Bnn::new(HIDDEN, x.clone(), y.clone(), NOISE)?;
     let inputs_in = grid(-3.0, 3.0, 61);
     let inputs_out: Vec<f64> = grid(-7.0, -4.5, 26)
@@ -274,7 +274,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             multistart.n_converged(),
             multistart.modes.len(),
             log_densities.iter().copied().fold(f64::INFINITY, f64::min),
-            log_densities.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            log_densities
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max)
         ),
     });
 
