@@ -191,13 +191,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut methods = Vec::new();
 
-    // NUTS: 2 chains x 300 draws after 300 warm-up iterations, tree depth at most 7 (the
+    // NUTS: 4 chains x 300 draws after 300 warm-up iterations, tree depth at most 7 (the
     // default depth 10 costs up to 1023 gradients per draw on this posterior).
     let start = Instant::now();
     let nuts = sample(
         &model,
         &NutsOptions {
-            num_chains: 2,
+            num_chains: 4,
             num_warmup: 300,
             num_draws: 300,
             max_depth: 7,
@@ -219,7 +219,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         weights: weight_draws(&nuts.draws),
         seconds: stage_done(start),
         note: format!(
-            "2x300 draws, {} divergences, mean tree depth {mean_depth:.1}",
+            "4x300 draws, {} divergences, mean tree depth {mean_depth:.1}",
             nuts.divergences
         ),
     });
