@@ -229,3 +229,87 @@ pub fn assert_matches_reference(draws: &Draws, name: &str, k: f64) {
         comparisons.len()
     );
 }
+
+/// Stan's flat names of an array with dimensions `dims` in column-major order (first index
+/// fastest): `theta[1,1]`, `theta[2,1]`, `theta[1,2]`, …
+fn stan_flat_names(base: &str, dims: &[usize]) -> Vec<String> {
+    let total: usize = dims.iter().product();
+    let mut index = vec![0; dims.len()];
+    let mut out = Vec::with_capacity(total);
+    for _ in 0..total {
+        let label: Vec<String> = index.iter().map(|i| (i + 1).to_string()).collect();
+        out.push(format!("{base}[{}]", label.join(",")));
+        for (k, i) in index.iter_mut().enumerate() {
+            *i += 1;
+            if *i < dims[k] {
+                break;
+            }
+            *i = 0;
+        }
+    }
+    out
+}
+
+/// [`check_log_density`] for models with transformed parameters of two or more dimensions
+/// (`theta` in `hmm_example`, an array of simplexes). `check_log_density` names element `k`
+/// of any flattened array `name[k]`, while Stan and `model!` name a 2-D element `name[i,j]`;
+/// this checks those quantities by Stan's names (to 1e-10, as `check_log_density` does),
+/// then runs `check_log_density` on a copy of the file without them.
+pub fn check_log_density_multi_dim<M: Model>(model: &M, file: &str, skip_jacobian: bool) {
+    fn dims(v: &Value) -> Vec<usize> {
+        match v.as_array() {
+            Some(a) if !a.is_empty() => {
+                let mut s = vec![a.len()];
+                s.extend(dims(&a[0]));
+                s
+            }
+            Some(_) => vec![0],
+            None => vec![],
+        }
+    }
+    let mut checks = read_json(file);
+    let names = Model::param_names(model);
+    for point in checks["points"].as_array_mut().expect("points") {
+        let index = point["index"].as_u64().unwrap_or(0);
+        let u = f64s(&point["unconstrained"]);
+        let constrained = Model::constrain(model, &u).expect("constrain");
+        let Some(tp) = point
+            .get_mut("transformed_parameters")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let multi: Vec<String> = tp
+            .iter()
+            .filter(|(_, v)| dims(v).len() >= 2)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for base in multi {
+            let value = tp.remove(&base).expect("present");
+            let flat = flatten_column_major(&value);
+            for (name, expected) in stan_flat_names(&base, &dims(&value)).iter().zip(&flat) {
+                let j = names.iter().position(|n| n == name).unwrap_or_else(|| {
+                    panic!("{file}: model has no derived quantity {name}; it has {names:?}")
+                });
+                assert!(
+                    (constrained[j] - expected).abs() <= 1e-10 * expected.abs().max(1.0),
+                    "{file} point {index}: {name} = {}, Stan {expected}",
+                    constrained[j]
+                );
+            }
+        }
+    }
+    let copy = std::env::temp_dir().join(format!(
+        "ppl-{}-{}.json",
+        file.replace(['/', '\\'], "_"),
+        std::process::id()
+    ));
+    std::fs::write(&copy, checks.to_string()).expect("write a copy of the checks");
+    // `data_path` joins onto tests/data; an absolute path replaces it.
+    check_log_density(
+        model,
+        copy.to_str().expect("UTF-8 temp path"),
+        skip_jacobian,
+    );
+    let _ = std::fs::remove_file(&copy);
+}
