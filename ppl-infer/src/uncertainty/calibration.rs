@@ -63,11 +63,11 @@ pub(crate) fn argmax(p: &[f64]) -> usize {
 ///
 /// ```
 /// use ppl_infer::uncertainty::calibration;
-/// // Confidence 0.8 on four inputs, three right: perfectly calibrated.
-/// let p = vec![vec![0.8, 0.2]; 4];
-/// let report = calibration(&p, &[0, 0, 0, 1], 15)?;
+/// // Confidence 0.8 on five inputs, four right: perfectly calibrated.
+/// let p = vec![vec![0.8, 0.2]; 5];
+/// let report = calibration(&p, &[0, 0, 0, 0, 1], 15)?;
 /// assert!(report.ece.abs() < 1e-12);
-/// assert_eq!(report.accuracy, 0.75);
+/// assert_eq!(report.accuracy, 0.8);
 /// # Ok::<(), ppl_infer::Error>(())
 /// ```
 pub fn calibration(
