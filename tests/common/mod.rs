@@ -11,7 +11,9 @@ use serde_json::Value;
 
 /// `tests/data/<relative>`.
 pub fn data_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(relative)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(relative)
 }
 
 /// Reads a JSON file under `tests/data`.
@@ -28,7 +30,11 @@ pub fn posterior_data(name: &str) -> String {
 }
 
 fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
 }
 
 /// Flattens Stan-shaped JSON (nested arrays in Stan's row-major JSON order) to column-major
@@ -48,7 +54,11 @@ fn shape(v: &Value) -> Vec<usize> {
 
 fn flatten_column_major(value: &Value) -> Vec<f64> {
     fn get(v: &Value, index: &[usize]) -> f64 {
-        index.iter().fold(v, |v, &i| &v[i]).as_f64().expect("number")
+        index
+            .iter()
+            .fold(v, |v, &i| &v[i])
+            .as_f64()
+            .expect("number")
     }
     let dims = shape(value);
     let total: usize = dims.iter().product();
@@ -97,18 +107,22 @@ pub fn check_log_density<M: Model>(model: &M, file: &str, skip_jacobian: bool) {
         let constrained = Model::constrain(model, &u).expect("constrain");
         // Constrained values by name, in Stan's order.
         for (k, name) in stan_names.iter().enumerate() {
-            let expected = point["constrained_flat"][k].as_f64().expect("constrained_flat");
-            let j = names
-                .iter()
-                .position(|n| n == name)
-                .unwrap_or_else(|| panic!("{file}: model has no output named {name}; it has {names:?}"));
+            let expected = point["constrained_flat"][k]
+                .as_f64()
+                .expect("constrained_flat");
+            let j = names.iter().position(|n| n == name).unwrap_or_else(|| {
+                panic!("{file}: model has no output named {name}; it has {names:?}")
+            });
             let actual = constrained[j];
             assert!(
                 (actual - expected).abs() <= 1e-12 * expected.abs().max(1.0),
                 "{file} point {index}: {name} = {actual}, Stan {expected}"
             );
         }
-        if let Some(tp) = point.get("transformed_parameters").and_then(Value::as_object) {
+        if let Some(tp) = point
+            .get("transformed_parameters")
+            .and_then(Value::as_object)
+        {
             for (base, value) in tp {
                 let flat = flatten_column_major(value);
                 let element_names = if value.is_array() {
@@ -134,7 +148,8 @@ pub fn check_log_density<M: Model>(model: &M, file: &str, skip_jacobian: bool) {
             let with = model.log_density_f64(&u, true).expect("log density");
             lp_jacobian.push((with, point["log_prob_jacobian"].as_f64().expect("lp")));
             let mut gradient = vec![0.0; d];
-            ppl::core::LogDensity::log_density_gradient(model, &u, &mut gradient).expect("gradient");
+            ppl::core::LogDensity::log_density_gradient(model, &u, &mut gradient)
+                .expect("gradient");
             let stan = f64s(&point["grad_log_prob"]);
             for (i, (g, s)) in gradient.iter().zip(&stan).enumerate() {
                 assert!(
@@ -153,7 +168,10 @@ pub fn check_log_density<M: Model>(model: &M, file: &str, skip_jacobian: bool) {
             }
         }
     }
-    for (label, pairs) in [("log_prob_no_jacobian", &lp_plain), ("log_prob_jacobian", &lp_jacobian)] {
+    for (label, pairs) in [
+        ("log_prob_no_jacobian", &lp_plain),
+        ("log_prob_jacobian", &lp_jacobian),
+    ] {
         for k in 1..pairs.len() {
             let ours = pairs[k].0 - pairs[0].0;
             let stan = pairs[k].1 - pairs[0].1;
@@ -197,9 +215,9 @@ pub fn compare_with_reference(draws: &Draws, name: &str, k: f64) -> Vec<Comparis
     parameters
         .iter()
         .map(|(param, stats)| {
-            let chains = draws
-                .column(param)
-                .unwrap_or_else(|_| panic!("{name}: draws have no column {param}: {:?}", draws.names));
+            let chains = draws.column(param).unwrap_or_else(|_| {
+                panic!("{name}: draws have no column {param}: {:?}", draws.names)
+            });
             let pooled: Vec<f64> = chains.concat();
             let n = pooled.len() as f64;
             let mean = pooled.iter().sum::<f64>() / n;
