@@ -15,6 +15,7 @@ mod model;
 mod real;
 pub mod special;
 pub mod transform;
+mod vector;
 
 pub use dual::Dual;
 pub use error::{Error, Result};
@@ -22,3 +23,6 @@ pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};
 pub use matrix::Matrix;
 pub use model::{LogDensity, Model};
 pub use real::{broadcast_len, log_mix, log_sum_exp, log_sum_exp2, IntOperand, Operand, Real};
+#[doc(hidden)]
+pub use vector::macro_support as __macro_support;
+pub use vector::Vector;

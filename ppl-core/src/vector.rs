@@ -1,0 +1,797 @@
+//! `Vector<T>`: a dense vector over any scalar with Stan-like elementwise arithmetic, plus the small traits that `model!`-generated code uses to pass values around.
+//!
+//! Arithmetic follows Stan's vector semantics, with one difference: `*` between two vectors is
+//! the *elementwise* product (Stan's `.*`). Scalars broadcast. Data (`f64`, `&Vec<f64>`,
+//! `&[f64]`) mix with parameters (`T`, `Vector<T>`) without ever being promoted to duals.
+//!
+//! | left ⊕ right | result |
+//! | --- | --- |
+//! | `Vector<T>` / `&Vector<T>` ⊕ `Vector<T>` / `&Vector<T>` | elementwise |
+//! | `Vector<T>` / `&Vector<T>` ⊕ `&Vec<f64>` / `&[f64]` (data) | elementwise |
+//! | `&Vec<f64>` / `&[f64]` ⊕ `Vector<T>` / `&Vector<T>` | elementwise |
+//! | `Vector<T>` / `&Vector<T>` ⊕ `f64` or `T` | broadcast |
+//! | `f64` or `T` ⊕ `Vector<T>` / `&Vector<T>` | broadcast |
+//! | `&Matrix<f64>` / `&Matrix<T>` `*` `&Vector<T>` | matrix–vector product |
+//!
+//! Operations whose vector lengths differ panic with a message naming the operation and both
+//! lengths, as out-of-bounds indexing does: they are programming errors in the model, not bad
+//! data (declare data sizes in `model!` so that the constructor rejects bad data first).
+//!
+//! The operator impls with a *generic scalar on one side and a vector on the other*
+//! (`T * Vector<T>`, `Vector<T> + T`) exist for `f64` and every `Dual<N>` concretely; a function
+//! generic over `T: Real` that uses them needs the where-clauses that `model!` writes for its own
+//! log-density (see `docs/writing-models.md`).
+
+use std::ops::{Add, Deref, DerefMut, Div, Mul, Neg, Sub};
+
+use crate::dual::Dual;
+use crate::error::{Error, Result};
+use crate::matrix::Matrix;
+use crate::real::{Operand, Real};
+
+/// A dense vector of scalars: parameters (`Vector<T>`) or derived quantities.
+///
+/// Dereferences to `[T]`, so `v[i]` (0-based), `v.len()` and `v.iter()` work as on a slice.
+///
+/// ```
+/// use ppl_core::Vector;
+/// let theta_tilde = Vector::from(vec![1.0, -1.0, 0.5]);
+/// let theta = 2.0 + 3.0 * &theta_tilde;
+/// assert_eq!(theta.as_slice(), &[5.0, -1.0, 3.5]);
+/// assert_eq!(theta.sum(), 7.5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Vector<T>(Vec<T>);
+
+impl<T> Vector<T> {
+    /// A vector owning `values`.
+    pub fn new(values: Vec<T>) -> Self {
+        Vector(values)
+    }
+
+    /// The elements as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    /// The elements as a `Vec`.
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+}
+
+impl<T: Real> Vector<T> {
+    /// `n` copies of `value` (Stan's `rep_vector`).
+    pub fn filled(n: usize, value: T) -> Self {
+        Vector(vec![value; n])
+    }
+
+    /// `n` zeros.
+    pub fn zeros(n: usize) -> Self {
+        Vector::filled(n, T::constant(0.0))
+    }
+
+    /// `[f(0), …, f(n − 1)]`.
+    pub fn from_fn(n: usize, f: impl FnMut(usize) -> T) -> Self {
+        Vector((0..n).map(f).collect())
+    }
+
+    /// `Σ v_i` (0 for an empty vector).
+    pub fn sum(&self) -> T {
+        self.0.iter().copied().sum()
+    }
+
+    /// `Σ v_i w_i` with a vector of the same scalar or of data.
+    ///
+    /// # Errors
+    /// [`Error::SizeMismatch`] if the lengths differ.
+    pub fn dot<W: Operand>(&self, other: W) -> Result<T>
+    where
+        T: Mul<W::Scalar, Output = T>,
+    {
+        let n = other.size().unwrap_or(self.len());
+        if n != self.len() {
+            return Err(Error::size_mismatch("dot", "right operand", n, self.len()));
+        }
+        Ok((0..n).map(|i| self.0[i] * *other.at(i)).sum())
+    }
+
+    /// `[v[idx[0]], v[idx[1]], …]` for 0-based indices (Stan's multi-indexing `v[idx]`; index
+    /// data declared as `Vec<usize>` in `model!` are stored 0-based).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the first index out of range, 1-based as in Stan.
+    pub fn gather(&self, idx: &[usize]) -> Result<Vector<T>> {
+        idx.iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                self.0.get(i).copied().ok_or_else(|| {
+                    Error::invalid(
+                        "gather",
+                        format!("index[{}]", k + 1),
+                        i + 1,
+                        "between 1 and the vector's length",
+                    )
+                })
+            })
+            .collect::<Result<Vec<T>>>()
+            .map(Vector)
+    }
+
+    /// `[f(v_0), …]`, e.g. `v.map(Real::exp)`.
+    pub fn map(&self, f: impl FnMut(T) -> T) -> Vector<T> {
+        Vector(self.0.iter().copied().map(f).collect())
+    }
+}
+
+impl<T> Deref for Vector<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Vector<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.0
+    }
+}
+
+impl<T> From<Vec<T>> for Vector<T> {
+    fn from(values: Vec<T>) -> Self {
+        Vector(values)
+    }
+}
+
+impl<T> FromIterator<T> for Vector<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Vector(iter.into_iter().collect())
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Vector<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T> IntoIterator for Vector<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<T: Real> Operand for &Vector<T> {
+    type Scalar = T;
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &T {
+        &self.0[i]
+    }
+}
+
+/// Elementwise `f(a_i, b_i)`; panics if the lengths differ (see the module docs).
+fn zip_map<A: Copy, B: Copy, T>(
+    operation: &str,
+    a: &[A],
+    b: &[B],
+    f: impl Fn(A, B) -> T,
+) -> Vector<T> {
+    assert!(
+        a.len() == b.len(),
+        "vector {operation}: the left operand has {} elements but the right operand has {}",
+        a.len(),
+        b.len()
+    );
+    Vector(a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect())
+}
+
+/// `a op b` for scalars of the same type, and for a data `f64` on either side.
+trait ScalarOp<T: Real> {
+    fn both(a: T, b: T) -> T;
+    fn data_right(a: T, b: f64) -> T;
+    fn data_left(a: f64, b: T) -> T;
+}
+
+macro_rules! scalar_ops {
+    ($($name:ident $op:tt),*) => {$(
+        struct $name;
+        impl<T: Real> ScalarOp<T> for $name {
+            #[inline]
+            fn both(a: T, b: T) -> T { a $op b }
+            #[inline]
+            fn data_right(a: T, b: f64) -> T { a $op b }
+            #[inline]
+            fn data_left(a: f64, b: T) -> T { T::constant(a) $op b }
+        }
+    )*};
+}
+scalar_ops!(AddOp +, SubOp -, MulOp *, DivOp /);
+
+macro_rules! vector_ops {
+    ($($trait:ident $method:ident $op_type:ident $label:literal),*) => {$(
+        // vector ⊕ vector, owned or borrowed on either side
+        impl<T: Real> $trait<&Vector<T>> for &Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &Vector<T>) -> Vector<T> {
+                zip_map($label, &self.0, &rhs.0, <$op_type as ScalarOp<T>>::both)
+            }
+        }
+        impl<T: Real> $trait<Vector<T>> for &Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: Vector<T>) -> Vector<T> {
+                self.$method(&rhs)
+            }
+        }
+        impl<T: Real> $trait<&Vector<T>> for Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &Vector<T>) -> Vector<T> {
+                (&self).$method(rhs)
+            }
+        }
+        impl<T: Real> $trait<Vector<T>> for Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: Vector<T>) -> Vector<T> {
+                (&self).$method(&rhs)
+            }
+        }
+        // vector ⊕ data vector, and data vector ⊕ vector
+        impl<T: Real> $trait<&[f64]> for &Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &[f64]) -> Vector<T> {
+                zip_map($label, &self.0, rhs, <$op_type as ScalarOp<T>>::data_right)
+            }
+        }
+        impl<T: Real> $trait<&[f64]> for Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &[f64]) -> Vector<T> {
+                (&self).$method(rhs)
+            }
+        }
+        impl<T: Real> $trait<&Vec<f64>> for &Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &Vec<f64>) -> Vector<T> {
+                self.$method(rhs.as_slice())
+            }
+        }
+        impl<T: Real> $trait<&Vec<f64>> for Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &Vec<f64>) -> Vector<T> {
+                (&self).$method(rhs.as_slice())
+            }
+        }
+        impl<T: Real> $trait<&Vector<T>> for &[f64] {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &Vector<T>) -> Vector<T> {
+                zip_map($label, self, &rhs.0, <$op_type as ScalarOp<T>>::data_left)
+            }
+        }
+        impl<T: Real> $trait<Vector<T>> for &[f64] {
+            type Output = Vector<T>;
+            fn $method(self, rhs: Vector<T>) -> Vector<T> {
+                self.$method(&rhs)
+            }
+        }
+        impl<T: Real> $trait<&Vector<T>> for &Vec<f64> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &Vector<T>) -> Vector<T> {
+                self.as_slice().$method(rhs)
+            }
+        }
+        impl<T: Real> $trait<Vector<T>> for &Vec<f64> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: Vector<T>) -> Vector<T> {
+                self.as_slice().$method(&rhs)
+            }
+        }
+        // vector ⊕ data scalar, data scalar ⊕ vector
+        impl<T: Real> $trait<f64> for &Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: f64) -> Vector<T> {
+                self.0.iter().map(|&x| <$op_type as ScalarOp<T>>::data_right(x, rhs)).collect()
+            }
+        }
+        impl<T: Real> $trait<f64> for Vector<T> {
+            type Output = Vector<T>;
+            fn $method(self, rhs: f64) -> Vector<T> {
+                (&self).$method(rhs)
+            }
+        }
+        impl<T: Real> $trait<&Vector<T>> for f64 {
+            type Output = Vector<T>;
+            fn $method(self, rhs: &Vector<T>) -> Vector<T> {
+                rhs.0.iter().map(|&x| <$op_type as ScalarOp<T>>::data_left(self, x)).collect()
+            }
+        }
+        impl<T: Real> $trait<Vector<T>> for f64 {
+            type Output = Vector<T>;
+            fn $method(self, rhs: Vector<T>) -> Vector<T> {
+                self.$method(&rhs)
+            }
+        }
+        // vector ⊕ dual scalar, dual scalar ⊕ vector (the f64 case is the data case above)
+        impl<const N: usize> $trait<Dual<N>> for &Vector<Dual<N>> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: Dual<N>) -> Vector<Dual<N>> {
+                self.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::both(x, rhs)).collect()
+            }
+        }
+        impl<const N: usize> $trait<Dual<N>> for Vector<Dual<N>> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: Dual<N>) -> Vector<Dual<N>> {
+                (&self).$method(rhs)
+            }
+        }
+        impl<const N: usize> $trait<&Vector<Dual<N>>> for Dual<N> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: &Vector<Dual<N>>) -> Vector<Dual<N>> {
+                rhs.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::both(self, x)).collect()
+            }
+        }
+        impl<const N: usize> $trait<Vector<Dual<N>>> for Dual<N> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: Vector<Dual<N>>) -> Vector<Dual<N>> {
+                self.$method(&rhs)
+            }
+        }
+    )*};
+}
+vector_ops!(Add add AddOp "addition", Sub sub SubOp "subtraction", Mul mul MulOp "multiplication", Div div DivOp "division");
+
+impl<T: Real> Neg for &Vector<T> {
+    type Output = Vector<T>;
+    fn neg(self) -> Vector<T> {
+        self.0.iter().map(|&x| -x).collect()
+    }
+}
+
+impl<T: Real> Neg for Vector<T> {
+    type Output = Vector<T>;
+    fn neg(self) -> Vector<T> {
+        -&self
+    }
+}
+
+/// `A · v` for a data matrix: data enter as `f64`; panics if `v.len() != A.cols()`.
+impl<T: Real> Mul<&Vector<T>> for &Matrix<f64> {
+    type Output = Vector<T>;
+    fn mul(self, rhs: &Vector<T>) -> Vector<T> {
+        match self.mul_vec(&rhs.0) {
+            Ok(values) => Vector(values),
+            Err(_) => panic!(
+                "matrix-vector multiplication: the matrix has {} columns but the vector has {} elements",
+                self.cols(),
+                rhs.len()
+            ),
+        }
+    }
+}
+
+impl<T: Real> Mul<Vector<T>> for &Matrix<f64> {
+    type Output = Vector<T>;
+    fn mul(self, rhs: Vector<T>) -> Vector<T> {
+        self * &rhs
+    }
+}
+
+/// `A · v` for a matrix of duals (a Cholesky factor built from parameters).
+impl<const N: usize> Mul<&Vector<Dual<N>>> for &Matrix<Dual<N>> {
+    type Output = Vector<Dual<N>>;
+    fn mul(self, rhs: &Vector<Dual<N>>) -> Vector<Dual<N>> {
+        assert!(
+            self.cols() == rhs.len(),
+            "matrix-vector multiplication: the matrix has {} columns but the vector has {} elements",
+            self.cols(),
+            rhs.len()
+        );
+        (0..self.rows())
+            .map(|i| self.row(i).iter().zip(&rhs.0).map(|(&a, &b)| a * b).sum())
+            .collect()
+    }
+}
+
+impl<const N: usize> Mul<Vector<Dual<N>>> for &Matrix<Dual<N>> {
+    type Output = Vector<Dual<N>>;
+    fn mul(self, rhs: Vector<Dual<N>>) -> Vector<Dual<N>> {
+        self * &rhs
+    }
+}
+
+/// Traits used by the code that `model!` generates; not part of the public API.
+#[doc(hidden)]
+pub mod macro_support {
+    use super::Vector;
+    use crate::dual::Dual;
+    use crate::error::{Error, Result};
+    use crate::matrix::Matrix;
+    use crate::real::Real;
+
+    /// Turns a model expression into a density argument without moving it: a scalar is copied,
+    /// a container is borrowed (`Vector<T>` → `&Vector<T>`). Called with method syntax so that
+    /// auto-deref handles `&Vector<T>` and `&Vec<f64>` bindings alike.
+    pub trait AsOperand {
+        /// The argument type passed to the density.
+        type Operand<'a>
+        where
+            Self: 'a;
+        /// The argument.
+        fn __ppl_operand(&self) -> Self::Operand<'_>;
+    }
+
+    impl<T: Real> AsOperand for T {
+        type Operand<'a> = T;
+        #[inline]
+        fn __ppl_operand(&self) -> T {
+            *self
+        }
+    }
+
+    macro_rules! borrowed_operand {
+        ($($ty:ty),*) => {$(
+            impl<T: Real> AsOperand for $ty {
+                type Operand<'a> = &'a $ty;
+                #[inline]
+                fn __ppl_operand(&self) -> &$ty {
+                    self
+                }
+            }
+        )*};
+    }
+    borrowed_operand!(Vector<T>, Vec<T>, Matrix<T>);
+
+    impl<T: Real> AsOperand for [T] {
+        type Operand<'a> = &'a [T];
+        #[inline]
+        fn __ppl_operand(&self) -> &[T] {
+            self
+        }
+    }
+
+    impl AsOperand for i64 {
+        type Operand<'a> = i64;
+        #[inline]
+        fn __ppl_operand(&self) -> i64 {
+            *self
+        }
+    }
+
+    impl AsOperand for Vec<i64> {
+        type Operand<'a> = &'a Vec<i64>;
+        #[inline]
+        fn __ppl_operand(&self) -> &Vec<i64> {
+            self
+        }
+    }
+
+    impl AsOperand for [i64] {
+        type Operand<'a> = &'a [i64];
+        #[inline]
+        fn __ppl_operand(&self) -> &[i64] {
+            self
+        }
+    }
+
+    /// A bound or offset expression converted to the model's scalar: data (`f64`, integers) or
+    /// an expression of earlier parameters (`1.0 - alpha1`).
+    pub trait IntoReal<T> {
+        /// The scalar.
+        fn into_real(self) -> T;
+    }
+
+    impl<T: Real> IntoReal<T> for T {
+        #[inline]
+        fn into_real(self) -> T {
+            self
+        }
+    }
+
+    impl<const N: usize> IntoReal<Dual<N>> for f64 {
+        #[inline]
+        fn into_real(self) -> Dual<N> {
+            Dual::new_constant(self)
+        }
+    }
+
+    macro_rules! int_into_real {
+        ($($ty:ty),*) => {$(
+            impl<T: Real> IntoReal<T> for $ty {
+                #[inline]
+                #[allow(clippy::cast_precision_loss)]
+                fn into_real(self) -> T {
+                    T::constant(self as f64)
+                }
+            }
+        )*};
+    }
+    int_into_real!(i32, i64, usize);
+
+    /// The right side of `target += …`: a scalar, or a `Result` of one (a `_lpdf` call).
+    pub trait IntoTerm<T> {
+        /// The term, or the error of the call that computed it.
+        fn into_term(self) -> Result<T>;
+    }
+
+    impl<T: Real> IntoTerm<T> for T {
+        #[inline]
+        fn into_term(self) -> Result<T> {
+            Ok(self)
+        }
+    }
+
+    impl<T: Real> IntoTerm<T> for Result<T> {
+        #[inline]
+        fn into_term(self) -> Result<T> {
+            self
+        }
+    }
+
+    impl<const N: usize> IntoTerm<Dual<N>> for f64 {
+        #[inline]
+        fn into_term(self) -> Result<Dual<N>> {
+            Ok(Dual::new_constant(self))
+        }
+    }
+
+    /// A value reported with the draws (a parameter or a derived quantity): its Stan dimensions
+    /// and its values flattened column-major (first index fastest).
+    pub trait OutputValue {
+        /// Dimensions (`[]` for a scalar).
+        fn __ppl_dims(&self) -> Vec<usize>;
+        /// Appends the values, column-major.
+        fn __ppl_write(&self, out: &mut Vec<f64>);
+    }
+
+    impl<T: Real> OutputValue for T {
+        fn __ppl_dims(&self) -> Vec<usize> {
+            Vec::new()
+        }
+        fn __ppl_write(&self, out: &mut Vec<f64>) {
+            out.push(self.value());
+        }
+    }
+
+    impl<T: Real> OutputValue for [T] {
+        fn __ppl_dims(&self) -> Vec<usize> {
+            vec![self.len()]
+        }
+        fn __ppl_write(&self, out: &mut Vec<f64>) {
+            out.extend(self.iter().map(Real::value));
+        }
+    }
+
+    impl<T: Real> OutputValue for Vec<T> {
+        fn __ppl_dims(&self) -> Vec<usize> {
+            self.as_slice().__ppl_dims()
+        }
+        fn __ppl_write(&self, out: &mut Vec<f64>) {
+            self.as_slice().__ppl_write(out);
+        }
+    }
+
+    impl<T: Real> OutputValue for Vector<T> {
+        fn __ppl_dims(&self) -> Vec<usize> {
+            self.as_slice().__ppl_dims()
+        }
+        fn __ppl_write(&self, out: &mut Vec<f64>) {
+            self.as_slice().__ppl_write(out);
+        }
+    }
+
+    impl<T: Real> OutputValue for Matrix<T> {
+        fn __ppl_dims(&self) -> Vec<usize> {
+            vec![self.rows(), self.cols()]
+        }
+        fn __ppl_write(&self, out: &mut Vec<f64>) {
+            for j in 0..self.cols() {
+                for i in 0..self.rows() {
+                    out.push(self[(i, j)].value());
+                }
+            }
+        }
+    }
+
+    /// An array of vectors (`theta[j][k]`), reported as a 2-D array `[n, k]`, column-major.
+    impl<T: Real> OutputValue for Vec<Vector<T>> {
+        fn __ppl_dims(&self) -> Vec<usize> {
+            vec![self.len(), self.first().map_or(0, |v| v.len())]
+        }
+        fn __ppl_write(&self, out: &mut Vec<f64>) {
+            let inner = self.first().map_or(0, |v| v.len());
+            for k in 0..inner {
+                for v in self {
+                    out.push(v.get(k).map_or(f64::NAN, Real::value));
+                }
+            }
+        }
+    }
+
+    /// An array of arrays (`gamma[t][k]`), reported as a 2-D array, column-major.
+    impl<T: Real> OutputValue for Vec<Vec<T>> {
+        fn __ppl_dims(&self) -> Vec<usize> {
+            vec![self.len(), self.first().map_or(0, Vec::len)]
+        }
+        fn __ppl_write(&self, out: &mut Vec<f64>) {
+            let inner = self.first().map_or(0, Vec::len);
+            for k in 0..inner {
+                for v in self {
+                    out.push(v.get(k).map_or(f64::NAN, Real::value));
+                }
+            }
+        }
+    }
+
+    /// Flat Stan-style names for a value of dimensions `dims`: `mu`, `theta[1]`, `L[2,1]`,
+    /// first index fastest.
+    pub fn flat_names(name: &str, dims: &[usize], out: &mut Vec<String>) {
+        let total: usize = dims.iter().product();
+        if dims.is_empty() {
+            out.push(name.to_string());
+            return;
+        }
+        let mut index = vec![0usize; dims.len()];
+        for _ in 0..total {
+            let label: Vec<String> = index.iter().map(|i| (i + 1).to_string()).collect();
+            out.push(format!("{name}[{}]", label.join(",")));
+            for (position, dim) in index.iter_mut().zip(dims) {
+                *position += 1;
+                if *position < *dim {
+                    break;
+                }
+                *position = 0;
+            }
+        }
+    }
+
+    /// A size expression's value as a `usize`.
+    pub trait IntoSize {
+        /// The size, or an error naming the parameter whose size it is.
+        fn into_size(self, model: &'static str, parameter: &str) -> Result<usize>;
+    }
+
+    impl IntoSize for usize {
+        fn into_size(self, _model: &'static str, _parameter: &str) -> Result<usize> {
+            Ok(self)
+        }
+    }
+
+    macro_rules! signed_into_size {
+        ($($ty:ty),*) => {$(
+            impl IntoSize for $ty {
+                fn into_size(self, model: &'static str, parameter: &str) -> Result<usize> {
+                    usize::try_from(self).map_err(|_| Error::Data {
+                        model,
+                        field: format!("size of parameter {parameter}"),
+                        message: format!("is {self}, but must be non-negative"),
+                    })
+                }
+            }
+        )*};
+    }
+    signed_into_size!(i32, i64);
+
+    /// A data value seen as `f64` for a declared bound check (`lower = 0`).
+    pub trait DataValue {
+        /// The value.
+        fn as_f64(&self) -> f64;
+    }
+
+    macro_rules! data_value {
+        ($($ty:ty),*) => {$(
+            impl DataValue for $ty {
+                #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+                fn as_f64(&self) -> f64 {
+                    *self as f64
+                }
+            }
+        )*};
+    }
+    data_value!(f64, i64, usize, i32);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::macro_support::{flat_names, AsOperand, OutputValue};
+    use super::*;
+    use crate::gradient::{finite_difference_gradient, gradient_chunked};
+
+    /// Generic code as `model!` writes it, with its where-clauses.
+    fn affine<T: Real>(mu: T, tau: T, z: &Vector<T>, data: &Vec<f64>) -> T
+    where
+        T: Mul<Vector<T>, Output = Vector<T>>
+            + for<'a> Mul<&'a Vector<T>, Output = Vector<T>>
+            + Add<Vector<T>, Output = Vector<T>>,
+    {
+        let theta = mu + tau * z;
+        let shifted = &theta - data;
+        (shifted * 2.0).sum() + (1.0 / &theta).sum()
+    }
+
+    #[test]
+    fn arithmetic_is_elementwise_and_broadcasts() {
+        let a = Vector::new(vec![1.0, 2.0, 4.0]);
+        let b = Vector::new(vec![0.5, 0.5, 2.0]);
+        assert_eq!((&a + &b).as_slice(), &[1.5, 2.5, 6.0]);
+        assert_eq!((&a - &b).as_slice(), &[0.5, 1.5, 2.0]);
+        assert_eq!((&a * &b).as_slice(), &[0.5, 1.0, 8.0]);
+        assert_eq!((&a / &b).as_slice(), &[2.0, 4.0, 2.0]);
+        assert_eq!((2.0 - &a).as_slice(), &[1.0, 0.0, -2.0]);
+        assert_eq!((8.0 / a.clone()).as_slice(), &[8.0, 4.0, 2.0]);
+        assert_eq!((&a / 2.0).as_slice(), &[0.5, 1.0, 2.0]);
+        let data = vec![1.0, 1.0, 1.0];
+        assert_eq!((&data - &a).as_slice(), &[0.0, -1.0, -3.0]);
+        assert_eq!((a.clone() * &data).as_slice(), a.as_slice());
+        assert_eq!((-&a).as_slice(), &[-1.0, -2.0, -4.0]);
+        assert_eq!(a.dot(&data).unwrap(), 7.0);
+        assert_eq!(a.gather(&[2, 0, 2]).unwrap().as_slice(), &[4.0, 1.0, 4.0]);
+        assert_eq!(
+            a.gather(&[3]).unwrap_err().to_string(),
+            "gather: index[1] is 4, but must be between 1 and the vector's length"
+        );
+        let x = Matrix::from_rows(&[vec![1.0, 2.0, 0.0], vec![0.0, 1.0, 1.0]]).unwrap();
+        assert_eq!((&x * &a).as_slice(), &[5.0, 6.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "vector addition: the left operand has 2 elements")]
+    fn mismatched_lengths_panic_with_a_message() {
+        let _ = &Vector::new(vec![1.0, 2.0]) + &Vector::new(vec![1.0]);
+    }
+
+    #[test]
+    fn dual_arithmetic_gives_exact_gradients() {
+        let data = vec![0.5, -1.0, 2.0];
+        let x = [0.3, 1.7, 0.1, -0.4, 0.9];
+        let f = |v: &[f64]| -> f64 {
+            affine(v[0], v[1], &Vector::new(v[2..].to_vec()), &data)
+        };
+        let mut gradient = vec![0.0; 5];
+        let value = gradient_chunked::<2, _>(
+            |v| Ok(affine(v[0], v[1], &Vector::new(v[2..].to_vec()), &data)),
+            &x,
+            &mut gradient,
+        )
+        .unwrap();
+        assert_eq!(value, f(&x));
+        let expected = finite_difference_gradient(|v| Ok(f(v)), &x, 1e-6).unwrap();
+        for (g, e) in gradient.iter().zip(&expected) {
+            assert!((g - e).abs() < 1e-6 * e.abs().max(1.0), "{g} vs {e}");
+        }
+        // Dual matrix times dual vector.
+        let mut g = vec![0.0; 2];
+        gradient_chunked::<2, _>(
+            |v| {
+                let l = Matrix::from_rows(&[vec![v[0], Dual::new_constant(0.0)], vec![v[1], v[0]]])?;
+                Ok((&l * &Vector::new(vec![v[0], v[1]])).sum())
+            },
+            &[2.0, 3.0],
+            &mut g,
+        )
+        .unwrap();
+        // sum = a² + b·a + a·b → ∂a = 2a + 2b = 10, ∂b = 2a = 4.
+        assert_eq!(g, vec![10.0, 4.0]);
+    }
+
+    #[test]
+    fn vector_is_an_operand_and_an_output() {
+        let v = Vector::new(vec![1.0, 2.0]);
+        let operand = v.__ppl_operand();
+        assert_eq!(operand.size(), Some(2));
+        assert_eq!(*operand.at(1), 2.0);
+        let mut out = Vec::new();
+        v.__ppl_write(&mut out);
+        let m = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0]]).unwrap();
+        m.__ppl_write(&mut out);
+        assert_eq!(out, vec![1.0, 2.0, 1.0, 3.0, 2.0, 4.0]);
+        let mut names = Vec::new();
+        flat_names("L", &m.__ppl_dims(), &mut names);
+        flat_names("mu", &[], &mut names);
+        assert_eq!(names, vec!["L[1,1]", "L[2,1]", "L[1,2]", "L[2,2]", "mu"]);
+    }
+}
