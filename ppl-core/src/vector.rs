@@ -41,12 +41,27 @@ use crate::real::{Operand, Real};
 /// assert_eq!(theta.sum(), 7.5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
+#[repr(transparent)]
 pub struct Vector<T>(Vec<T>);
 
 impl<T> Vector<T> {
     /// A vector owning `values`.
     pub fn new(values: Vec<T>) -> Self {
         Vector(values)
+    }
+
+    /// A `Vec` seen as a `Vector` without copying (how `model!` binds data vectors, so that
+    /// `beta * x` works for a parameter `beta` and data `x`).
+    ///
+    /// ```
+    /// let x = vec![1.0, 2.0];
+    /// let scaled = 3.0 * ppl_core::Vector::from_vec_ref(&x);
+    /// assert_eq!(scaled.as_slice(), &[3.0, 6.0]);
+    /// ```
+    pub fn from_vec_ref(values: &Vec<T>) -> &Vector<T> {
+        // SAFETY: `Vector<T>` is `#[repr(transparent)]` over `Vec<T>`, so both types have the
+        // same layout, and the returned reference borrows `values` for the same lifetime.
+        unsafe { &*(values as *const Vec<T>).cast::<Vector<T>>() }
     }
 
     /// The elements as a slice.
@@ -345,6 +360,50 @@ macro_rules! vector_ops {
 }
 vector_ops!(Add add AddOp "addition", Sub sub SubOp "subtraction", Mul mul MulOp "multiplication", Div div DivOp "division");
 
+macro_rules! data_vector_ops {
+    ($($trait:ident $method:ident $op_type:ident $label:literal),*) => {$(
+        // dual scalar ⊕ data vector, data vector ⊕ dual scalar
+        impl<const N: usize> $trait<&Vector<f64>> for Dual<N> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: &Vector<f64>) -> Vector<Dual<N>> {
+                rhs.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::data_right(self, x)).collect()
+            }
+        }
+        impl<const N: usize> $trait<Dual<N>> for &Vector<f64> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: Dual<N>) -> Vector<Dual<N>> {
+                self.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::data_left(x, rhs)).collect()
+            }
+        }
+        // dual vector ⊕ data vector, data vector ⊕ dual vector
+        impl<const N: usize> $trait<&Vector<f64>> for &Vector<Dual<N>> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: &Vector<f64>) -> Vector<Dual<N>> {
+                self.$method(rhs.as_slice())
+            }
+        }
+        impl<const N: usize> $trait<&Vector<f64>> for Vector<Dual<N>> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: &Vector<f64>) -> Vector<Dual<N>> {
+                (&self).$method(rhs.as_slice())
+            }
+        }
+        impl<const N: usize> $trait<&Vector<Dual<N>>> for &Vector<f64> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: &Vector<Dual<N>>) -> Vector<Dual<N>> {
+                self.as_slice().$method(rhs)
+            }
+        }
+        impl<const N: usize> $trait<Vector<Dual<N>>> for &Vector<f64> {
+            type Output = Vector<Dual<N>>;
+            fn $method(self, rhs: Vector<Dual<N>>) -> Vector<Dual<N>> {
+                self.as_slice().$method(&rhs)
+            }
+        }
+    )*};
+}
+data_vector_ops!(Add add AddOp "addition", Sub sub SubOp "subtraction", Mul mul MulOp "multiplication", Div div DivOp "division");
+
 impl<T: Real> Neg for &Vector<T> {
     type Output = Vector<T>;
     fn neg(self) -> Vector<T> {
@@ -444,7 +503,14 @@ pub mod macro_support {
             }
         )*};
     }
-    borrowed_operand!(Vector<T>, Vec<T>, Matrix<T>);
+    borrowed_operand!(
+        Vector<T>,
+        Vec<T>,
+        Matrix<T>,
+        Vec<Vector<T>>,
+        Vec<Vec<T>>,
+        Vec<Matrix<T>>
+    );
 
     impl<T: Real> AsOperand for [T] {
         type Operand<'a> = &'a [T];
@@ -651,12 +717,12 @@ pub mod macro_support {
 
     /// A size expression's value as a `usize`.
     pub trait IntoSize {
-        /// The size, or an error naming the parameter whose size it is.
-        fn into_size(self, model: &'static str, parameter: &str) -> Result<usize>;
+        /// The size, or an error naming what it is the size of (`"parameter theta"`).
+        fn into_size(self, model: &'static str, what: &str) -> Result<usize>;
     }
 
     impl IntoSize for usize {
-        fn into_size(self, _model: &'static str, _parameter: &str) -> Result<usize> {
+        fn into_size(self, _model: &'static str, _what: &str) -> Result<usize> {
             Ok(self)
         }
     }
@@ -664,10 +730,10 @@ pub mod macro_support {
     macro_rules! signed_into_size {
         ($($ty:ty),*) => {$(
             impl IntoSize for $ty {
-                fn into_size(self, model: &'static str, parameter: &str) -> Result<usize> {
+                fn into_size(self, model: &'static str, what: &str) -> Result<usize> {
                     usize::try_from(self).map_err(|_| Error::Data {
                         model,
-                        field: format!("size of parameter {parameter}"),
+                        field: format!("size of {what}"),
                         message: format!("is {self}, but must be non-negative"),
                     })
                 }
@@ -693,6 +759,12 @@ pub mod macro_support {
         )*};
     }
     data_value!(f64, i64, usize, i32);
+
+    impl DataValue for bool {
+        fn as_f64(&self) -> f64 {
+            f64::from(u8::from(*self))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -763,6 +835,21 @@ mod tests {
         for (g, e) in gradient.iter().zip(&expected) {
             assert!((g - e).abs() < 1e-6 * e.abs().max(1.0), "{g} vs {e}");
         }
+        // A dual scalar times a data vector, as `model!` binds data.
+        let data_vector = Vector::from_vec_ref(&data);
+        let mut g = vec![0.0; 2];
+        gradient_chunked::<2, _>(
+            |v| {
+                let scaled = v[0] * data_vector;
+                let shifted = data_vector - &Vector::new(vec![v[1]; 3]);
+                Ok((scaled + &shifted).sum() + (data_vector * v[1]).sum())
+            },
+            &[2.0, 3.0],
+            &mut g,
+        )
+        .unwrap();
+        // sum = a·Σx + Σx − 3b + b·Σx with Σx = 1.5.
+        assert_eq!(g, vec![1.5, -1.5]);
         // Dual matrix times dual vector.
         let mut g = vec![0.0; 2];
         gradient_chunked::<2, _>(

@@ -1,0 +1,1010 @@
+//! Code generation: the data struct and its constructors, the generic log-density with its transforms, and the `ppl::core::Model` implementation.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, Type};
+
+use crate::ast::{Bounds, DataField, DataKind, DistCall, ModelInput, ParamDecl, ParamKind, Stmt};
+
+/// Internal identifiers, invisible to user code (mixed-site hygiene).
+struct Names {
+    u: Ident,
+    pos: Ident,
+    log_jacobian: Ident,
+    target: Ident,
+    jacobian: Ident,
+    density: Ident,
+    params_out: Ident,
+    derived_out: Ident,
+    derived_dims: Ident,
+    constrained: Ident,
+    input: Ident,
+    output: Ident,
+}
+
+impl Names {
+    fn new() -> Self {
+        let hidden = |name: &str| Ident::new(name, Span::mixed_site());
+        Names {
+            u: hidden("__u"),
+            pos: hidden("__pos"),
+            log_jacobian: hidden("__log_jacobian"),
+            target: hidden("__target"),
+            jacobian: hidden("__jacobian"),
+            density: hidden("__density"),
+            params_out: hidden("__params_out"),
+            derived_out: hidden("__derived_out"),
+            derived_dims: hidden("__derived_dims"),
+            constrained: hidden("__constrained"),
+            input: hidden("__in"),
+            output: hidden("__out"),
+        }
+    }
+}
+
+fn storage(name: &Ident) -> Ident {
+    format_ident!("__ppl_value_{}", name, span = Span::mixed_site())
+}
+
+/// Parameters in declaration order (top level only, after validation).
+fn params(body: &[Stmt]) -> Vec<&ParamDecl> {
+    body.iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Param(decl) => Some(decl),
+            _ => None,
+        })
+        .collect()
+}
+
+fn kind(decl: &ParamDecl) -> ParamKind {
+    decl.kind.map_or(ParamKind::Real, |(kind, _)| kind)
+}
+
+fn is_scalar_type(ty: &Type) -> bool {
+    let text = quote!(#ty).to_string();
+    matches!(text.as_str(), "f64" | "i64" | "usize" | "bool" | "i32")
+}
+
+/// `let y = &self.y;` (containers) or `let J = self.J;` (scalars) for every data field and
+/// transformed data.
+fn data_bindings(model: &ModelInput, source: &TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    for field in &model.fields {
+        out.extend(field_binding(field, quote!(#source.)));
+    }
+    for stmt in &model.body {
+        if let Stmt::TransformedData { name, ty, .. } = stmt {
+            out.extend(if is_scalar_type(ty) {
+                quote!(let #name = #source.#name;)
+            } else {
+                quote!(let #name = &#source.#name;)
+            });
+        }
+    }
+    out
+}
+
+/// How model code sees a data field: scalars by value, real vectors as `&Vector<f64>` (so that
+/// `beta * x` works), other containers by reference. `source` is `self.` or empty.
+fn field_binding(field: &DataField, source: TokenStream) -> TokenStream {
+    let name = &field.name;
+    match field.kind {
+        kind if kind.is_scalar() => quote!(let #name = #source #name;),
+        DataKind::RealVec => quote!(let #name = ::ppl::core::Vector::from_vec_ref(&#source #name);),
+        _ => quote!(let #name = &#source #name;),
+    }
+}
+
+/// The where-clauses that let one generic body mix `f64`, `T`, and `Vector<T>` arithmetic.
+fn where_clauses() -> TokenStream {
+    let ops = [
+        quote!(::std::ops::Add),
+        quote!(::std::ops::Sub),
+        quote!(::std::ops::Mul),
+        quote!(::std::ops::Div),
+    ];
+    let vector = quote!(::ppl::core::Vector<T>);
+    let data = quote!(::ppl::core::Vector<f64>);
+    let mut clauses = TokenStream::new();
+    for op in &ops {
+        clauses.extend(quote! {
+            f64: #op<T, Output = T>,
+            T: #op<#vector, Output = #vector> + for<'__a> #op<&'__a #vector, Output = #vector>,
+            #vector: #op<T, Output = #vector>,
+            for<'__a> &'__a #vector: #op<T, Output = #vector>,
+            T: for<'__a> #op<&'__a #data, Output = #vector>,
+            for<'__a> &'__a #data: #op<T, Output = #vector>,
+            for<'__a, '__b> &'__a #vector: #op<&'__b #data, Output = #vector>,
+            for<'__a> #vector: #op<&'__a #data, Output = #vector>,
+            for<'__a, '__b> &'__a #data: #op<&'__b #vector, Output = #vector>,
+            for<'__a> &'__a #data: #op<#vector, Output = #vector>,
+        });
+    }
+    clauses.extend(quote! {
+        f64: ::ppl::__private::IntoReal<T> + ::ppl::__private::IntoTerm<T>,
+        for<'__a, '__b> &'__a ::ppl::core::Matrix<T>: ::std::ops::Mul<&'__b #vector, Output = #vector>,
+    });
+    clauses
+}
+
+pub(crate) fn expand(model: &ModelInput) -> TokenStream {
+    let names = Names::new();
+    let struct_def = struct_definition(model, true);
+    let name = &model.name;
+    let model_name = name.to_string();
+    let constructor = constructor(model);
+    let json = json_constructors(model);
+    let log_density = log_density(model, &names);
+    let unconstrain = unconstrain(model, &names);
+    let params = params(&model.body);
+    let param_names: Vec<String> = params.iter().map(|p| p.name.to_string()).collect();
+    let param_index = 0..params.len();
+    let derived_names: Vec<String> = model
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Derived { name, .. } => Some(name.to_string()),
+            _ => None,
+        })
+        .collect();
+    let Names {
+        u,
+        params_out,
+        derived_out,
+        ..
+    } = &names;
+    quote! {
+        #struct_def
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments, unused_braces,
+                clippy::all, clippy::pedantic)]
+        impl #name {
+            const __PPL_MODEL: &'static str = #model_name;
+            #constructor
+            #json
+            #log_density
+            #unconstrain
+        }
+
+        impl ::ppl::core::Model for #name {
+            fn dim(&self) -> usize {
+                self.__ppl_dim
+            }
+
+            fn log_density_f64(&self, #u: &[f64], jacobian: bool) -> ::ppl::core::Result<f64> {
+                self.__ppl_log_density::<f64>(#u, jacobian, true, None, None, None)
+            }
+
+            fn log_density_dual<const __N: usize>(
+                &self,
+                #u: &[::ppl::core::Dual<__N>],
+                jacobian: bool,
+            ) -> ::ppl::core::Result<::ppl::core::Dual<__N>> {
+                self.__ppl_log_density::<::ppl::core::Dual<__N>>(#u, jacobian, true, None, None, None)
+            }
+
+            fn param_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                let mut names = ::std::vec::Vec::new();
+                #( ::ppl::__private::flat_names(#param_names, &self.__ppl_param_dims[#param_index], &mut names); )*
+                let derived: &[&str] = &[#(#derived_names),*];
+                for (name, dims) in derived.iter().zip(&self.__ppl_derived_dims) {
+                    ::ppl::__private::flat_names(name, dims, &mut names);
+                }
+                names
+            }
+
+            fn constrain(&self, #u: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                let mut #params_out = ::std::vec::Vec::new();
+                let mut #derived_out = ::std::vec::Vec::new();
+                self.__ppl_log_density::<f64>(#u, false, false, Some(&mut #params_out), Some(&mut #derived_out), None)?;
+                #params_out.extend(#derived_out);
+                Ok(#params_out)
+            }
+
+            fn unconstrain(&self, constrained: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                self.__ppl_unconstrain(constrained)
+            }
+        }
+    }
+}
+
+/// The struct: the data fields as declared, transformed data, and the hidden layout.
+fn struct_definition(model: &ModelInput, with_internals: bool) -> TokenStream {
+    let attrs = &model.attrs;
+    let vis = &model.vis;
+    let name = &model.name;
+    let fields = model.fields.iter().map(|field| {
+        let DataField {
+            attrs, vis, name, ty, kind, ..
+        } = field;
+        let note = if *kind == DataKind::IndexVec {
+            quote!(#[doc = "Index data, stored 0-based (given 1-based to the constructors, as in Stan JSON)."])
+        } else {
+            TokenStream::new()
+        };
+        quote!(#(#attrs)* #note #vis #name: #ty,)
+    });
+    let internals = if with_internals {
+        let tdata = model.body.iter().filter_map(|stmt| match stmt {
+            Stmt::TransformedData { name, ty, .. } => Some(quote!(#name: #ty,)),
+            _ => None,
+        });
+        quote! {
+            #(#tdata)*
+            __ppl_param_dims: ::std::vec::Vec<::std::vec::Vec<usize>>,
+            __ppl_dim: usize,
+            __ppl_derived_dims: ::std::vec::Vec<::std::vec::Vec<usize>>,
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #(#attrs)*
+        #[derive(Debug, Clone)]
+        #[allow(non_snake_case)]
+        #vis struct #name {
+            #(#fields)*
+            #internals
+        }
+    }
+}
+
+/// Checks of one data field's declared size and bounds, on the constructor's arguments.
+fn field_checks(field: &DataField) -> TokenStream {
+    let name = &field.name;
+    let label = name.to_string();
+    let mut out = TokenStream::new();
+    let size = |expr: &Expr| {
+        quote_spanned!(expr.span()=> ::ppl::__private::IntoSize::into_size(#expr, Self::__PPL_MODEL, concat!("data ", #label))?)
+    };
+    let size_text: Vec<String> = field.size.iter().map(|e| quote!(#e).to_string()).collect();
+    match (field.kind.size_arity(), field.size.as_slice()) {
+        (1, [len]) => {
+            let len = size(len);
+            let text = &size_text[0];
+            out.extend(quote! {
+                ::ppl::__private::check_size(Self::__PPL_MODEL, #label, "length", #name.len(), #len, #text)?;
+            });
+        }
+        (2, [rows, cols]) => {
+            let (rows, cols) = (size(rows), size(cols));
+            let (rows_text, cols_text) = (&size_text[0], &size_text[1]);
+            if field.kind == DataKind::RealMatrix {
+                out.extend(quote! {
+                    ::ppl::__private::check_size(Self::__PPL_MODEL, #label, "rows", #name.rows(), #rows, #rows_text)?;
+                    ::ppl::__private::check_size(Self::__PPL_MODEL, #label, "columns", #name.cols(), #cols, #cols_text)?;
+                });
+            } else {
+                out.extend(quote! {
+                    ::ppl::__private::check_size(Self::__PPL_MODEL, #label, "length", #name.len(), #rows, #rows_text)?;
+                    let __cols = #cols;
+                    for (__i, __row) in #name.iter().enumerate() {
+                        ::ppl::__private::check_size(Self::__PPL_MODEL, &format!("{}[{}]", #label, __i + 1), "length", __row.len(), __cols, #cols_text)?;
+                    }
+                });
+            }
+        }
+        _ => {}
+    }
+    let bound = |expr: &Option<Expr>| match expr {
+        Some(expr) => quote_spanned!(expr.span()=> Some(::ppl::__private::DataValue::as_f64(&(#expr)))),
+        None => quote!(None),
+    };
+    let index = field.kind == DataKind::IndexVec;
+    if field.lower.is_some() || field.upper.is_some() || index {
+        let lower = if index && field.lower.is_none() {
+            quote!(Some(1.0))
+        } else {
+            bound(&field.lower)
+        };
+        let upper = bound(&field.upper);
+        let check = quote!(::ppl::__private::check_bound(Self::__PPL_MODEL, __label, ::ppl::__private::DataValue::as_f64(__value), __lower, __upper)?;);
+        let walk = match field.kind {
+            DataKind::Real | DataKind::Int | DataKind::Count | DataKind::Bool => quote! {
+                let __value = &#name;
+                let __label = || #label.to_string();
+                #check
+            },
+            DataKind::RealMatrix => quote! {
+                for __i in 0..#name.rows() {
+                    for __j in 0..#name.cols() {
+                        let __value = &#name[(__i, __j)];
+                        let __label = || format!("{}[{},{}]", #label, __i + 1, __j + 1);
+                        #check
+                    }
+                }
+            },
+            DataKind::RealArray2 | DataKind::IntArray2 => quote! {
+                for (__i, __row) in #name.iter().enumerate() {
+                    for (__j, __value) in __row.iter().enumerate() {
+                        let __label = || format!("{}[{},{}]", #label, __i + 1, __j + 1);
+                        #check
+                    }
+                }
+            },
+            _ => quote! {
+                for (__i, __value) in #name.iter().enumerate() {
+                    let __label = || format!("{}[{}]", #label, __i + 1);
+                    #check
+                }
+            },
+        };
+        out.extend(quote! {
+            {
+                let __lower: Option<f64> = #lower;
+                let __upper: Option<f64> = #upper;
+                #walk
+            }
+        });
+    }
+    if index {
+        out.extend(quote! {
+            let #name: ::std::vec::Vec<usize> = #name.into_iter().map(|__i| __i - 1).collect();
+        });
+    }
+    out
+}
+
+/// Constrained dimensions of a parameter (`[]`, `[n]`, `[r, c]`, `[K, K]`).
+fn param_dims(decl: &ParamDecl) -> TokenStream {
+    let label = format!("parameter {}", decl.name);
+    let sizes: Vec<TokenStream> = decl
+        .sizes
+        .iter()
+        .map(|expr| {
+            quote_spanned!(expr.span()=> ::ppl::__private::IntoSize::into_size(#expr, Self::__PPL_MODEL, #label)?)
+        })
+        .collect();
+    match kind(decl) {
+        ParamKind::Real => quote!(::std::vec::Vec::<usize>::new()),
+        ParamKind::CholeskyCorr => {
+            let k = &sizes[0];
+            quote!({ let __k = #k; vec![__k, __k] })
+        }
+        _ => quote!(vec![#(#sizes),*]),
+    }
+}
+
+/// Number of unconstrained values of a parameter with constrained dimensions `dims`.
+fn unconstrained_len(kind: ParamKind, dims: &TokenStream) -> TokenStream {
+    match kind {
+        ParamKind::Real => quote!(1usize),
+        ParamKind::Matrix => quote!(#dims[0] * #dims[1]),
+        ParamKind::Simplex => quote!(#dims[0].saturating_sub(1)),
+        ParamKind::CholeskyCorr => quote!(#dims[0] * #dims[0].saturating_sub(1) / 2),
+        _ => quote!(#dims[0]),
+    }
+}
+
+fn constructor(model: &ModelInput) -> TokenStream {
+    let args = model.fields.iter().map(|f| {
+        let (name, ty) = (&f.name, &f.ty);
+        if f.kind == DataKind::IndexVec {
+            quote!(#name: ::std::vec::Vec<usize>)
+        } else {
+            quote!(#name: #ty)
+        }
+    });
+    let checks = model.fields.iter().map(field_checks);
+    let field_names: Vec<&Ident> = model.fields.iter().map(|f| &f.name).collect();
+    let tdata: Vec<(&Ident, &Type, &Expr)> = model
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::TransformedData { name, ty, expr } => Some((name, ty, expr)),
+            _ => None,
+        })
+        .collect();
+    let tdata_names: Vec<&Ident> = tdata.iter().map(|(name, _, _)| *name).collect();
+    let tdata_storage: Vec<Ident> = tdata_names.iter().map(|name| storage(name)).collect();
+    let tdata_compute = tdata.iter().zip(&tdata_storage).map(|((name, ty, expr), store)| {
+        let bind = if is_scalar_type(ty) {
+            quote!(let #name = #store;)
+        } else {
+            quote!(let #name = &#store;)
+        };
+        quote_spanned! {expr.span()=>
+            let #store: #ty = #expr;
+            #bind
+        }
+    });
+    let ref_fields = model
+        .fields
+        .iter()
+        .map(|f| field_binding(f, TokenStream::new()));
+    let ref_fields2 = ref_fields.clone();
+    let tdata_refs = tdata.iter().zip(&tdata_storage).map(|((name, ty, _), store)| {
+        if is_scalar_type(ty) {
+            quote!(let #name = #store;)
+        } else {
+            quote!(let #name = &#store;)
+        }
+    });
+    let params = params(&model.body);
+    let dims = params.iter().map(|decl| param_dims(decl));
+    let size_checks = params.iter().enumerate().map(|(i, decl)| {
+        let label = format!("parameter {}", decl.name);
+        match kind(decl) {
+            ParamKind::Simplex | ParamKind::Ordered | ParamKind::PositiveOrdered | ParamKind::CholeskyCorr => quote! {
+                if __dims[#i][0] == 0 {
+                    return Err(::ppl::core::Error::Data {
+                        model: Self::__PPL_MODEL,
+                        field: format!("size of {}", #label),
+                        message: "is 0, but must be at least 1".to_string(),
+                    });
+                }
+            },
+            _ => TokenStream::new(),
+        }
+    });
+    let lens = params.iter().enumerate().map(|(i, decl)| {
+        unconstrained_len(kind(decl), &quote!(__dims[#i]))
+    });
+    let has_derived = model
+        .body
+        .iter()
+        .any(|stmt| matches!(stmt, Stmt::Derived { .. }));
+    let derived = if has_derived {
+        quote! {
+            let mut __derived = ::std::vec::Vec::new();
+            let __zeros = vec![0.0_f64; __dim];
+            __model.__ppl_log_density::<f64>(&__zeros, false, false, None, None, Some(&mut __derived))?;
+            __model.__ppl_derived_dims = __derived;
+        }
+    } else {
+        TokenStream::new()
+    };
+    let doc = concat!(
+        "Builds the model from its data, checking declared sizes and constraints.\n\n\
+         Index data (`Vec<usize>`) are given 1-based, as in Stan JSON, and stored 0-based.\n\n\
+         # Errors\n[`ppl::core::Error::Data`] naming the first field that fails a check; an \
+         error of a transformed-data expression."
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn new(#(#args),*) -> ::ppl::core::Result<Self> {
+            #(#checks)*
+            let (#(#tdata_storage,)*) = {
+                #(#ref_fields)*
+                #(#tdata_compute)*
+                (#(#tdata_storage,)*)
+            };
+            let __dims: ::std::vec::Vec<::std::vec::Vec<usize>> = {
+                #(#ref_fields2)*
+                #(#tdata_refs)*
+                vec![#(#dims),*]
+            };
+            #(#size_checks)*
+            let __dim: usize = 0 #( + #lens )*;
+            let mut __model = Self {
+                #(#field_names,)*
+                #(#tdata_names: #tdata_storage,)*
+                __ppl_param_dims: __dims,
+                __ppl_dim: __dim,
+                __ppl_derived_dims: ::std::vec::Vec::new(),
+            };
+            #derived
+            Ok(__model)
+        }
+    }
+}
+
+fn json_constructors(model: &ModelInput) -> TokenStream {
+    let fields = model.fields.iter().map(|f| {
+        let label = f.name.to_string();
+        quote!(::ppl::__private::json_field(&__value, Self::__PPL_MODEL, #label)?)
+    });
+    quote! {
+        /// Builds the model from Stan-style JSON data (an object with one entry per data field;
+        /// matrices as lists of rows; integers as JSON integers; index data 1-based), then
+        /// checks it as [`Self::new`] does.
+        ///
+        /// # Errors
+        /// [`ppl::core::Error::Data`] for invalid JSON, a missing field, a value of the wrong
+        /// type, or a failed data check.
+        pub fn from_json(json: &str) -> ::ppl::core::Result<Self> {
+            let __value = ::ppl::__private::parse_json(json, Self::__PPL_MODEL)?;
+            Self::new(#(#fields),*)
+        }
+
+        /// [`Self::from_json`] on the contents of a file.
+        ///
+        /// # Errors
+        /// [`ppl::core::Error::Data`] if the file cannot be read, or as [`Self::from_json`].
+        pub fn from_json_file(path: impl ::std::convert::AsRef<::std::path::Path>) -> ::ppl::core::Result<Self> {
+            let __text = ::ppl::__private::read_file(path.as_ref(), Self::__PPL_MODEL)?;
+            Self::from_json(&__text)
+        }
+    }
+}
+
+/// `let __lower: S = …;` for each bound (`S` is `T` in the density, `f64` in `unconstrain`).
+fn bound_lets(bounds: &Bounds, scalar: &TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (slot, name) in [
+        (&bounds.lower, "__lower"),
+        (&bounds.upper, "__upper"),
+        (&bounds.offset, "__offset"),
+        (&bounds.multiplier, "__multiplier"),
+    ] {
+        if let Some((_, expr)) = slot {
+            let var = Ident::new(name, Span::mixed_site());
+            out.extend(quote_spanned! {expr.span()=>
+                let #var: #scalar = ::ppl::__private::IntoReal::<#scalar>::into_real(#expr);
+            });
+        }
+    }
+    out
+}
+
+/// The transform applied to one element (`constrain = true`: `u -> x`, else `x -> u`).
+fn element_transform(bounds: &Bounds, value: TokenStream, lj: &Ident, constrain: bool) -> TokenStream {
+    let var = |name: &str| Ident::new(name, Span::mixed_site());
+    let (lower, upper, offset, multiplier) = (
+        var("__lower"),
+        var("__upper"),
+        var("__offset"),
+        var("__multiplier"),
+    );
+    let tr = quote!(::ppl::core::transform);
+    let zero = if constrain {
+        quote!(T::constant(0.0))
+    } else {
+        quote!(0.0)
+    };
+    let one = if constrain {
+        quote!(T::constant(1.0))
+    } else {
+        quote!(1.0)
+    };
+    let (has_lower, has_upper) = (bounds.lower.is_some(), bounds.upper.is_some());
+    let (has_offset, has_multiplier) = (bounds.offset.is_some(), bounds.multiplier.is_some());
+    if has_offset || has_multiplier {
+        let offset = if has_offset { quote!(#offset) } else { zero };
+        let multiplier = if has_multiplier {
+            quote!(#multiplier)
+        } else {
+            one
+        };
+        return if constrain {
+            quote!(#tr::offset_multiplier_constrain(#value, #offset, #multiplier, &mut #lj))
+        } else {
+            quote!(#tr::offset_multiplier_unconstrain(#value, #offset, #multiplier)?)
+        };
+    }
+    match (has_lower, has_upper, constrain) {
+        (true, true, true) => {
+            quote!(#tr::lower_upper_bound_constrain(#value, #lower, #upper, &mut #lj))
+        }
+        (true, true, false) => quote!(#tr::lower_upper_bound_unconstrain(#value, #lower, #upper)?),
+        (true, false, true) => quote!(#tr::lower_bound_constrain(#value, #lower, &mut #lj)),
+        (true, false, false) => quote!(#tr::lower_bound_unconstrain(#value, #lower)?),
+        (false, true, true) => quote!(#tr::upper_bound_constrain(#value, #upper, &mut #lj)),
+        (false, true, false) => quote!(#tr::upper_bound_unconstrain(#value, #upper)?),
+        (false, false, _) => value,
+    }
+}
+
+/// A `~` statement: `target += family_lupdf::<T>(lhs, args…)?`.
+fn sample(names: &Names, lhs: &TokenStream, lhs_span: Span, dist: &DistCall) -> TokenStream {
+    let function = format_ident!("{}_lupdf", dist.name, span = dist.name.span());
+    let function = match ppl_core::dist::family(&dist.name.to_string()) {
+        Some(info) => Ident::new(info.log_density_propto, dist.name.span()),
+        None => function,
+    };
+    let args = dist
+        .args
+        .iter()
+        .map(|arg| quote_spanned!(arg.span()=> (#arg).__ppl_operand()));
+    let lhs = quote_spanned!(lhs_span=> (#lhs).__ppl_operand());
+    let Names {
+        target, density, ..
+    } = names;
+    quote_spanned! {dist.name.span()=>
+        if #density {
+            #target += ::ppl::core::dist::#function::<T>(#lhs, #(#args),*)?;
+        }
+    }
+}
+
+/// The constrain code of one parameter declaration (and its prior), binding its name.
+fn declare(names: &Names, decl: &ParamDecl, index: usize) -> TokenStream {
+    let Names {
+        u,
+        pos,
+        log_jacobian: lj,
+        params_out,
+        ..
+    } = names;
+    let name = &decl.name;
+    let store = storage(name);
+    let dims = quote!(self.__ppl_param_dims[#index]);
+    let scalar = quote!(T);
+    let lets = bound_lets(&decl.bounds, &scalar);
+    let tr = quote!(::ppl::core::transform);
+    let element = |value: TokenStream| element_transform(&decl.bounds, value, lj, true);
+    let bind = match kind(decl) {
+        ParamKind::Real => {
+            let value = element(quote!(#u[#pos]));
+            quote! {
+                let #name: T = { #lets let __x = #value; #pos += 1; __x };
+            }
+        }
+        ParamKind::Vector => {
+            let value = element(quote!(#u[#pos]));
+            quote! {
+                let #store: ::ppl::core::Vector<T> = {
+                    #lets
+                    let __n = #dims[0];
+                    let mut __values = ::std::vec::Vec::with_capacity(__n);
+                    for _ in 0..__n {
+                        __values.push(#value);
+                        #pos += 1;
+                    }
+                    ::ppl::core::Vector::new(__values)
+                };
+                let #name = &#store;
+            }
+        }
+        ParamKind::Matrix => {
+            let value = element(quote!(#u[#pos]));
+            quote! {
+                let #store: ::ppl::core::Matrix<T> = {
+                    #lets
+                    let (__rows, __cols) = (#dims[0], #dims[1]);
+                    let mut __m = ::ppl::core::Matrix::filled(__rows, __cols, T::constant(0.0));
+                    for __j in 0..__cols {
+                        for __i in 0..__rows {
+                            __m[(__i, __j)] = #value;
+                            #pos += 1;
+                        }
+                    }
+                    __m
+                };
+                let #name = &#store;
+            }
+        }
+        kind @ (ParamKind::Simplex | ParamKind::Ordered | ParamKind::PositiveOrdered) => {
+            let function = match kind {
+                ParamKind::Simplex => quote!(#tr::simplex_constrain),
+                ParamKind::Ordered => quote!(#tr::ordered_constrain),
+                _ => quote!(#tr::positive_ordered_constrain),
+            };
+            let len = unconstrained_len(kind, &dims);
+            quote! {
+                let #store: ::ppl::core::Vector<T> = {
+                    let __len = #len;
+                    let __x = #function(&#u[#pos..#pos + __len], &mut #lj);
+                    #pos += __len;
+                    ::ppl::core::Vector::new(__x)
+                };
+                let #name = &#store;
+            }
+        }
+        ParamKind::CholeskyCorr => {
+            let len = unconstrained_len(ParamKind::CholeskyCorr, &dims);
+            quote! {
+                let #store: ::ppl::core::Matrix<T> = {
+                    let __len = #len;
+                    let __x = #tr::cholesky_corr_constrain(&#u[#pos..#pos + __len], #dims[0], &mut #lj)?;
+                    #pos += __len;
+                    __x
+                };
+                let #name = &#store;
+            }
+        }
+    };
+    let prior = decl
+        .prior
+        .as_ref()
+        .map(|dist| sample(names, &quote!(#name), name.span(), dist))
+        .unwrap_or_default();
+    quote! {
+        #bind
+        if let Some(__out) = #params_out.as_deref_mut() {
+            (#name).__ppl_write(__out);
+        }
+        #prior
+    }
+}
+
+fn stmts(names: &Names, body: &[Stmt], index: &mut usize) -> TokenStream {
+    body.iter().map(|stmt| statement(names, stmt, index)).collect()
+}
+
+fn statement(names: &Names, stmt: &Stmt, index: &mut usize) -> TokenStream {
+    match stmt {
+        Stmt::Param(decl) => {
+            let out = declare(names, decl, *index);
+            *index += 1;
+            out
+        }
+        Stmt::Sample { lhs, dist, .. } => sample(names, &quote!(#lhs), lhs.span(), dist),
+        Stmt::Target { target, expr } => {
+            let Names {
+                target: accumulator,
+                density,
+                ..
+            } = names;
+            let term = quote_spanned!(expr.span()=> ::ppl::__private::IntoTerm::<T>::into_term(#expr)?);
+            quote_spanned! {target.span()=>
+                if #density {
+                    #accumulator += #term;
+                }
+            }
+        }
+        Stmt::Let(local) => quote!(#local),
+        Stmt::Derived { name, expr } => {
+            let store = storage(name);
+            let Names {
+                derived_out,
+                derived_dims,
+                ..
+            } = names;
+            quote! {
+                let #store = #expr;
+                if let Some(__out) = #derived_out.as_deref_mut() {
+                    (#store).__ppl_write(__out);
+                }
+                if let Some(__dims) = #derived_dims.as_deref_mut() {
+                    __dims.push((#store).__ppl_dims());
+                }
+                let #name = (#store).__ppl_operand();
+            }
+        }
+        Stmt::TransformedData { .. } => TokenStream::new(),
+        Stmt::For {
+            for_token,
+            pat,
+            iter,
+            body,
+        } => {
+            let body = stmts(names, body, index);
+            quote_spanned!(for_token.span=> #for_token #pat in #iter { #body })
+        }
+        Stmt::While {
+            while_token,
+            cond,
+            body,
+        } => {
+            let body = stmts(names, body, index);
+            quote!(#while_token #cond { #body })
+        }
+        Stmt::If {
+            if_token,
+            cond,
+            then,
+            otherwise,
+        } => {
+            let then = stmts(names, then, index);
+            let otherwise = otherwise.as_ref().map(|body| {
+                let body = stmts(names, body, index);
+                quote!(else { #body })
+            });
+            quote!(#if_token #cond { #then } #otherwise)
+        }
+        Stmt::Block(body) => {
+            let body = stmts(names, body, index);
+            quote!({ #body })
+        }
+        Stmt::Expr(expr) => quote!(#expr;),
+    }
+}
+
+fn log_density(model: &ModelInput, names: &Names) -> TokenStream {
+    let Names {
+        u,
+        pos,
+        log_jacobian,
+        target,
+        jacobian,
+        density,
+        params_out,
+        derived_out,
+        derived_dims,
+        ..
+    } = names;
+    let bindings = data_bindings(model, &quote!(self));
+    let mut index = 0;
+    let body = stmts(names, &model.body, &mut index);
+    let where_clauses = where_clauses();
+    quote! {
+        /// The log-density on the unconstrained scale, generic over the scalar; in constrain
+        /// mode (`density = false`) only transforms and derived quantities are evaluated.
+        #[allow(clippy::too_many_arguments)]
+        fn __ppl_log_density<T: ::ppl::core::Real>(
+            &self,
+            #u: &[T],
+            #jacobian: bool,
+            #density: bool,
+            mut #params_out: Option<&mut ::std::vec::Vec<f64>>,
+            mut #derived_out: Option<&mut ::std::vec::Vec<f64>>,
+            mut #derived_dims: Option<&mut ::std::vec::Vec<::std::vec::Vec<usize>>>,
+        ) -> ::ppl::core::Result<T>
+        where
+            #where_clauses
+        {
+            #[allow(unused_imports)]
+            use ::ppl::core::dist::*;
+            #[allow(unused_imports)]
+            use ::ppl::core::{log_mix, log_sum_exp, log_sum_exp2, Matrix, Real, Vector};
+            #[allow(unused_imports)]
+            use ::ppl::__private::{AsOperand as _, OutputValue as _};
+            if #u.len() != self.__ppl_dim {
+                return Err(::ppl::core::Error::size_mismatch(
+                    Self::__PPL_MODEL, "unconstrained parameters", #u.len(), self.__ppl_dim,
+                ));
+            }
+            let mut #target = T::constant(0.0);
+            let mut #log_jacobian = T::constant(0.0);
+            let mut #pos: usize = 0;
+            #bindings
+            #body
+            if #jacobian {
+                #target += #log_jacobian;
+            }
+            Ok(#target)
+        }
+    }
+}
+
+fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
+    let Names {
+        constrained,
+        input,
+        output,
+        log_jacobian: lj,
+        ..
+    } = names;
+    let bindings = data_bindings(model, &quote!(self));
+    let tr = quote!(::ppl::core::transform);
+    let scalar = quote!(f64);
+    let per_param = params(&model.body).into_iter().enumerate().map(|(index, decl)| {
+        let name = &decl.name;
+        let store = storage(name);
+        let dims = quote!(self.__ppl_param_dims[#index]);
+        let lets = bound_lets(&decl.bounds, &scalar);
+        let element = |value: TokenStream| element_transform(&decl.bounds, value, lj, false);
+        match kind(decl) {
+            ParamKind::Real => {
+                let value = element(quote!(#name));
+                quote! {
+                    let #name: f64 = #constrained[#input];
+                    #input += 1;
+                    { #lets #output.push(#value); }
+                }
+            }
+            ParamKind::Vector => {
+                let value = element(quote!(*__x));
+                quote! {
+                    let #store = ::ppl::core::Vector::new(#constrained[#input..#input + #dims[0]].to_vec());
+                    #input += #dims[0];
+                    let #name = &#store;
+                    { #lets for __x in #name.iter() { #output.push(#value); } }
+                }
+            }
+            ParamKind::Matrix => {
+                let value = element(quote!(#store[(__i, __j)]));
+                quote! {
+                    let (__rows, __cols) = (#dims[0], #dims[1]);
+                    let mut #store = ::ppl::core::Matrix::filled(__rows, __cols, 0.0_f64);
+                    for __j in 0..__cols {
+                        for __i in 0..__rows {
+                            #store[(__i, __j)] = #constrained[#input];
+                            #input += 1;
+                        }
+                    }
+                    {
+                        #lets
+                        for __j in 0..__cols {
+                            for __i in 0..__rows {
+                                #output.push(#value);
+                            }
+                        }
+                    }
+                    let #name = &#store;
+                }
+            }
+            kind @ (ParamKind::Simplex | ParamKind::Ordered | ParamKind::PositiveOrdered) => {
+                let function = match kind {
+                    ParamKind::Simplex => quote!(#tr::simplex_unconstrain),
+                    ParamKind::Ordered => quote!(#tr::ordered_unconstrain),
+                    _ => quote!(#tr::positive_ordered_unconstrain),
+                };
+                quote! {
+                    let #store = ::ppl::core::Vector::new(#constrained[#input..#input + #dims[0]].to_vec());
+                    #input += #dims[0];
+                    #output.extend(#function(&#store)?);
+                    let #name = &#store;
+                }
+            }
+            ParamKind::CholeskyCorr => quote! {
+                let __k = #dims[0];
+                let mut #store = ::ppl::core::Matrix::filled(__k, __k, 0.0_f64);
+                for __j in 0..__k {
+                    for __i in 0..__k {
+                        #store[(__i, __j)] = #constrained[#input];
+                        #input += 1;
+                    }
+                }
+                #output.extend(#tr::cholesky_corr_unconstrain(&#store)?);
+                let #name = &#store;
+            },
+        }
+    });
+    quote! {
+        /// Constrained parameter values (in `param_names` order) to the unconstrained vector.
+        fn __ppl_unconstrain(&self, #constrained: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+            #[allow(unused_imports)]
+            use ::ppl::core::Real;
+            let __needed: usize = self.__ppl_param_dims.iter().map(|d| d.iter().product::<usize>()).sum();
+            if #constrained.len() < __needed {
+                return Err(::ppl::core::Error::size_mismatch(
+                    Self::__PPL_MODEL, "constrained parameters", #constrained.len(), __needed,
+                ));
+            }
+            let mut #input: usize = 0;
+            let mut #output: ::std::vec::Vec<f64> = ::std::vec::Vec::with_capacity(self.__ppl_dim);
+            #bindings
+            #(#per_param)*
+            Ok(#output)
+        }
+    }
+}
+
+/// What is emitted next to a compile error: the struct and inert impls, so that user code
+/// naming the model reports no further errors.
+pub(crate) fn stub(model: &ModelInput) -> TokenStream {
+    let struct_def = struct_definition(model, false);
+    let name = &model.name;
+    let args = model.fields.iter().map(|f| {
+        let ty = &f.ty;
+        quote!(_: #ty)
+    });
+    quote! {
+        #[allow(dead_code)]
+        #struct_def
+
+        #[allow(dead_code, clippy::all)]
+        impl #name {
+            /// Unavailable: the model has a compile error.
+            pub fn new(#(#args),*) -> ::ppl::core::Result<Self> {
+                unimplemented!("model! reported a compile error")
+            }
+            /// Unavailable: the model has a compile error.
+            pub fn from_json(_: &str) -> ::ppl::core::Result<Self> {
+                unimplemented!("model! reported a compile error")
+            }
+            /// Unavailable: the model has a compile error.
+            pub fn from_json_file(_: impl ::std::convert::AsRef<::std::path::Path>) -> ::ppl::core::Result<Self> {
+                unimplemented!("model! reported a compile error")
+            }
+        }
+
+        impl ::ppl::core::Model for #name {
+            fn dim(&self) -> usize {
+                unimplemented!("model! reported a compile error")
+            }
+            fn log_density_f64(&self, _: &[f64], _: bool) -> ::ppl::core::Result<f64> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn log_density_dual<const __N: usize>(
+                &self,
+                _: &[::ppl::core::Dual<__N>],
+                _: bool,
+            ) -> ::ppl::core::Result<::ppl::core::Dual<__N>> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn param_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn constrain(&self, _: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn unconstrain(&self, _: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                unimplemented!("model! reported a compile error")
+            }
+        }
+    }
+}

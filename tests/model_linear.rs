@@ -1,0 +1,85 @@
+//! A model with only unconstrained parameters: vector arithmetic, loops, derived quantities, JSON data, checks of the generated `Model`.
+
+use ppl::core::{finite_difference_gradient, LogDensity, Model};
+
+ppl::model! {
+    /// Linear regression with known noise scale.
+    pub struct Linear {
+        N: usize,
+        #[data(size = N)]
+        x: Vec<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(lower = 0.0)]
+        sigma: f64,
+    }
+    alpha ~ normal(0.0, 10.0);
+    beta[2] ~ std_normal();
+    derived mu = alpha + beta[0] * x + beta[1] * x;
+    y ~ normal(mu, sigma);
+}
+
+fn main_data() -> Linear {
+    Linear::new(3, vec![0.0, 1.0, 2.0], vec![0.5, 1.5, 2.0], 1.5).unwrap()
+}
+
+#[test]
+fn layout_and_names() {
+    let model = main_data();
+    assert_eq!(Model::dim(&model), 3);
+    assert_eq!(
+        Model::param_names(&model),
+        vec!["alpha", "beta[1]", "beta[2]", "mu[1]", "mu[2]", "mu[3]"]
+    );
+}
+
+#[test]
+fn log_density_matches_hand_computation() {
+    let model = main_data();
+    let u = [0.3, -0.2, 0.7];
+    let lp = model.log_density_f64(&u, true).unwrap();
+    let (alpha, b0, b1) = (u[0], u[1], u[2]);
+    let mut expected = -0.5 * (alpha / 10.0).powi(2) - 0.5 * b0 * b0 - 0.5 * b1 * b1;
+    for (x, y) in [0.0, 1.0, 2.0].iter().zip([0.5, 1.5, 2.0]) {
+        let mu = alpha + (b0 + b1) * x;
+        expected += -0.5 * ((y - mu) / 1.5f64).powi(2);
+    }
+    // normal_lupdf keeps -ln(sigma) terms: 10 for alpha, 1.5 for y (3 times).
+    expected -= 10f64.ln() + 3.0 * 1.5f64.ln();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+}
+
+#[test]
+fn gradient_matches_finite_differences() {
+    let model = main_data();
+    let u = [0.3, -0.2, 0.7];
+    let mut gradient = vec![0.0; 3];
+    model.log_density_gradient(&u, &mut gradient).unwrap();
+    let expected = finite_difference_gradient(|v| model.log_density_f64(v, true), &u, 1e-6).unwrap();
+    for (g, e) in gradient.iter().zip(&expected) {
+        assert!((g - e).abs() < 1e-6 * e.abs().max(1.0), "{g} vs {e}");
+    }
+}
+
+#[test]
+fn constrain_reports_derived_and_round_trips() {
+    let model = main_data();
+    let u = [0.3, -0.2, 0.7];
+    let constrained = Model::constrain(&model, &u).unwrap();
+    assert_eq!(constrained.len(), 6);
+    assert!((constrained[4] - (0.3 + 0.5)).abs() < 1e-15);
+    let back = Model::unconstrain(&model, &constrained).unwrap();
+    assert_eq!(back, u.to_vec());
+}
+
+#[test]
+fn json_and_validation() {
+    let model = Linear::from_json(r#"{"N": 2, "x": [1, 2], "y": [0.5, 1.0], "sigma": 2}"#).unwrap();
+    assert_eq!(Model::dim(&model), 3);
+    let err = Linear::from_json(r#"{"N": 3, "x": [1, 2], "y": [0.5, 1.0], "sigma": 2}"#).unwrap_err();
+    assert_eq!(err.to_string(), "Linear: data x has length 2, but must have length 3 (N)");
+    let err = Linear::new(1, vec![1.0], vec![1.0], -1.0).unwrap_err();
+    assert_eq!(err.to_string(), "Linear: data sigma is -1, but must be >= 0");
+    let err = Linear::from_json(r#"{"N": 1, "x": [1], "y": [1]}"#).unwrap_err();
+    assert_eq!(err.to_string(), "Linear: data sigma is missing from the JSON data");
+}
