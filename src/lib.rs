@@ -112,91 +112,122 @@ pub mod __private {
         })
     }
 
+    /// Why a JSON value does not fit a data field: where (`[3]` inside the field), the value,
+    /// and what was expected.
+    pub struct JsonMismatch {
+        path: String,
+        value: String,
+        expected: &'static str,
+    }
+
+    impl JsonMismatch {
+        fn new(value: &Value, expected: &'static str) -> Self {
+            JsonMismatch {
+                path: String::new(),
+                value: short_json(value),
+                expected,
+            }
+        }
+    }
+
+    type JsonResult<X> = std::result::Result<X, JsonMismatch>;
+
     /// A Stan JSON value converted to a data field's type.
     pub trait FromStanJson: Sized {
-        /// The value, or `None` with what was expected.
-        fn from_stan_json(value: &Value) -> std::result::Result<Self, &'static str>;
+        /// The value, or where and why it does not fit.
+        fn from_stan_json(value: &Value) -> JsonResult<Self>;
     }
 
     impl FromStanJson for f64 {
-        fn from_stan_json(value: &Value) -> std::result::Result<Self, &'static str> {
-            const EXPECTED: &str = "a number";
+        fn from_stan_json(value: &Value) -> JsonResult<Self> {
+            let mismatch = || JsonMismatch::new(value, "a number");
             match value {
-                Value::Number(n) => n.as_f64().ok_or(EXPECTED),
+                Value::Number(n) => n.as_f64().ok_or_else(mismatch),
                 // Stan JSON writes non-finite reals as strings.
                 Value::String(s) => match s.as_str() {
                     "inf" | "Inf" | "Infinity" | "+inf" => Ok(f64::INFINITY),
                     "-inf" | "-Inf" | "-Infinity" => Ok(f64::NEG_INFINITY),
                     "NaN" | "nan" => Ok(f64::NAN),
-                    _ => Err(EXPECTED),
+                    _ => Err(mismatch()),
                 },
-                _ => Err(EXPECTED),
+                _ => Err(mismatch()),
             }
         }
     }
 
     impl FromStanJson for i64 {
-        fn from_stan_json(value: &Value) -> std::result::Result<Self, &'static str> {
-            value.as_i64().ok_or("an integer")
+        fn from_stan_json(value: &Value) -> JsonResult<Self> {
+            value
+                .as_i64()
+                .ok_or_else(|| JsonMismatch::new(value, "an integer"))
         }
     }
 
     impl FromStanJson for usize {
-        fn from_stan_json(value: &Value) -> std::result::Result<Self, &'static str> {
+        fn from_stan_json(value: &Value) -> JsonResult<Self> {
             value
                 .as_u64()
                 .and_then(|v| usize::try_from(v).ok())
-                .ok_or("a non-negative integer")
+                .ok_or_else(|| JsonMismatch::new(value, "a non-negative integer"))
         }
     }
 
     impl FromStanJson for bool {
-        fn from_stan_json(value: &Value) -> std::result::Result<Self, &'static str> {
+        fn from_stan_json(value: &Value) -> JsonResult<Self> {
             match value {
                 Value::Bool(b) => Ok(*b),
                 Value::Number(n) if n.as_i64() == Some(0) => Ok(false),
                 Value::Number(n) if n.as_i64() == Some(1) => Ok(true),
-                _ => Err("a boolean (true/false or 0/1)"),
+                _ => Err(JsonMismatch::new(value, "a boolean (true/false or 0/1)")),
             }
         }
     }
 
     impl<X: FromStanJson> FromStanJson for Vec<X> {
-        fn from_stan_json(value: &Value) -> std::result::Result<Self, &'static str> {
-            value
+        fn from_stan_json(value: &Value) -> JsonResult<Self> {
+            let elements = value
                 .as_array()
-                .ok_or("an array")?
+                .ok_or_else(|| JsonMismatch::new(value, "an array"))?;
+            elements
                 .iter()
-                .map(X::from_stan_json)
+                .enumerate()
+                .map(|(i, element)| {
+                    X::from_stan_json(element).map_err(|mut mismatch| {
+                        mismatch.path = format!("[{}]{}", i + 1, mismatch.path);
+                        mismatch
+                    })
+                })
                 .collect()
         }
     }
 
     impl FromStanJson for Matrix<f64> {
-        fn from_stan_json(value: &Value) -> std::result::Result<Self, &'static str> {
-            const EXPECTED: &str = "a matrix given as a list of rows of equal length";
-            let rows = Vec::<Vec<f64>>::from_stan_json(value).map_err(|_| EXPECTED)?;
-            Matrix::from_rows(&rows).map_err(|_| EXPECTED)
+        fn from_stan_json(value: &Value) -> JsonResult<Self> {
+            let rows = Vec::<Vec<f64>>::from_stan_json(value)?;
+            Matrix::from_rows(&rows).map_err(|_| {
+                JsonMismatch::new(value, "a matrix given as a list of rows of equal length")
+            })
         }
     }
 
     /// Field `field` of a Stan JSON object.
     ///
     /// # Errors
-    /// [`Error::Data`]: the field is missing or has the wrong type.
+    /// [`Error::Data`]: the field is missing or has the wrong type
+    /// (`y[3] is "a", but must be a number`).
     pub fn json_field<X: FromStanJson>(
         object: &Value,
         model: &'static str,
         field: &'static str,
     ) -> Result<X> {
-        let value = object.get(field).ok_or_else(|| {
-            data_error(model, field, "is missing from the JSON data".to_string())
-        })?;
-        X::from_stan_json(value).map_err(|expected| {
+        let value = object
+            .get(field)
+            .ok_or_else(|| data_error(model, field, "is missing from the JSON data".to_string()))?;
+        X::from_stan_json(value).map_err(|mismatch| {
             data_error(
                 model,
-                field,
-                format!("is {}, but must be {expected}", short_json(value)),
+                format!("{field}{}", mismatch.path),
+                format!("is {}, but must be {}", mismatch.value, mismatch.expected),
             )
         })
     }

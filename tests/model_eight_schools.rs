@@ -112,7 +112,11 @@ fn log_density_differences_and_gradients_match_stan() {
         }
         let mut gradient = vec![0.0; 10];
         model.log_density_gradient(&u, &mut gradient).unwrap();
-        for (i, (g, e)) in gradient.iter().zip(floats(&point["grad_log_prob"])).enumerate() {
+        for (i, (g, e)) in gradient
+            .iter()
+            .zip(floats(&point["grad_log_prob"]))
+            .enumerate()
+        {
             assert_close(*g, e, 1e-6, &format!("grad_log_prob[{i}]"));
         }
         model
@@ -156,7 +160,7 @@ fn data_are_validated() {
         "EightSchools: data J is -2, but must be a non-negative integer"
     );
     let err = EightSchools::from_json_file("/nonexistent/data.json").unwrap_err();
-    assert!(err.to_string().starts_with(
-        "EightSchools: data file /nonexistent/data.json cannot be read:"
-    ));
+    assert!(err
+        .to_string()
+        .starts_with("EightSchools: data file /nonexistent/data.json cannot be read:"));
 }

@@ -55,7 +55,8 @@ fn gradient_matches_finite_differences() {
     let u = [0.3, -0.2, 0.7];
     let mut gradient = vec![0.0; 3];
     model.log_density_gradient(&u, &mut gradient).unwrap();
-    let expected = finite_difference_gradient(|v| model.log_density_f64(v, true), &u, 1e-6).unwrap();
+    let expected =
+        finite_difference_gradient(|v| model.log_density_f64(v, true), &u, 1e-6).unwrap();
     for (g, e) in gradient.iter().zip(&expected) {
         assert!((g - e).abs() < 1e-6 * e.abs().max(1.0), "{g} vs {e}");
     }
@@ -76,10 +77,20 @@ fn constrain_reports_derived_and_round_trips() {
 fn json_and_validation() {
     let model = Linear::from_json(r#"{"N": 2, "x": [1, 2], "y": [0.5, 1.0], "sigma": 2}"#).unwrap();
     assert_eq!(Model::dim(&model), 3);
-    let err = Linear::from_json(r#"{"N": 3, "x": [1, 2], "y": [0.5, 1.0], "sigma": 2}"#).unwrap_err();
-    assert_eq!(err.to_string(), "Linear: data x has length 2, but must have length 3 (N)");
+    let err =
+        Linear::from_json(r#"{"N": 3, "x": [1, 2], "y": [0.5, 1.0], "sigma": 2}"#).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Linear: data x has length 2, but must have length 3 (N)"
+    );
     let err = Linear::new(1, vec![1.0], vec![1.0], -1.0).unwrap_err();
-    assert_eq!(err.to_string(), "Linear: data sigma is -1, but must be >= 0");
+    assert_eq!(
+        err.to_string(),
+        "Linear: data sigma is -1, but must be >= 0"
+    );
     let err = Linear::from_json(r#"{"N": 1, "x": [1], "y": [1]}"#).unwrap_err();
-    assert_eq!(err.to_string(), "Linear: data sigma is missing from the JSON data");
+    assert_eq!(
+        err.to_string(),
+        "Linear: data sigma is missing from the JSON data"
+    );
 }

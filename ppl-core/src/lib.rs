@@ -10,9 +10,12 @@ pub mod dist;
 mod dual;
 mod error;
 mod gradient;
+pub mod linalg;
 mod matrix;
 mod model;
 mod real;
+#[cfg(test)]
+mod real_tests;
 pub mod special;
 pub mod transform;
 mod vector;

@@ -192,6 +192,20 @@ impl<T: Real> Operand for &Vector<T> {
     }
 }
 
+/// A matrix as a density argument: its elements in storage order (for elementwise densities
+/// such as `m ~ normal(0.0, 1.0)` on a matrix parameter).
+impl<T: Real> Operand for &Matrix<T> {
+    type Scalar = T;
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        Some(self.as_slice().len())
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &T {
+        &self.as_slice()[i]
+    }
+}
+
 /// Elementwise `f(a_i, b_i)`; panics if the lengths differ (see the module docs).
 fn zip_map<A: Copy, B: Copy, T>(
     operation: &str,
@@ -774,9 +788,10 @@ mod tests {
     use crate::gradient::{finite_difference_gradient, gradient_chunked};
 
     /// Generic code as `model!` writes it, with its where-clauses.
-    fn affine<T: Real>(mu: T, tau: T, z: &Vector<T>, data: &Vec<f64>) -> T
+    fn affine<T>(mu: T, tau: T, z: &Vector<T>, data: &Vec<f64>) -> T
     where
-        T: Mul<Vector<T>, Output = Vector<T>>
+        T: Real
+            + Mul<Vector<T>, Output = Vector<T>>
             + for<'a> Mul<&'a Vector<T>, Output = Vector<T>>
             + Add<Vector<T>, Output = Vector<T>>,
     {
@@ -820,9 +835,7 @@ mod tests {
     fn dual_arithmetic_gives_exact_gradients() {
         let data = vec![0.5, -1.0, 2.0];
         let x = [0.3, 1.7, 0.1, -0.4, 0.9];
-        let f = |v: &[f64]| -> f64 {
-            affine(v[0], v[1], &Vector::new(v[2..].to_vec()), &data)
-        };
+        let f = |v: &[f64]| -> f64 { affine(v[0], v[1], &Vector::new(v[2..].to_vec()), &data) };
         let mut gradient = vec![0.0; 5];
         let value = gradient_chunked::<2, _>(
             |v| Ok(affine(v[0], v[1], &Vector::new(v[2..].to_vec()), &data)),
@@ -854,7 +867,8 @@ mod tests {
         let mut g = vec![0.0; 2];
         gradient_chunked::<2, _>(
             |v| {
-                let l = Matrix::from_rows(&[vec![v[0], Dual::new_constant(0.0)], vec![v[1], v[0]]])?;
+                let l =
+                    Matrix::from_rows(&[vec![v[0], Dual::new_constant(0.0)], vec![v[1], v[0]]])?;
                 Ok((&l * &Vector::new(vec![v[0], v[1]])).sum())
             },
             &[2.0, 3.0],

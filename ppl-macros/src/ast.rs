@@ -112,7 +112,10 @@ impl ParamKind {
 
     /// Whether `lower`/`upper`/`offset`/`multiplier` apply (elementwise).
     pub fn takes_bounds(self) -> bool {
-        matches!(self, ParamKind::Real | ParamKind::Vector | ParamKind::Matrix)
+        matches!(
+            self,
+            ParamKind::Real | ParamKind::Vector | ParamKind::Matrix
+        )
     }
 }
 
@@ -172,7 +175,7 @@ pub(crate) struct ParamDecl {
 
 /// A statement of the model body.
 pub(crate) enum Stmt {
-    Param(ParamDecl),
+    Param(Box<ParamDecl>),
     Sample {
         lhs: Expr,
         tilde: Token![~],
@@ -218,9 +221,9 @@ impl Parse for ModelInput {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
         if !input.peek(Token![struct]) {
-            return Err(input.error(
-                "expected `struct Name { …data fields… }` at the start of model!",
-            ));
+            return Err(
+                input.error("expected `struct Name { …data fields… }` at the start of model!")
+            );
         }
         input.parse::<Token![struct]>()?;
         let name: Ident = input.parse()?;
@@ -251,10 +254,11 @@ fn data_kind(ty: &Type) -> Option<DataKind> {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let text = text
-        .trim_start_matches("::ppl::core::")
-        .trim_start_matches("ppl::core::")
-        .trim_start_matches("ppl_core::");
+    let text = ["::", "ppl::", "ppl_core::", "core::"]
+        .iter()
+        .fold(text.as_str(), |rest, prefix| {
+            rest.strip_prefix(prefix).unwrap_or(rest)
+        });
     Some(match text {
         "f64" => DataKind::Real,
         "i64" => DataKind::Int,
@@ -319,9 +323,9 @@ fn parse_field(input: ParseStream) -> syn::Result<DataField> {
                 "lower" => field.lower = Some(value),
                 "upper" => field.upper = Some(value),
                 _ => {
-                    return Err(meta.error(
-                        "unknown data declaration; expected `size`, `lower` or `upper`",
-                    ))
+                    return Err(
+                        meta.error("unknown data declaration; expected `size`, `lower` or `upper`")
+                    )
                 }
             }
             Ok(())
@@ -345,7 +349,11 @@ fn parse_block(input: ParseStream) -> syn::Result<Vec<Stmt>> {
 }
 
 fn peek_keyword(input: ParseStream, keyword: &str) -> bool {
-    input.fork().parse::<Ident>().is_ok_and(|ident| ident == keyword) && input.peek2(Ident)
+    input
+        .fork()
+        .parse::<Ident>()
+        .is_ok_and(|ident| ident == keyword)
+        && input.peek2(Ident)
 }
 
 /// Whether the statement is `name: …` (a parameter declaration), not a path `a::b`.
@@ -408,14 +416,18 @@ fn parse_stmt(input: ParseStream) -> syn::Result<Stmt> {
         return Ok(Stmt::TransformedData { name, ty, expr });
     }
     if peek_declaration(input) {
-        return parse_declaration(input).map(Stmt::Param);
+        return parse_declaration(input).map(|decl| Stmt::Param(Box::new(decl)));
     }
     let expr: Expr = input.parse()?;
     if input.peek(Token![~]) {
         let tilde = input.parse()?;
         let dist = parse_dist(input)?;
         input.parse::<Token![;]>()?;
-        return Ok(Stmt::Sample { lhs: expr, tilde, dist });
+        return Ok(Stmt::Sample {
+            lhs: expr,
+            tilde,
+            dist,
+        });
     }
     if let Expr::Binary(binary) = &expr {
         if let (syn::BinOp::AddAssign(_), Expr::Path(path)) = (&binary.op, &*binary.left) {

@@ -51,7 +51,7 @@ fn storage(name: &Ident) -> Ident {
 fn params(body: &[Stmt]) -> Vec<&ParamDecl> {
     body.iter()
         .filter_map(|stmt| match stmt {
-            Stmt::Param(decl) => Some(decl),
+            Stmt::Param(decl) => Some(&**decl),
             _ => None,
         })
         .collect()
@@ -66,6 +66,19 @@ fn is_scalar_type(ty: &Type) -> bool {
     matches!(text.as_str(), "f64" | "i64" | "usize" | "bool" | "i32")
 }
 
+/// How model code sees transformed data `name: ty` stored in `value`: scalars by value,
+/// `Vec<f64>` as `&Vector<f64>`, anything else by reference.
+fn typed_binding(name: &Ident, ty: &Type, value: TokenStream) -> TokenStream {
+    let text: String = quote!(#ty).to_string().split_whitespace().collect();
+    if is_scalar_type(ty) {
+        quote!(let #name = #value;)
+    } else if text == "Vec<f64>" {
+        quote!(let #name = ::ppl::core::Vector::from_vec_ref(&#value);)
+    } else {
+        quote!(let #name = &#value;)
+    }
+}
+
 /// `let y = &self.y;` (containers) or `let J = self.J;` (scalars) for every data field and
 /// transformed data.
 fn data_bindings(model: &ModelInput, source: &TokenStream) -> TokenStream {
@@ -75,11 +88,7 @@ fn data_bindings(model: &ModelInput, source: &TokenStream) -> TokenStream {
     }
     for stmt in &model.body {
         if let Stmt::TransformedData { name, ty, .. } = stmt {
-            out.extend(if is_scalar_type(ty) {
-                quote!(let #name = #source.#name;)
-            } else {
-                quote!(let #name = &#source.#name;)
-            });
+            out.extend(typed_binding(name, ty, quote!(#source.#name)));
         }
     }
     out
@@ -109,7 +118,10 @@ fn where_clauses() -> TokenStream {
     let mut clauses = TokenStream::new();
     for op in &ops {
         clauses.extend(quote! {
-            f64: #op<T, Output = T>,
+            // Several candidates per left type keep inference open until the right side is
+            // known (a single where-clause would be committed to early: `2.0 * &v` must not
+            // be read as `f64 * T`).
+            f64: #op<T, Output = T> + #op<#vector, Output = #vector> + for<'__a> #op<&'__a #vector, Output = #vector>,
             T: #op<#vector, Output = #vector> + for<'__a> #op<&'__a #vector, Output = #vector>,
             #vector: #op<T, Output = #vector>,
             for<'__a> &'__a #vector: #op<T, Output = #vector>,
@@ -255,9 +267,7 @@ fn field_checks(field: &DataField) -> TokenStream {
     let name = &field.name;
     let label = name.to_string();
     let mut out = TokenStream::new();
-    let size = |expr: &Expr| {
-        quote_spanned!(expr.span()=> ::ppl::__private::IntoSize::into_size(#expr, Self::__PPL_MODEL, concat!("data ", #label))?)
-    };
+    let size = |expr: &Expr| quote_spanned!(expr.span()=> ::ppl::__private::IntoSize::into_size(#expr, Self::__PPL_MODEL, concat!("data ", #label))?);
     let size_text: Vec<String> = field.size.iter().map(|e| quote!(#e).to_string()).collect();
     match (field.kind.size_arity(), field.size.as_slice()) {
         (1, [len]) => {
@@ -288,7 +298,9 @@ fn field_checks(field: &DataField) -> TokenStream {
         _ => {}
     }
     let bound = |expr: &Option<Expr>| match expr {
-        Some(expr) => quote_spanned!(expr.span()=> Some(::ppl::__private::DataValue::as_f64(&(#expr)))),
+        Some(expr) => {
+            quote_spanned!(expr.span()=> Some(::ppl::__private::DataValue::as_f64(&(#expr))))
+        }
         None => quote!(None),
     };
     let index = field.kind == DataKind::IndexVec;
@@ -398,35 +410,34 @@ fn constructor(model: &ModelInput) -> TokenStream {
         .collect();
     let tdata_names: Vec<&Ident> = tdata.iter().map(|(name, _, _)| *name).collect();
     let tdata_storage: Vec<Ident> = tdata_names.iter().map(|name| storage(name)).collect();
-    let tdata_compute = tdata.iter().zip(&tdata_storage).map(|((name, ty, expr), store)| {
-        let bind = if is_scalar_type(ty) {
-            quote!(let #name = #store;)
-        } else {
-            quote!(let #name = &#store;)
-        };
-        quote_spanned! {expr.span()=>
-            let #store: #ty = #expr;
-            #bind
-        }
-    });
+    let tdata_compute = tdata
+        .iter()
+        .zip(&tdata_storage)
+        .map(|((name, ty, expr), store)| {
+            let bind = typed_binding(name, ty, quote!(#store));
+            quote_spanned! {expr.span()=>
+                let #store: #ty = #expr;
+                #bind
+            }
+        });
     let ref_fields = model
         .fields
         .iter()
         .map(|f| field_binding(f, TokenStream::new()));
     let ref_fields2 = ref_fields.clone();
-    let tdata_refs = tdata.iter().zip(&tdata_storage).map(|((name, ty, _), store)| {
-        if is_scalar_type(ty) {
-            quote!(let #name = #store;)
-        } else {
-            quote!(let #name = &#store;)
-        }
-    });
+    let tdata_refs = tdata
+        .iter()
+        .zip(&tdata_storage)
+        .map(|((name, ty, _), store)| typed_binding(name, ty, quote!(#store)));
     let params = params(&model.body);
     let dims = params.iter().map(|decl| param_dims(decl));
     let size_checks = params.iter().enumerate().map(|(i, decl)| {
         let label = format!("parameter {}", decl.name);
         match kind(decl) {
-            ParamKind::Simplex | ParamKind::Ordered | ParamKind::PositiveOrdered | ParamKind::CholeskyCorr => quote! {
+            ParamKind::Simplex
+            | ParamKind::Ordered
+            | ParamKind::PositiveOrdered
+            | ParamKind::CholeskyCorr => quote! {
                 if __dims[#i][0] == 0 {
                     return Err(::ppl::core::Error::Data {
                         model: Self::__PPL_MODEL,
@@ -438,9 +449,10 @@ fn constructor(model: &ModelInput) -> TokenStream {
             _ => TokenStream::new(),
         }
     });
-    let lens = params.iter().enumerate().map(|(i, decl)| {
-        unconstrained_len(kind(decl), &quote!(__dims[#i]))
-    });
+    let lens = params
+        .iter()
+        .enumerate()
+        .map(|(i, decl)| unconstrained_len(kind(decl), &quote!(__dims[#i])));
     let has_derived = model
         .body
         .iter()
@@ -455,17 +467,17 @@ fn constructor(model: &ModelInput) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let doc = concat!(
-        "Builds the model from its data, checking declared sizes and constraints.\n\n\
+    let doc = "Builds the model from its data, checking declared sizes and constraints.\n\n\
          Index data (`Vec<usize>`) are given 1-based, as in Stan JSON, and stored 0-based.\n\n\
          # Errors\n[`ppl::core::Error::Data`] naming the first field that fails a check; an \
-         error of a transformed-data expression."
-    );
+         error of a transformed-data expression.";
     quote! {
         #[doc = #doc]
         pub fn new(#(#args),*) -> ::ppl::core::Result<Self> {
             #(#checks)*
             let (#(#tdata_storage,)*) = {
+                #[allow(unused_imports)]
+                use ::ppl::core::{log_mix, log_sum_exp, log_sum_exp2, Matrix, Real, Vector};
                 #(#ref_fields)*
                 #(#tdata_compute)*
                 (#(#tdata_storage,)*)
@@ -539,7 +551,12 @@ fn bound_lets(bounds: &Bounds, scalar: &TokenStream) -> TokenStream {
 }
 
 /// The transform applied to one element (`constrain = true`: `u -> x`, else `x -> u`).
-fn element_transform(bounds: &Bounds, value: TokenStream, lj: &Ident, constrain: bool) -> TokenStream {
+fn element_transform(
+    bounds: &Bounds,
+    value: TokenStream,
+    lj: &Ident,
+    constrain: bool,
+) -> TokenStream {
     let var = |name: &str| Ident::new(name, Span::mixed_site());
     let (lower, upper, offset, multiplier) = (
         var("__lower"),
@@ -710,7 +727,9 @@ fn declare(names: &Names, decl: &ParamDecl, index: usize) -> TokenStream {
 }
 
 fn stmts(names: &Names, body: &[Stmt], index: &mut usize) -> TokenStream {
-    body.iter().map(|stmt| statement(names, stmt, index)).collect()
+    body.iter()
+        .map(|stmt| statement(names, stmt, index))
+        .collect()
 }
 
 fn statement(names: &Names, stmt: &Stmt, index: &mut usize) -> TokenStream {
@@ -727,7 +746,8 @@ fn statement(names: &Names, stmt: &Stmt, index: &mut usize) -> TokenStream {
                 density,
                 ..
             } = names;
-            let term = quote_spanned!(expr.span()=> ::ppl::__private::IntoTerm::<T>::into_term(#expr)?);
+            let term =
+                quote_spanned!(expr.span()=> ::ppl::__private::IntoTerm::<T>::into_term(#expr)?);
             quote_spanned! {target.span()=>
                 if #density {
                     #accumulator += #term;

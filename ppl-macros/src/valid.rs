@@ -28,7 +28,10 @@ pub(crate) fn check(model: &mut ModelInput) -> Result<()> {
             };
             return Err(error(
                 field.size_span.unwrap_or_else(|| field.name.span()),
-                format!("wrong size declaration for data `{}`; {expected}", field.name),
+                format!(
+                    "wrong size declaration for data `{}`; {expected}",
+                    field.name
+                ),
             ));
         }
         for expr in &field.size {
@@ -64,7 +67,9 @@ fn collect_params(body: &[Stmt], data: &HashSet<String>) -> HashMap<String, Span
         match stmt {
             Stmt::Param(decl) => {
                 known.insert(decl.name.to_string());
-                params.entry(decl.name.to_string()).or_insert(decl.name.span());
+                params
+                    .entry(decl.name.to_string())
+                    .or_insert(decl.name.span());
             }
             Stmt::Sample { lhs, .. } => {
                 if let Some((root, _)) = implicit_target(lhs) {
@@ -206,7 +211,8 @@ impl Checker {
     }
 
     fn scoped(&mut self, body: &mut [Stmt], bindings: &[Ident]) -> Result<()> {
-        self.locals.push(bindings.iter().map(ToString::to_string).collect());
+        self.locals
+            .push(bindings.iter().map(ToString::to_string).collect());
         let result = self.stmts(body, false);
         self.locals.pop();
         result
@@ -357,7 +363,7 @@ impl Checker {
                     };
                     let _ = tilde;
                     self.declare(&mut decl)?;
-                    *stmt = Stmt::Param(decl);
+                    *stmt = Stmt::Param(Box::new(decl));
                 } else if self.all_params.contains_key(&name) {
                     self.uses(lhs)?;
                 } else {
@@ -496,7 +502,8 @@ impl Checker {
             }
         }
         let b = &decl.bounds;
-        if (b.offset.is_some() || b.multiplier.is_some()) && (b.lower.is_some() || b.upper.is_some())
+        if (b.offset.is_some() || b.multiplier.is_some())
+            && (b.lower.is_some() || b.upper.is_some())
         {
             let key = b.offset.as_ref().or(b.multiplier.as_ref()).map(|(k, _)| k);
             return Err(error(
@@ -601,16 +608,20 @@ fn implicit_kind(decl: &ParamDecl, info: Option<&FamilyInfo>) -> Result<(ParamKi
     match info.support {
         SupportKind::RealVector => vector_like(ParamKind::Vector, "vectors"),
         SupportKind::Simplex => vector_like(ParamKind::Simplex, "simplexes"),
-        SupportKind::CholeskyCorr => {
-            vector_like(ParamKind::CholeskyCorr, "Cholesky factors of correlation matrices")
-        }
+        SupportKind::CholeskyCorr => vector_like(
+            ParamKind::CholeskyCorr,
+            "Cholesky factors of correlation matrices",
+        ),
         _ if decl.sizes.is_empty() => Ok((ParamKind::Real, span)),
         _ => Ok((ParamKind::Vector, span)),
     }
 }
 
 fn check_prior_fits(decl: &ParamDecl, kind: ParamKind, info: &FamilyInfo) -> Result<()> {
-    let prior = decl.prior.as_ref().map_or(decl.name.span(), |p| p.name.span());
+    let prior = decl
+        .prior
+        .as_ref()
+        .map_or(decl.name.span(), |p| p.name.span());
     if info.support.is_discrete() {
         return Err(error(
             prior,
@@ -645,7 +656,10 @@ fn check_prior_fits(decl: &ParamDecl, kind: ParamKind, info: &FamilyInfo) -> Res
 
 /// The transform implied by the prior's support (Stan would need it written out).
 fn default_bounds(decl: &ParamDecl, info: &FamilyInfo) -> Bounds {
-    let span = decl.prior.as_ref().map_or(decl.name.span(), |p| p.name.span());
+    let span = decl
+        .prior
+        .as_ref()
+        .map_or(decl.name.span(), |p| p.name.span());
     let key = |name: &str| Ident::new(name, span);
     let zero: Expr = syn::parse_quote_spanned!(span=> 0.0);
     let one: Expr = syn::parse_quote_spanned!(span=> 1.0);

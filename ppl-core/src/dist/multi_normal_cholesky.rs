@@ -1,1 +1,483 @@
-//! The multi normal cholesky family (not yet written).
+//! The multivariate normal distribution parameterised by the Cholesky factor of its covariance, `multi_normal_cholesky(y | mu, L)`, and the f64 core shared with `multi_normal`.
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+use super::check::{check_finite, check_not_nan, common_len};
+use super::distribution::{Distribution, Support};
+use crate::error::{Error, Result};
+use crate::linalg::{
+    all_constant, back_substitution_transpose, check_square, forward_substitution, VectorOperand,
+};
+use crate::matrix::Matrix;
+use crate::real::Real;
+use crate::special::LN_SQRT_2PI;
+
+/// Log-density of the multivariate normal with covariance `L Lᵀ` (Stan's
+/// `multi_normal_cholesky_lpdf`):
+///
+/// `Σ_n −½ |z_n|² − Σ_i ln L_ii − K ln √(2π)`, with `z_n = L⁻¹ (y_n − μ_n)`.
+///
+/// `y` and `mu` are each one vector of length `K` or an array of `N` such vectors (Stan's
+/// `array[] vector`); a single vector is shared by all observations, arrays must have the same
+/// length. `cholesky_factor` is `K × K`; only its lower triangle is read. Any argument may be
+/// data or a parameter.
+///
+/// Everything is computed in `f64` with two triangular solves per observation
+/// (`O(N K²)`), and the partials are applied once: `∂/∂y_n = −w_n`, `∂/∂μ_n = w_n` with
+/// `w_n = L⁻ᵀ z_n`, and, when `L` carries tangents, `∂/∂L_ij = Σ_n w_ni z_nj − N δ_ij / L_ii`
+/// for `j ≤ i`. A data factor therefore costs no dual work at all.
+///
+/// # Errors
+/// `y` NaN, `mu` not finite, sizes that differ
+/// (`multi_normal_cholesky: cholesky_factor has size 3, but must have size 2`), a factor that
+/// is not square, has a non-finite lower-triangle entry or a diagonal entry that is not
+/// positive (`multi_normal_cholesky: cholesky_factor[2,2] is 0, but must be positive`).
+///
+/// # Reference
+/// Stan Functions Reference, "Multivariate normal distribution, Cholesky parameterization".
+///
+/// ```
+/// use ppl_core::{dist::multi_normal_cholesky_lpdf, Matrix};
+/// let l = Matrix::from_rows(&[vec![1.0, 0.0], vec![0.5, 2.0]])?;
+/// let lp: f64 = multi_normal_cholesky_lpdf(&[0.5, -1.0], &[0.0, 0.0], &l)?;
+/// // scipy.stats.multivariate_normal.logpdf([0.5, -1], cov=[[1, 0.5], [0.5, 4.25]])
+/// assert!((lp - (-2.851_336_746_969_290_7)).abs() < 1e-12);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
+pub fn multi_normal_cholesky_lpdf<T: Real>(
+    y: impl VectorOperand,
+    mu: impl VectorOperand,
+    cholesky_factor: &Matrix<impl Real>,
+) -> Result<T> {
+    multi_normal_cholesky_log_density::<false, T>(y, mu, cholesky_factor)
+}
+
+/// [`multi_normal_cholesky_lpdf`] without the constant `−N K ln √(2π)` (Stan's
+/// `multi_normal_cholesky_lupdf`, what `~` uses).
+pub fn multi_normal_cholesky_lupdf<T: Real>(
+    y: impl VectorOperand,
+    mu: impl VectorOperand,
+    cholesky_factor: &Matrix<impl Real>,
+) -> Result<T> {
+    multi_normal_cholesky_log_density::<true, T>(y, mu, cholesky_factor)
+}
+
+fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
+    y: impl VectorOperand,
+    mu: impl VectorOperand,
+    cholesky_factor: &Matrix<impl Real>,
+) -> Result<T> {
+    const FUNCTION: &str = "multi_normal_cholesky";
+    let (observations, dimension) = check_vector_arguments(FUNCTION, &y, &mu)?;
+    check_matrix_size(FUNCTION, "cholesky_factor", cholesky_factor, dimension)?;
+    let factor = cholesky_factor.map(|x| x.value());
+    check_cholesky_factor(FUNCTION, "cholesky_factor", &factor)?;
+    if observations == 0 {
+        return Ok(T::constant(0.0));
+    }
+    let factor_has_tangent = !all_constant(cholesky_factor.as_slice());
+    let mut d_factor = vec![
+        0.0;
+        if factor_has_tangent {
+            dimension * dimension
+        } else {
+            0
+        }
+    ];
+    let (mut value, mut out) =
+        quadratic_form_terms::<T>(&y, &mu, observations, &factor, |w, z| {
+            if factor_has_tangent {
+                for (i, w_i) in w.iter().enumerate() {
+                    for (j, z_j) in z[..=i].iter().enumerate() {
+                        d_factor[i * dimension + j] += w_i * z_j;
+                    }
+                }
+            }
+        })?;
+    let n = observations as f64;
+    for i in 0..dimension {
+        let l_ii = factor[(i, i)];
+        value -= n * l_ii.ln();
+        if factor_has_tangent {
+            d_factor[i * dimension + i] -= n / l_ii;
+        }
+    }
+    if factor_has_tangent {
+        for i in 0..dimension {
+            for j in 0..=i {
+                out.add_scaled_tangent(
+                    cholesky_factor[(i, j)].tangent(),
+                    d_factor[i * dimension + j],
+                );
+            }
+        }
+    }
+    if !PROPTO {
+        value -= n * dimension as f64 * LN_SQRT_2PI;
+    }
+    Ok(out + value)
+}
+
+/// Checks `y` and `mu` (values and sizes) and returns `(observations, dimension)`.
+pub(super) fn check_vector_arguments<Y: VectorOperand, M: VectorOperand>(
+    function: &'static str,
+    y: &Y,
+    mu: &M,
+) -> Result<(usize, usize)> {
+    let observations = common_len(
+        function,
+        &[("random variable", y.count()), ("mean", mu.count())],
+    )?;
+    if observations == 0 {
+        return Ok((0, 0));
+    }
+    let dimension = y.vector(0).len();
+    for n in 0..observations {
+        let (y_n, mu_n) = (y.vector(n), mu.vector(n));
+        if y_n.len() != dimension {
+            return Err(Error::size_mismatch(
+                function,
+                format!("random variable[{}]", n + 1),
+                y_n.len(),
+                dimension,
+            ));
+        }
+        if mu_n.len() != dimension {
+            return Err(Error::size_mismatch(
+                function,
+                "mean",
+                mu_n.len(),
+                dimension,
+            ));
+        }
+        check_not_nan(function, "random variable", &y_n)?;
+        check_finite(function, "mean", &mu_n)?;
+    }
+    Ok((observations, dimension))
+}
+
+/// Checks that `m` is `dimension × dimension`.
+pub(super) fn check_matrix_size<S: Copy>(
+    function: &'static str,
+    argument: &'static str,
+    m: &Matrix<S>,
+    dimension: usize,
+) -> Result<()> {
+    if m.rows() != dimension {
+        return Err(Error::size_mismatch(
+            function,
+            argument,
+            m.rows(),
+            dimension,
+        ));
+    }
+    check_square(function, argument, m).map(|_| ())
+}
+
+/// Checks that the lower triangle of a square factor is finite with a positive diagonal.
+pub(super) fn check_cholesky_factor(
+    function: &'static str,
+    argument: &'static str,
+    factor: &Matrix<f64>,
+) -> Result<()> {
+    for i in 0..factor.rows() {
+        for j in 0..=i {
+            let entry = factor[(i, j)];
+            let label = || format!("{argument}[{},{}]", i + 1, j + 1);
+            if !entry.is_finite() {
+                return Err(Error::invalid(function, label(), entry, "finite"));
+            }
+            if i == j && entry <= 0.0 {
+                return Err(Error::invalid(function, label(), entry, "positive"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The quadratic-form part `−½ Σ_n |L⁻¹(y_n − μ_n)|²` in `f64`, with the tangents of `y` and
+/// `mu` applied (a single shared vector's partials are summed and applied once). Calls
+/// `visit(w_n, z_n)` per observation with `z_n = L⁻¹ r_n`, `w_n = L⁻ᵀ z_n` so the caller can
+/// accumulate the partials of its matrix argument. Returns `(value, tangent carrier)`.
+pub(super) fn quadratic_form_terms<T: Real>(
+    y: &impl VectorOperand,
+    mu: &impl VectorOperand,
+    observations: usize,
+    factor: &Matrix<f64>,
+    mut visit: impl FnMut(&[f64], &[f64]),
+) -> Result<(f64, T)> {
+    let dimension = factor.rows();
+    let shared_len = |count: Option<usize>| if count.is_none() { dimension } else { 0 };
+    let mut d_y_shared = vec![0.0; shared_len(y.count())];
+    let mut d_mu_shared = vec![0.0; shared_len(mu.count())];
+    let mut value = 0.0;
+    let mut out = T::constant(0.0);
+    for n in 0..observations {
+        let (y_n, mu_n) = (y.vector(n), mu.vector(n));
+        let residual: Vec<f64> = y_n
+            .iter()
+            .zip(mu_n)
+            .map(|(a, b)| a.value() - b.value())
+            .collect();
+        let z = forward_substitution(factor, &residual)?;
+        let w = back_substitution_transpose(factor, &z)?;
+        value -= 0.5 * z.iter().map(|z_i| z_i * z_i).sum::<f64>();
+        for i in 0..dimension {
+            if d_y_shared.is_empty() {
+                out.add_scaled_tangent(y_n[i].tangent(), -w[i]);
+            } else {
+                d_y_shared[i] -= w[i];
+            }
+            if d_mu_shared.is_empty() {
+                out.add_scaled_tangent(mu_n[i].tangent(), w[i]);
+            } else {
+                d_mu_shared[i] += w[i];
+            }
+        }
+        visit(&w, &z);
+    }
+    for (i, d) in d_y_shared.iter().enumerate() {
+        out.add_scaled_tangent(y.vector(0)[i].tangent(), *d);
+    }
+    for (i, d) in d_mu_shared.iter().enumerate() {
+        out.add_scaled_tangent(mu.vector(0)[i].tangent(), *d);
+    }
+    Ok((value, out))
+}
+
+/// One draw `μ + L z`, `z` standard normal, reading the lower triangle of `factor`.
+pub(super) fn sample_with_factor<R: Rng + ?Sized>(
+    mu: &[f64],
+    factor: &Matrix<f64>,
+    rng: &mut R,
+) -> Vec<f64> {
+    let z: Vec<f64> = (0..mu.len()).map(|_| rng.sample(StandardNormal)).collect();
+    mu.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            m + factor.row(i)[..=i]
+                .iter()
+                .zip(&z)
+                .map(|(l, z)| l * z)
+                .sum::<f64>()
+        })
+        .collect()
+}
+
+/// `diag(L Lᵀ)`: the element-wise variances.
+pub(super) fn variances_from_factor(factor: &Matrix<f64>) -> Vec<f64> {
+    (0..factor.rows())
+        .map(|i| factor.row(i)[..=i].iter().map(|l| l * l).sum())
+        .collect()
+}
+
+/// The multivariate normal `multi_normal_cholesky(mu, L)` with fixed parameters, for sampling
+/// and moments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiNormalCholesky {
+    mu: Vec<f64>,
+    cholesky_factor: Matrix<f64>,
+}
+
+impl MultiNormalCholesky {
+    /// `multi_normal_cholesky(mu, L)`: covariance `L Lᵀ`, only the lower triangle of `L` read.
+    ///
+    /// # Errors
+    /// `mu` not finite, `L` not `K × K` with `K = mu.len()`, a non-finite lower-triangle entry
+    /// or a diagonal entry that is not positive.
+    pub fn new(mu: Vec<f64>, cholesky_factor: Matrix<f64>) -> Result<Self> {
+        const FUNCTION: &str = "multi_normal_cholesky";
+        check_finite(FUNCTION, "mean", &&mu)?;
+        check_matrix_size(FUNCTION, "cholesky_factor", &cholesky_factor, mu.len())?;
+        check_cholesky_factor(FUNCTION, "cholesky_factor", &cholesky_factor)?;
+        Ok(MultiNormalCholesky {
+            mu,
+            cholesky_factor,
+        })
+    }
+}
+
+impl Distribution for MultiNormalCholesky {
+    type Value = Vec<f64>;
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
+        sample_with_factor(&self.mu, &self.cholesky_factor, rng)
+    }
+    fn mean(&self) -> Option<Vec<f64>> {
+        Some(self.mu.clone())
+    }
+    fn variance(&self) -> Option<Vec<f64>> {
+        Some(variances_from_factor(&self.cholesky_factor))
+    }
+    fn support(&self) -> Support {
+        Support::RealVector(self.mu.len())
+    }
+    fn log_density(&self, x: &Vec<f64>) -> f64 {
+        multi_normal_cholesky_lpdf::<f64>(x, &self.mu, &self.cholesky_factor)
+            .unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::multi_normal::tests::assert_vector_moments;
+    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::Dual;
+    use proptest::prelude::*;
+
+    fn factor_3() -> Matrix<f64> {
+        Matrix::from_rows(&[
+            vec![1.5, 0.0, 0.0],
+            vec![0.3, 0.8, 0.0],
+            vec![-0.4, 0.25, 1.1],
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn values_match_scipy() {
+        // scipy.stats.multivariate_normal.logpdf(y, mean=mu, cov=L @ L.T), scipy 1.17.1.
+        let l = factor_3();
+        let mu = [0.2, -0.1, 1.0];
+        let lp: f64 = multi_normal_cholesky_lpdf(&[1.0, 0.5, -0.3], &mu, &l).unwrap();
+        assert_close(lp, -3.947_169_156_689_801_3, 1e-13);
+        // Two observations sharing mu: the sum of their log-densities.
+        let ys = vec![vec![1.0, 0.5, -0.3], vec![-2.0, 0.0, 3.0]];
+        let lp: f64 = multi_normal_cholesky_lpdf(&ys, &mu, &l).unwrap();
+        assert_close(lp, -3.947_169_156_689_801_3 + -4.977_892_942_846_825, 1e-13);
+        let propto: f64 = multi_normal_cholesky_lupdf(&ys, &mu, &l).unwrap();
+        assert_close(lp - propto, -6.0 * LN_SQRT_2PI, 1e-13);
+        // Upper triangle is ignored.
+        let mut with_upper = l.clone();
+        with_upper[(0, 2)] = 7.0;
+        let lp_upper: f64 = multi_normal_cholesky_lpdf(&ys, &mu, &with_upper).unwrap();
+        assert_eq!(lp, lp_upper);
+    }
+
+    #[test]
+    fn data_factor_does_no_dual_work_on_the_matrix() {
+        // A factor of inactive duals gives the same value and the mu-gradient only.
+        let l = factor_3().map(Dual::<4>::new_constant);
+        let mu = [
+            Dual::<4>::variable(0.2, 0),
+            Dual::variable(-0.1, 1),
+            Dual::variable(1.0, 2),
+        ];
+        let lp: Dual<4> = multi_normal_cholesky_lpdf(&[1.0, 0.5, -0.3], &mu, &l).unwrap();
+        assert_close(lp.value(), -3.947_169_156_689_801_3, 1e-13);
+        // ∂/∂μ = Σ⁻¹ (y − μ), from numpy.linalg.solve(L @ L.T, y - mu).
+        let expected = [
+            -0.114_964_990_817_263_44,
+            1.003_658_746_556_473_5,
+            -1.011_707_988_980_716_1,
+        ];
+        for (lane, e) in expected.iter().enumerate() {
+            assert_close(lp.lanes()[lane], *e, 1e-12);
+        }
+    }
+
+    #[test]
+    fn argument_checks_name_function_argument_value_and_rule() {
+        let l = factor_3();
+        let err = multi_normal_cholesky_lpdf::<f64>(&[0.0, 0.0], &[0.0, 0.0], &l).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "multi_normal_cholesky: cholesky_factor has size 3, but must have size 2"
+        );
+        let err = multi_normal_cholesky_lpdf::<f64>(&[0.0; 3], &[0.0, 0.0], &l).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "multi_normal_cholesky: mean has size 2, but must have size 3"
+        );
+        let mut bad = l.clone();
+        bad[(1, 1)] = 0.0;
+        let err = multi_normal_cholesky_lpdf::<f64>(&[0.0; 3], &[0.0; 3], &bad).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "multi_normal_cholesky: cholesky_factor[2,2] is 0, but must be positive"
+        );
+        let err =
+            multi_normal_cholesky_lpdf::<f64>(&[0.0, f64::NAN, 0.0], &[0.0; 3], &l).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "multi_normal_cholesky: random variable[2] is NaN, but must be not NaN"
+        );
+        let ys = vec![vec![0.0; 3]; 2];
+        let mus = vec![vec![0.0; 3]; 3];
+        let err = multi_normal_cholesky_lpdf::<f64>(&ys, &mus, &l).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "multi_normal_cholesky: mean has size 3, but must have size 2"
+        );
+        assert_eq!(
+            MultiNormalCholesky::new(vec![0.0, f64::INFINITY, 0.0], l)
+                .unwrap_err()
+                .to_string(),
+            "multi_normal_cholesky: mean[2] is inf, but must be finite"
+        );
+    }
+
+    #[test]
+    fn sample_moments_match() {
+        let distribution = MultiNormalCholesky::new(vec![1.0, -2.0, 0.5], factor_3()).unwrap();
+        assert_vector_moments(|rng| distribution.sample(rng), &distribution);
+    }
+
+    /// A 3 × 3 factor from 6 free values: diagonal `exp(d)`, off-diagonal as given.
+    fn factor_from<T: Real>(p: &[T]) -> Matrix<T> {
+        let zero = T::constant(0.0);
+        Matrix::from_row_major(
+            3,
+            3,
+            vec![
+                p[0].exp(),
+                zero,
+                zero,
+                p[1],
+                p[2].exp(),
+                zero,
+                p[3],
+                p[4],
+                p[5].exp(),
+            ],
+        )
+        .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn gradient_matches_finite_differences(
+            y in proptest::collection::vec(-3.0..3.0f64, 6),
+            mu in proptest::collection::vec(-3.0..3.0f64, 3),
+            factor in proptest::collection::vec(-0.8..0.8f64, 6),
+        ) {
+            let mut x = y.clone();
+            x.extend_from_slice(&mu);
+            x.extend_from_slice(&factor);
+            // Everything a parameter, one observation.
+            assert_gradient_matches(
+                |q| multi_normal_cholesky_lpdf(&q[0..3], &q[6..9], &factor_from(&q[9..15])),
+                &x,
+            );
+            // Two observations sharing mu and L.
+            assert_gradient_matches(
+                |q| {
+                    let ys = vec![q[0..3].to_vec(), q[3..6].to_vec()];
+                    multi_normal_cholesky_lpdf(&ys, &q[6..9], &factor_from(&q[9..15]))
+                },
+                &x,
+            );
+            // Data factor (f64 matrix), parameter y and mu per observation.
+            let data_factor = factor_from(&factor);
+            assert_gradient_matches(
+                |q| {
+                    let ys = vec![q[0..3].to_vec(), q[3..6].to_vec()];
+                    let mus = vec![q[6..9].to_vec(), q[6..9].iter().map(|m| *m * 0.5).collect()];
+                    multi_normal_cholesky_lupdf(&ys, &mus, &data_factor)
+                },
+                &x[..9],
+            );
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Statement kinds of `model!` on models with unconstrained parameters only: index and integer data, matrices, transformed data, loops, `if`, `while`, `target +=`, derived quantities, user functions.
+
+use ppl::core::{finite_difference_gradient, LogDensity, Matrix, Model};
+use ppl::Real;
+
+/// A user-defined function generic over the scalar.
+fn shift<T: Real>(x: T) -> T {
+    x + 1.0
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+ppl::model! {
+    /// Varying intercepts with a design matrix and a centred covariate.
+    pub struct Features {
+        N: usize,
+        G: usize,
+        #[data(size = N, upper = G)]
+        group: Vec<usize>,
+        #[data(size = N)]
+        x: Vec<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(size = (N, 2))]
+        design: Matrix<f64>,
+        #[data(lower = 0)]
+        trials: i64,
+        flag: bool,
+    }
+    data x_mean: f64 = mean(x);
+    data x_centred: Vec<f64> = x.iter().map(|v| v - x_mean).collect();
+    mu ~ normal(0.0, 5.0);
+    a_raw[G] ~ std_normal();
+    beta: vector[2] ~ normal(0.0, 1.0);
+    m: matrix[2, 2];
+    m ~ normal(0.0, 2.0);
+    let a = mu + a_raw;
+    derived a_scaled = 2.0 * &a;
+    derived shifted_mu = shift(mu);
+    let eta = a.gather(group)? + design * beta + mu * x_centred;
+    y ~ normal(eta, 1.0);
+    if flag {
+        target += -0.5 * mu * mu;
+    } else {
+        target += normal_lpdf(mu, 0.0, 1.0);
+    }
+    for n in 0..N {
+        y[n] ~ normal(a[group[n]], 10.0);
+    }
+    let mut k = 0;
+    while k < trials {
+        target += -0.01 * mu * mu;
+        k += 1;
+    }
+}
+
+fn model(flag: bool) -> Features {
+    let design = Matrix::from_rows(&[
+        vec![1.0, 0.0],
+        vec![0.0, 1.0],
+        vec![1.0, 1.0],
+        vec![0.5, 0.5],
+    ])
+    .unwrap();
+    Features::new(
+        4,
+        2,
+        vec![1, 2, 2, 1],
+        vec![0.5, 1.0, 1.5, 2.0],
+        vec![0.3, 1.2, 1.9, 2.8],
+        design,
+        3,
+        flag,
+    )
+    .unwrap()
+}
+
+const U: [f64; 9] = [0.4, -0.3, 0.8, 0.2, -0.6, 0.1, -0.2, 0.3, 0.5];
+
+/// The same log-density written out by hand.
+fn by_hand(u: &[f64], flag: bool) -> f64 {
+    let (mu, a_raw, beta, m) = (u[0], &u[1..3], &u[3..5], &u[5..9]);
+    let ln_sqrt_2pi = (2.0 * std::f64::consts::PI).sqrt().ln();
+    let group = [0, 1, 1, 0];
+    let x = [0.5, 1.0, 1.5, 2.0];
+    let y = [0.3, 1.2, 1.9, 2.8];
+    let design = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.5, 0.5]];
+    let x_mean = 1.25;
+    let mut lp = -0.5 * (mu / 5.0).powi(2) - 5f64.ln();
+    lp -= 0.5 * a_raw.iter().map(|v| v * v).sum::<f64>();
+    lp -= 0.5 * beta.iter().map(|v| v * v).sum::<f64>();
+    lp -= m
+        .iter()
+        .map(|v| 0.5 * (v / 2.0).powi(2) + 2f64.ln())
+        .sum::<f64>();
+    let a: Vec<f64> = a_raw.iter().map(|r| mu + r).collect();
+    for n in 0..4 {
+        let eta =
+            a[group[n]] + design[n][0] * beta[0] + design[n][1] * beta[1] + mu * (x[n] - x_mean);
+        lp -= 0.5 * (y[n] - eta).powi(2);
+        lp -= 0.5 * ((y[n] - a[group[n]]) / 10.0).powi(2) + 10f64.ln();
+    }
+    lp -= if flag {
+        0.5 * mu * mu
+    } else {
+        0.5 * mu * mu + ln_sqrt_2pi
+    };
+    lp - 3.0 * 0.01 * mu * mu
+}
+
+#[test]
+fn log_density_matches_hand_computation() {
+    for flag in [true, false] {
+        let lp = model(flag).log_density_f64(&U, true).unwrap();
+        let expected = by_hand(&U, flag);
+        assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+    }
+}
+
+#[test]
+fn gradient_matches_finite_differences() {
+    let model = model(false);
+    let mut gradient = vec![0.0; 9];
+    let lp = model.log_density_gradient(&U, &mut gradient).unwrap();
+    assert_eq!(lp, model.log_density_f64(&U, true).unwrap());
+    let expected =
+        finite_difference_gradient(|v| model.log_density_f64(v, true), &U, 1e-6).unwrap();
+    for (i, (g, e)) in gradient.iter().zip(&expected).enumerate() {
+        assert!((g - e).abs() < 1e-6 * e.abs().max(1.0), "[{i}] {g} vs {e}");
+    }
+}
+
+#[test]
+fn names_outputs_and_round_trip() {
+    let model = model(true);
+    assert_eq!(
+        Model::param_names(&model),
+        vec![
+            "mu",
+            "a_raw[1]",
+            "a_raw[2]",
+            "beta[1]",
+            "beta[2]",
+            "m[1,1]",
+            "m[2,1]",
+            "m[1,2]",
+            "m[2,2]",
+            "a_scaled[1]",
+            "a_scaled[2]",
+            "shifted_mu"
+        ]
+    );
+    let out = Model::constrain(&model, &U).unwrap();
+    // Parameters as given (identity transforms, matrix column-major), then derived quantities.
+    assert_eq!(&out[..9], &U[..]);
+    assert_eq!(out[9], 2.0 * (0.4 - 0.3));
+    assert_eq!(out[10], 2.0 * (0.4 + 0.8));
+    assert_eq!(out[11], 1.4);
+    assert_eq!(Model::unconstrain(&model, &out).unwrap(), U.to_vec());
+    assert_eq!(Model::unconstrain(&model, &out[..9]).unwrap(), U.to_vec());
+}
+
+#[test]
+fn index_data_are_one_based_in_and_zero_based_stored() {
+    let model = model(true);
+    assert_eq!(model.group, vec![0, 1, 1, 0]);
+    let json = r#"{"N": 1, "G": 2, "group": [0], "x": [1], "y": [1],
+                   "design": [[1, 2]], "trials": 0, "flag": false}"#;
+    assert_eq!(
+        Features::from_json(json).unwrap_err().to_string(),
+        "Features: data group[1] is 0, but must be >= 1"
+    );
+    let json = r#"{"N": 1, "G": 2, "group": [1], "x": [1], "y": [1],
+                   "design": [[1, 2, 3]], "trials": 0, "flag": 0}"#;
+    assert_eq!(
+        Features::from_json(json).unwrap_err().to_string(),
+        "Features: data design has 3 columns, but must have 2 columns (2)"
+    );
+    let json = r#"{"N": 1, "G": 2, "group": [1], "x": [1], "y": [1],
+                   "design": [[1, 2]], "trials": -1, "flag": 0}"#;
+    assert_eq!(
+        Features::from_json(json).unwrap_err().to_string(),
+        "Features: data trials is -1, but must be >= 0"
+    );
+    let json = r#"{"N": 1, "G": 2, "group": [1], "x": [1], "y": ["a"],
+                   "design": [[1, 2]], "trials": 1, "flag": 0}"#;
+    assert_eq!(
+        Features::from_json(json).unwrap_err().to_string(),
+        r#"Features: data y[1] is "a", but must be a number"#
+    );
+    let model = Features::from_json(
+        r#"{"N": 1, "G": 2, "group": [2], "x": [1], "y": [1], "design": [[1, 2]],
+            "trials": 1, "flag": true}"#,
+    )
+    .unwrap();
+    assert_eq!(Model::dim(&model), 9);
+    let err = model.log_density_f64(&[0.0; 3], true).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Features: unconstrained parameters has size 3, but must have size 9"
+    );
+}
+
+ppl::model! {
+    /// Stan's `a[group]` multi-indexing as `a.gather(group)?` on a local vector.
+    pub struct Gather {
+        G: usize,
+        group: Vec<usize>,
+        #[data(size = group.len())]
+        y: Vec<f64>,
+    }
+    mu_a ~ normal(0.0, 5.0);
+    sigma_a: real;
+    a_raw[G] ~ std_normal();
+    let a = mu_a + sigma_a * a_raw;
+    y ~ normal(a.gather(group)?, 1.0);
+}
+
+#[test]
+fn gather_follows_index_data() {
+    let model = Gather::new(2, vec![2, 1, 2], vec![0.5, -0.5, 1.0]).unwrap();
+    let u = [0.5, 2.0, 0.1, -0.2];
+    let a = [0.5 + 2.0 * 0.1, 0.5 + 2.0 * -0.2];
+    let expected = -0.5 * (0.5f64 / 5.0).powi(2)
+        - 5f64.ln()
+        - 0.5 * (0.01 + 0.04)
+        - 0.5 * ((0.5 - a[1]).powi(2) + (-0.5 - a[0]).powi(2) + (1.0 - a[1]).powi(2));
+    let lp = model.log_density_f64(&u, true).unwrap();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+}
+
+ppl::model! {
+    /// A data field named `T` (as in posteriordb's garch11) next to the scalar type `T`.
+    pub struct TimeSeries {
+        T: usize,
+        #[data(size = T)]
+        y: Vec<f64>,
+    }
+    mu ~ normal(0.0, 1.0);
+    let mut level = T::constant(0.0);
+    for t in 0..T {
+        level = level + mu;
+        y[t] ~ normal(level, 1.0);
+    }
+}
+
+#[test]
+fn data_named_t_coexists_with_the_scalar_type() {
+    let model = TimeSeries::new(2, vec![1.0, 2.0]).unwrap();
+    let lp = model.log_density_f64(&[0.5], true).unwrap();
+    let expected = -0.5 * 0.25 - 0.5 * (0.25 + 1.0);
+    assert!((lp - expected).abs() < 1e-14, "{lp} vs {expected}");
+}

@@ -1,0 +1,7 @@
+ppl::model! {
+    struct Model { y: Vec<f64> }
+    mu ~ normal(0.0, 1.0);
+    y ~ normal_lpdf(mu, 1.0);
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+ppl::model! {
+    struct Model { y: Vec<f64> }
+    mu ~ normal(0.0, 1.0);
+    let shifted = mu + 1.0;
+    shifted ~ normal(0.0, 1.0);
+    y ~ normal(mu, 1.0);
+}
+
+fn main() {}
