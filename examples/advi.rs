@@ -46,6 +46,7 @@ fn run(
     model: &LogisticRegression,
     algorithm: AdviAlgorithm,
 ) -> Result<(AdviFit, AdviOptions, f64), Box<dyn Error>> {
+    // CmdStan's `variational` defaults (tol_rel_obj 0.01, eta adapted, 1 gradient draw).
     let options = AdviOptions {
         algorithm,
         output_samples: 1000,

@@ -23,6 +23,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
+use ppl::core::linalg::cholesky_decompose;
 use ppl::core::{LogDensity, Matrix};
 use ppl::infer::advi::{self, AdviOptions};
 use ppl::infer::nuts::{sample, NutsOptions};
@@ -96,11 +97,12 @@ model! {
         #[data(size = (d, d))]
         Sigma: Matrix<f64>,
     }
-    data L: Matrix<f64> = cholesky_lower(Sigma)?;
+    data L: Matrix<f64> = cholesky_decompose(Sigma)?;
+    data zero: Vec<f64> = vec![0.0; d];
     x: vector[d];
-    // `x ~ multi_normal_cholesky(zero, L)`; written out until ppl-core's
-    // multi_normal_cholesky_lupdf is merged (branch h-mvn).
-    target += zero_mean_multi_normal_cholesky_lupdf(&x, L);
+    // `x ~ multi_normal_cholesky(zero, L)`, spelled out because `~` does not yet accept a
+    // `Vector` where the multivariate densities take a `VectorOperand`.
+    target += multi_normal_cholesky_lupdf(&x[..], &zero[..], L);
 }
 
 model! {
@@ -117,57 +119,6 @@ model! {
     alpha: real ~ normal(0.0, 5.0);
     beta: vector[D] ~ normal(0.0, 1.0);
     y ~ poisson_log(alpha + x * beta);
-}
-
-/// The lower Cholesky factor of a symmetric positive-definite matrix (Stan's
-/// `cholesky_decompose`), by the Cholesky–Banachiewicz recurrence.
-fn cholesky_lower(sigma: &Matrix<f64>) -> ppl::core::Result<Matrix<f64>> {
-    let n = sigma.rows();
-    let mut factor = Matrix::filled(n, n, 0.0);
-    for i in 0..n {
-        for j in 0..=i {
-            let dot: f64 = (0..j).map(|k| factor[(i, k)] * factor[(j, k)]).sum();
-            let residual = sigma[(i, j)] - dot;
-            factor[(i, j)] = if i == j {
-                if !(residual > 0.0) {
-                    return Err(ppl::core::Error::invalid(
-                        "cholesky_lower",
-                        format!("pivot {}", i + 1),
-                        residual,
-                        "positive (Sigma must be positive definite)",
-                    ));
-                }
-                residual.sqrt()
-            } else {
-                residual / factor[(j, j)]
-            };
-        }
-    }
-    Ok(factor)
-}
-
-/// `log N(x | 0, L Lᵀ)` without constants: `−½ |L⁻¹ x|²`. The value and its gradient
-/// `−L⁻ᵀ L⁻¹ x` are computed in `f64` (two triangular solves), then applied to the tangents once
-/// per coordinate, as ppl-core's vectorised densities do.
-fn zero_mean_multi_normal_cholesky_lupdf<T: ppl::core::Real>(x: &[T], l: &Matrix<f64>) -> T {
-    let n = x.len();
-    // z = L⁻¹ x by forward substitution.
-    let mut z = vec![0.0; n];
-    for i in 0..n {
-        let dot: f64 = (0..i).map(|k| l[(i, k)] * z[k]).sum();
-        z[i] = (x[i].value() - dot) / l[(i, i)];
-    }
-    // w = L⁻ᵀ z by back substitution; the gradient is −w.
-    let mut w = vec![0.0; n];
-    for i in (0..n).rev() {
-        let dot: f64 = (i + 1..n).map(|k| l[(k, i)] * w[k]).sum();
-        w[i] = (z[i] - dot) / l[(i, i)];
-    }
-    let mut out = T::constant(0.0);
-    for (x_i, w_i) in x.iter().zip(&w) {
-        out.add_scaled_tangent(x_i.tangent(), -w_i);
-    }
-    out + (-0.5 * z.iter().map(|v| v * v).sum::<f64>())
 }
 
 /// What to run.
