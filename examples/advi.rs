@@ -110,7 +110,7 @@ fn write_csv(path: &Path, result: &AdviFit, options: &AdviOptions) -> Result<(),
             log_g: result.log_q.clone(),
         }),
         num_samples: options.output_samples,
-        data_file: DATA.to_string(),
+        data_file: "tests/data/bench/logistic_regression.json".to_string(),
         seed: options.seed,
         ..RunInfo::default()
     };

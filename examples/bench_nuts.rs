@@ -5,8 +5,8 @@
 //! Per-parameter means and sds go to `output/bench/<model>_<engine>.csv`. Method and results:
 //! `docs/performance.md`.
 //!
-//! NUTS line: `model`, `d`, `build_s` (data checks and transformed data, from JSON already in
-//! memory), `sampling_s` (wall time of the whole run: 4 chains of warm-up and draws, one
+//! NUTS line: `model`, `d`, `build_s` (the model built from its JSON text, read beforehand:
+//! parsing, data checks, transformed data), `sampling_s` (wall time of the whole run: 4 chains of warm-up and draws, one
 //! thread), `warmup_s`, `draws_s`, `grads` (gradient evaluations, warm-up and initialisation
 //! included), `divergences`, `min_ess_bulk`, `min_ess_tail`, `max_rhat` (over all parameters),
 //! `ess_per_s` (`min_ess_bulk / sampling_s`), `ess_per_1000_grads`, `grad_over_f64` (the cost of
@@ -173,36 +173,28 @@ fn gradient_cost_ratio<M: LogDensity>(model: &M) -> f64 {
     gradient_s / f64_s
 }
 
-/// `name,mean,sd` per parameter (plus ESS and R-hat for NUTS) into `output/bench/`.
-fn write_moments(
-    file: &str,
-    summary: &Summary,
-    with_diagnostics: bool,
-) -> Result<(), Box<dyn Error>> {
+/// `name,mean,sd,ess_bulk,ess_tail,rhat` per parameter into `output/bench/<file>`.
+fn write_moments(file: &str, summary: &Summary) -> Result<(), Box<dyn Error>> {
     let dir = Path::new("output/bench");
     std::fs::create_dir_all(dir)?;
-    let mut text = String::from(if with_diagnostics {
-        "name,mean,sd,ess_bulk,ess_tail,rhat\n"
-    } else {
-        "name,mean,sd\n"
-    });
+    let mut text = String::from("name,mean,sd,ess_bulk,ess_tail,rhat\n");
     for column in summary.iter().filter(|c| c.name != "lp__") {
-        write!(text, "{},{},{}", column.name, column.mean, column.sd)?;
-        if with_diagnostics {
-            write!(
-                text,
-                ",{},{},{}",
-                column.ess_bulk, column.ess_tail, column.rhat
-            )?;
-        }
-        text.push('\n');
+        writeln!(
+            text,
+            "{},{},{},{},{},{}",
+            column.name, column.mean, column.sd, column.ess_bulk, column.ess_tail, column.rhat
+        )?;
     }
     std::fs::write(dir.join(file), text)?;
     Ok(())
 }
 
-/// NUTS means and sds of model `name`: from this run, or from `output/bench/<name>_nuts.csv`.
-fn nuts_moments(name: &str) -> Result<Vec<(String, f64, f64)>, Box<dyn Error>> {
+/// `(parameter name, posterior mean, posterior sd)`.
+type Moment = (String, f64, f64);
+
+/// The NUTS means and sds of model `name`, read from `output/bench/<name>_nuts.csv` (written by
+/// this example's NUTS run).
+fn nuts_moments(name: &str) -> Result<Vec<Moment>, Box<dyn Error>> {
     let path = format!("output/bench/{name}_nuts.csv");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("{path}: {e} (run the NUTS benchmark of {name} first)"))?;
@@ -244,7 +236,7 @@ fn bench_nuts<M: LogDensity>(name: &str, model: &M, build_s: f64) -> Result<(), 
         .fold(f64::NEG_INFINITY, f64::max);
     let warmup_s: f64 = fit.warmup_time.iter().map(|t| t.as_secs_f64()).sum();
     let draws_s: f64 = fit.sampling_time.iter().map(|t| t.as_secs_f64()).sum();
-    write_moments(&format!("{name}_nuts.csv"), &summary, true)?;
+    write_moments(&format!("{name}_nuts.csv"), &summary)?;
     println!(
         "{{\"engine\":\"nuts\",\"model\":\"{name}\",\"d\":{},\"build_s\":{build_s:.6},\"sampling_s\":{sampling_s:.3},\"warmup_s\":{warmup_s:.3},\"draws_s\":{draws_s:.3},\"grads\":{},\"divergences\":{},\"min_ess_bulk\":{min_ess_bulk:.0},\"min_ess_tail\":{min_ess_tail:.0},\"max_rhat\":{max_rhat:.4},\"ess_per_s\":{:.1},\"ess_per_1000_grads\":{:.2},\"grad_over_f64\":{:.2},\"moments\":\"output/bench/{name}_nuts.csv\"}}",
         model.dim(),
@@ -257,7 +249,7 @@ fn bench_nuts<M: LogDensity>(name: &str, model: &M, build_s: f64) -> Result<(), 
     Ok(())
 }
 
-/// Means of every column of single-chain draws.
+/// Mean and sd of every column of the draws (all chains pooled).
 fn column_means_and_sds(draws: &Draws) -> Vec<(f64, f64)> {
     (0..draws.n_columns())
         .map(|j| {
