@@ -1,5 +1,6 @@
 //! Criterion bench: one f64 log-density evaluation, one dual-number gradient (by lane count) and one analytic gradient for three performance-suite models.
 
+#[path = "support/hand_models.rs"]
 mod hand_models;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};

@@ -3,7 +3,7 @@
 //! Run with `cargo run --release --example bench_gradient`. Method and results:
 //! `docs/performance.md`.
 
-#[path = "../benches/hand_models.rs"]
+#[path = "../benches/support/hand_models.rs"]
 mod hand_models;
 
 use std::hint::black_box;

@@ -58,6 +58,36 @@ impl<T: Real, const K: usize> VectorOperand for &[T; K] {
     }
 }
 
+impl<T: Real> VectorOperand for &crate::vector::Vector<T> {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        None
+    }
+    fn vector(&self, _i: usize) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T: Real> VectorOperand for &[crate::vector::Vector<T>] {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    fn vector(&self, i: usize) -> &[T] {
+        self[i].as_slice()
+    }
+}
+
+impl<T: Real> VectorOperand for &Vec<crate::vector::Vector<T>> {
+    type Scalar = T;
+    fn count(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    fn vector(&self, i: usize) -> &[T] {
+        self[i].as_slice()
+    }
+}
+
 impl<T: Real> VectorOperand for &[Vec<T>] {
     type Scalar = T;
     fn count(&self) -> Option<usize> {

@@ -33,18 +33,20 @@ fn f64s(v: &Value) -> Vec<f64> {
 
 /// Flattens Stan-shaped JSON (nested arrays in Stan's row-major JSON order) to column-major
 /// Stan order, as `constrained_flat` and our `param_names` use.
-fn flatten_column_major(value: &Value) -> Vec<f64> {
-    fn shape(v: &Value) -> Vec<usize> {
-        match v.as_array() {
-            Some(a) if !a.is_empty() => {
-                let mut s = vec![a.len()];
-                s.extend(shape(&a[0]));
-                s
-            }
-            Some(_) => vec![0],
-            None => vec![],
+/// The dimensions of Stan-shaped JSON (nested arrays).
+fn shape(v: &Value) -> Vec<usize> {
+    match v.as_array() {
+        Some(a) if !a.is_empty() => {
+            let mut s = vec![a.len()];
+            s.extend(shape(&a[0]));
+            s
         }
+        Some(_) => vec![0],
+        None => vec![],
     }
+}
+
+fn flatten_column_major(value: &Value) -> Vec<f64> {
     fn get(v: &Value, index: &[usize]) -> f64 {
         index.iter().fold(v, |v, &i| &v[i]).as_f64().expect("number")
     }
@@ -109,8 +111,12 @@ pub fn check_log_density<M: Model>(model: &M, file: &str, skip_jacobian: bool) {
         if let Some(tp) = point.get("transformed_parameters").and_then(Value::as_object) {
             for (base, value) in tp {
                 let flat = flatten_column_major(value);
-                for (k, expected) in flat.iter().enumerate() {
-                    let name = if value.is_array() { format!("{base}[{}]", k + 1) } else { base.clone() };
+                let element_names = if value.is_array() {
+                    stan_flat_names(base, &shape(value))
+                } else {
+                    vec![base.clone()]
+                };
+                for (name, expected) in element_names.into_iter().zip(&flat) {
                     let j = names.iter().position(|n| *n == name).unwrap_or_else(|| {
                         panic!("{file}: model has no derived quantity {name}; it has {names:?}")
                     });
@@ -228,4 +234,24 @@ pub fn assert_matches_reference(draws: &Draws, name: &str, k: f64) {
         failures.len(),
         comparisons.len()
     );
+}
+
+/// Stan's flat names of an array with dimensions `dims` in column-major order (first index
+/// fastest): `theta[1,1]`, `theta[2,1]`, `theta[1,2]`, …
+fn stan_flat_names(base: &str, dims: &[usize]) -> Vec<String> {
+    let total: usize = dims.iter().product();
+    let mut index = vec![0; dims.len()];
+    let mut out = Vec::with_capacity(total);
+    for _ in 0..total {
+        let label: Vec<String> = index.iter().map(|i| (i + 1).to_string()).collect();
+        out.push(format!("{base}[{}]", label.join(",")));
+        for (k, i) in index.iter_mut().enumerate() {
+            *i += 1;
+            if *i < dims[k] {
+                break;
+            }
+            *i = 0;
+        }
+    }
+    out
 }

@@ -4,7 +4,7 @@ use rand::Rng;
 
 use super::check::{check_int_all, check_probability, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -53,27 +53,27 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         if zeros > 0.0 {
             value += zeros * (-theta).ln_1p();
         }
-        let mut d_probability = ArgPartials::new(&probability);
-        let mut d = 0.0;
+        let mut probability_partials = ArgPartials::new(&probability);
+        let mut d_probability = 0.0;
         if ones > 0.0 {
-            d += ones / theta;
+            d_probability += ones / theta;
         }
         if zeros > 0.0 {
-            d -= zeros / (1.0 - theta);
+            d_probability -= zeros / (1.0 - theta);
         }
-        d_probability.add(&mut out, 0, d);
-        d_probability.apply(&mut out);
+        probability_partials.add(&mut out, 0, d_probability);
+        probability_partials.apply(&mut out);
     } else {
-        let mut d_probability = ArgPartials::new(&probability);
+        let mut probability_partials = ArgPartials::new(&probability);
         for i in 0..n {
             let theta = probability.at(i).value();
-            let (lp, d) = if y.at(i) == 1 {
+            let (lp, d_probability) = if y.at(i) == 1 {
                 (theta.ln(), 1.0 / theta)
             } else {
                 ((-theta).ln_1p(), -1.0 / (1.0 - theta))
             };
             value += lp;
-            d_probability.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d_probability);
         }
     }
     Ok(log_mass(out, value))
@@ -98,9 +98,6 @@ pub(crate) fn sample_bernoulli<R: Rng + ?Sized>(probability: f64, rng: &mut R) -
 }
 
 /// The Bernoulli distribution with a fixed probability, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Bernoulli::mean_f64`] and [`Bernoulli::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bernoulli {
     probability: f64,
@@ -115,28 +112,21 @@ impl Bernoulli {
         check_probability("bernoulli", "probability", &probability)?;
         Ok(Bernoulli { probability })
     }
-
-    /// The mean `θ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.probability
-    }
-
-    /// The variance `θ (1 − θ)`.
-    pub fn variance_f64(&self) -> f64 {
-        self.probability * (1.0 - self.probability)
-    }
 }
 
 impl Distribution for Bernoulli {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_bernoulli(self.probability, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `θ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.probability)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `θ (1 − θ)`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.probability * (1.0 - self.probability))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -152,8 +142,9 @@ impl Distribution for Bernoulli {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -196,8 +187,8 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = Bernoulli::new(0.3).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
-        assert_close(d.variance_f64(), 0.21, 1e-15);
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
+        assert_close(d.variance().unwrap(), 0.21, 1e-15);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use rand::Rng;
 use super::bernoulli::{check_binary, sample_bernoulli};
 use super::check::{check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 use crate::special::inv_logit;
@@ -40,15 +40,15 @@ pub fn bernoulli_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operand)
         FUNCTION,
         &[("random variable", y.size()), ("log_odds", log_odds.size())],
     )?;
-    let mut d_log_odds = ArgPartials::new(&log_odds);
+    let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
-        let (lp, d) = bernoulli_logit_term(y.at(i), log_odds.at(i).value());
+        let (lp, d_log_odds) = bernoulli_logit_term(y.at(i), log_odds.at(i).value());
         value += lp;
-        d_log_odds.add(&mut out, i, d);
+        log_odds_partials.add(&mut out, i, d_log_odds);
     }
-    d_log_odds.apply(&mut out);
+    log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
@@ -75,10 +75,6 @@ pub(crate) fn bernoulli_logit_term(y: i64, log_odds: f64) -> (f64, f64) {
 }
 
 /// The Bernoulli distribution with fixed log-odds, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`BernoulliLogit::mean_f64`] and
-/// [`BernoulliLogit::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BernoulliLogit {
     log_odds: f64,
@@ -93,28 +89,21 @@ impl BernoulliLogit {
         check_finite("bernoulli_logit", "log_odds", &log_odds)?;
         Ok(BernoulliLogit { log_odds })
     }
-
-    /// The mean `inv_logit(α)`.
-    pub fn mean_f64(&self) -> f64 {
-        inv_logit(self.log_odds)
-    }
-
-    /// The variance `inv_logit(α) · inv_logit(−α)`.
-    pub fn variance_f64(&self) -> f64 {
-        inv_logit(self.log_odds) * inv_logit(-self.log_odds)
-    }
 }
 
 impl Distribution for BernoulliLogit {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_bernoulli(inv_logit(self.log_odds), rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `inv_logit(α)`.
+    fn mean(&self) -> Option<f64> {
+        Some(inv_logit(self.log_odds))
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `inv_logit(α) · inv_logit(−α)`.
+    fn variance(&self) -> Option<f64> {
+        Some(inv_logit(self.log_odds) * inv_logit(-self.log_odds))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -131,8 +120,9 @@ impl Distribution for BernoulliLogit {
 mod tests {
     use super::*;
     use crate::dist::bernoulli_lpmf;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -199,7 +189,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = BernoulliLogit::new(-0.8).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::bernoulli::check_binary;
 use super::bernoulli_logit::bernoulli_logit_term;
 use super::normal_id_glm::{add_linear_predictor_tangents, linear_predictor};
-use super::poisson::log_mass;
+use super::partials::log_mass;
 use crate::error::Result;
 use crate::matrix::Matrix;
 use crate::real::{IntOperand, Operand, Real};
@@ -74,10 +74,9 @@ pub fn bernoulli_logit_glm_lupmf<T: Real>(
 mod tests {
     use super::*;
     use crate::dist::bernoulli_logit_lpmf;
-    use crate::dist::normal_id_glm::glm_testing::{
-        assert_same_value_and_gradient, eta_reference, random_matrix,
+    use crate::dist::testing::{
+        assert_gradient_matches, assert_same_value_and_gradient, eta_reference, random_matrix,
     };
-    use crate::dist::testing::assert_gradient_matches;
     use proptest::prelude::*;
 
     fn random_outcomes(rows: usize) -> Vec<i64> {

@@ -3,11 +3,10 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_positive_finite, check_probability, common_len,
-    has_tangent, multiply_log,
-};
+use super::check::{check_positive_finite, check_probability, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::multiply_log;
+use super::partials::{has_tangent, ArgPartials};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lbeta};
@@ -92,7 +91,9 @@ fn beta_log_density<T: Real>(
     );
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_alpha_sum, mut d_beta_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut alpha_partials = ArgPartials::new(&alpha);
+    let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
         let (log_beta_function, digamma_alpha_term, digamma_beta_term) = if scalar_shapes {
@@ -102,30 +103,26 @@ fn beta_log_density<T: Real>(
         };
         let log_y = y_i.ln();
         let log1m_y = (-y_i).ln_1p();
-        // (β − 1) ln(1 − y) with 0 · ln 0 = 0, accurate for small y.
-        let beta_term = if beta_i == 1.0 {
-            0.0
-        } else {
-            (beta_i - 1.0) * log1m_y
-        };
-        value += multiply_log(alpha_i - 1.0, y_i) + beta_term - log_beta_function;
+        // ln(1 − y) as ln_1p(−y), accurate for small y.
+        value += multiply_log(alpha_i - 1.0, log_y) + multiply_log(beta_i - 1.0, log1m_y)
+            - log_beta_function;
         let d_y = (alpha_i - 1.0) / y_i - (beta_i - 1.0) / (1.0 - y_i);
-        add_partial(&mut out, &y, i, d_y, &mut d_y_sum);
+        y_partials.add(&mut out, i, d_y);
         if alpha_is_parameter {
             let d_alpha = log_y - digamma_alpha_term;
-            add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
+            alpha_partials.add(&mut out, i, d_alpha);
         }
         if beta_is_parameter {
             let d_beta = log1m_y - digamma_beta_term;
-            add_partial(&mut out, &beta, i, d_beta, &mut d_beta_sum);
+            beta_partials.add(&mut out, i, d_beta);
         }
     }
     if value.is_infinite() {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &alpha, d_alpha_sum);
-    add_scalar_partial(&mut out, &beta, d_beta_sum);
+    y_partials.apply(&mut out);
+    alpha_partials.apply(&mut out);
+    beta_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -150,6 +147,7 @@ impl Beta {
 
 impl Distribution for Beta {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Beta::new(self.alpha, self.beta)

@@ -5,7 +5,8 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_int_all, check_probability, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{ln_factorial, log_mass, multiply_log, ArgPartials};
+use super::math::{ln_factorial, log_and_log1m, multiply_log};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::{Error, Result};
 use crate::real::{IntOperand, Operand, Real};
 
@@ -20,7 +21,7 @@ use crate::real::{IntOperand, Operand, Real};
 ///
 /// # Errors
 /// `trials` negative, `y` outside `[0, trials]`, `probability` not in `[0, 1]`, or vector
-/// lengths that differ: `binomial: random variable is 5, but must be in [0, trials]`.
+/// lengths that differ: `binomial: random variable is 5, but must be in [0, 3]`.
 ///
 /// # Reference
 /// Stan Functions Reference, "Binomial distribution".
@@ -58,37 +59,34 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
     check_probability(FUNCTION, "probability", &probability)?;
     let n = check_binomial_counts(FUNCTION, &y, &trials, ("probability", probability.size()))?;
     let scalar_probability = probability.size().is_none();
-    let (log_p_0, log1m_p_0) = {
-        let theta = probability.at(0).value();
-        (theta.ln(), (-theta).ln_1p())
-    };
-    let mut d_probability = ArgPartials::new(&probability);
+    let scalar_logs = log_and_log1m(probability.at(0).value());
+    let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
         let (successes, failures) = (y.at(i), trials.at(i) - y.at(i));
         let theta = probability.at(i).value();
         let (log_p, log1m_p) = if scalar_probability {
-            (log_p_0, log1m_p_0)
+            scalar_logs
         } else {
-            (theta.ln(), (-theta).ln_1p())
+            log_and_log1m(theta)
         };
-        value += multiply_log(successes, log_p) + multiply_log(failures, log1m_p);
+        value += multiply_log(successes as f64, log_p) + multiply_log(failures as f64, log1m_p);
         if !PROPTO {
             value += ln_choose(trials.at(i), successes);
         }
-        if d_probability.is_active() {
-            let mut d = 0.0;
+        if probability_partials.is_active() {
+            let mut d_probability = 0.0;
             if successes > 0 {
-                d += successes as f64 / theta;
+                d_probability += successes as f64 / theta;
             }
             if failures > 0 {
-                d -= failures as f64 / (1.0 - theta);
+                d_probability -= failures as f64 / (1.0 - theta);
             }
-            d_probability.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d_probability);
         }
     }
-    d_probability.apply(&mut out);
+    probability_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
@@ -122,7 +120,12 @@ pub(crate) fn check_binomial_counts(
                 None => "random variable".to_string(),
                 Some(_) => format!("random variable[{}]", i + 1),
             };
-            return Err(Error::invalid(function, label, y.at(i), "in [0, trials]"));
+            return Err(Error::invalid(
+                function,
+                label,
+                y.at(i),
+                format!("in [0, {}]", trials.at(i)),
+            ));
         }
     }
     Ok(n)
@@ -137,9 +140,6 @@ pub(crate) fn sample_binomial<R: Rng + ?Sized>(trials: i64, probability: f64, rn
 }
 
 /// The binomial distribution with fixed trials and probability, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Binomial::mean_f64`] and [`Binomial::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Binomial {
     trials: i64,
@@ -159,28 +159,21 @@ impl Binomial {
             probability,
         })
     }
-
-    /// The mean `N θ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.trials as f64 * self.probability
-    }
-
-    /// The variance `N θ (1 − θ)`.
-    pub fn variance_f64(&self) -> f64 {
-        self.trials as f64 * self.probability * (1.0 - self.probability)
-    }
 }
 
 impl Distribution for Binomial {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_binomial(self.trials, self.probability, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `N θ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.trials as f64 * self.probability)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `N θ (1 − θ)`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.trials as f64 * self.probability * (1.0 - self.probability))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -196,8 +189,9 @@ impl Distribution for Binomial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -258,7 +252,7 @@ mod tests {
             Binomial::new(20, 0.3).unwrap(),
             Binomial::new(500, 0.9).unwrap(),
         ] {
-            assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+            assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
         }
     }
 
@@ -267,12 +261,12 @@ mod tests {
         let err = binomial_lpmf::<f64>(5, 3, 0.5).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "binomial: random variable is 5, but must be in [0, trials]"
+            "binomial: random variable is 5, but must be in [0, 3]"
         );
         let err = binomial_lpmf::<f64>(&vec![1, 4], &vec![3, 3], 0.5).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "binomial: random variable[2] is 4, but must be in [0, trials]"
+            "binomial: random variable[2] is 4, but must be in [0, 3]"
         );
         let err = binomial_lpmf::<f64>(-1, 3, 0.5).unwrap_err();
         assert_eq!(

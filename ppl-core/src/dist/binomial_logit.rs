@@ -5,7 +5,7 @@ use rand::Rng;
 use super::binomial::{check_binomial_counts, ln_choose, sample_binomial};
 use super::check::{check_finite, check_int_all};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 use crate::special::{inv_logit, log1p_exp};
@@ -57,7 +57,7 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
     const FUNCTION: &str = "binomial_logit";
     check_finite(FUNCTION, "log_odds", &log_odds)?;
     let n = check_binomial_counts(FUNCTION, &y, &trials, ("log_odds", log_odds.size()))?;
-    let mut d_log_odds = ArgPartials::new(&log_odds);
+    let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -73,21 +73,17 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
         if !PROPTO {
             value += ln_choose(trials_i, successes);
         }
-        d_log_odds.add(
+        log_odds_partials.add(
             &mut out,
             i,
             successes as f64 - trials_i as f64 * inv_logit(alpha),
         );
     }
-    d_log_odds.apply(&mut out);
+    log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
 /// The binomial distribution with fixed trials and log-odds, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`BinomialLogit::mean_f64`] and
-/// [`BinomialLogit::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BinomialLogit {
     trials: i64,
@@ -106,28 +102,21 @@ impl BinomialLogit {
         check_finite("binomial_logit", "log_odds", &log_odds)?;
         Ok(BinomialLogit { trials, log_odds })
     }
-
-    /// The mean `N inv_logit(α)`.
-    pub fn mean_f64(&self) -> f64 {
-        self.trials as f64 * inv_logit(self.log_odds)
-    }
-
-    /// The variance `N inv_logit(α) inv_logit(−α)`.
-    pub fn variance_f64(&self) -> f64 {
-        self.trials as f64 * inv_logit(self.log_odds) * inv_logit(-self.log_odds)
-    }
 }
 
 impl Distribution for BinomialLogit {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_binomial(self.trials, inv_logit(self.log_odds), rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `N inv_logit(α)`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.trials as f64 * inv_logit(self.log_odds))
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `N inv_logit(α) inv_logit(−α)`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.trials as f64 * inv_logit(self.log_odds) * inv_logit(-self.log_odds))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -144,8 +133,9 @@ impl Distribution for BinomialLogit {
 mod tests {
     use super::*;
     use crate::dist::binomial_lpmf;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -202,7 +192,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = BinomialLogit::new(30, 0.4).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]
@@ -215,7 +205,7 @@ mod tests {
         let err = binomial_logit_lpmf::<f64>(4, 3, 0.0).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "binomial_logit: random variable is 4, but must be in [0, trials]"
+            "binomial_logit: random variable is 4, but must be in [0, 3]"
         );
         let err = binomial_logit_lpmf::<f64>(&vec![1, 2], 3, &vec![0.0; 3]).unwrap_err();
         assert_eq!(

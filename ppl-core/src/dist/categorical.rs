@@ -4,7 +4,8 @@ use rand::Rng;
 
 use super::check::{check_int_all, check_simplex};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, multiply_log};
+use super::math::multiply_log;
+use super::partials::log_mass;
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -42,7 +43,7 @@ pub fn categorical_lpmf<T: Real>(y: impl IntOperand, probabilities: impl Operand
             continue;
         }
         let theta = probabilities.at(k);
-        value += multiply_log(count, theta.value().ln());
+        value += multiply_log(count as f64, theta.value().ln());
         out.add_scaled_tangent(theta.tangent(), count as f64 / theta.value());
     }
     Ok(log_mass(out, value))
@@ -65,7 +66,7 @@ pub(crate) fn count_categories(
         function,
         "random variable",
         y,
-        "in [1, K], K the number of categories",
+        format!("in [1, {upper}]"),
         |v| v >= 1 && v <= upper,
     )?;
     let mut counts = vec![0i64; categories];
@@ -106,10 +107,9 @@ pub(crate) fn category_moments(probabilities: &[f64]) -> (f64, f64) {
 
 /// The categorical distribution with fixed probabilities, for sampling.
 ///
-/// Draws are categories `1..=K` (Stan's convention). The trait's [`Distribution::mean`] and
-/// [`Distribution::variance`] return `None`: categories are labels, and an `i64` could not hold
-/// the moments anyway. [`Categorical::mean_f64`] and [`Categorical::variance_f64`] give the
-/// moments of the category index, meaningful only when the categories are ordered.
+/// Draws are categories `1..=K` (Stan's convention). [`Distribution::mean`] and
+/// [`Distribution::variance`] are the moments of the category index, meaningful only when the
+/// categories are ordered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Categorical {
     probabilities: Vec<f64>,
@@ -129,28 +129,21 @@ impl Categorical {
     pub fn probabilities(&self) -> &[f64] {
         &self.probabilities
     }
-
-    /// The mean of the category index, `Σ k θ_k`.
-    pub fn mean_f64(&self) -> f64 {
-        category_moments(&self.probabilities).0
-    }
-
-    /// The variance of the category index, `Σ k² θ_k − (Σ k θ_k)²`.
-    pub fn variance_f64(&self) -> f64 {
-        category_moments(&self.probabilities).1
-    }
 }
 
 impl Distribution for Categorical {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_category(&self.probabilities, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean of the category index, `Σ k θ_k`.
+    fn mean(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).0)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance of the category index, `Σ k² θ_k − (Σ k θ_k)²`.
+    fn variance(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).1)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -166,8 +159,9 @@ impl Distribution for Categorical {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use crate::Dual;
     use proptest::prelude::*;
 
@@ -218,8 +212,8 @@ mod tests {
     #[test]
     fn sample_frequencies_and_moments_match() {
         let d = Categorical::new(vec![0.1, 0.25, 0.05, 0.6]).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
-        assert_close(d.mean_f64(), 0.1 + 0.5 + 0.15 + 2.4, 1e-15);
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
+        assert_close(d.mean().unwrap(), 0.1 + 0.5 + 0.15 + 2.4, 1e-15);
         // Each category's frequency within 5 binomial standard errors.
         let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(7);
         let n = 100_000;
@@ -244,12 +238,12 @@ mod tests {
         let err = categorical_lpmf::<f64>(4, &theta).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "categorical: random variable is 4, but must be in [1, K], K the number of categories"
+            "categorical: random variable is 4, but must be in [1, 3]"
         );
         let err = categorical_lpmf::<f64>(&vec![1, 0], &theta).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "categorical: random variable[2] is 0, but must be in [1, K], K the number of categories"
+            "categorical: random variable[2] is 0, but must be in [1, 3]"
         );
         let err = categorical_lpmf::<f64>(1, &vec![0.2, 0.5, 0.4]).unwrap_err();
         assert_eq!(

@@ -6,7 +6,7 @@ use super::categorical::{category_moments, count_categories, sample_category};
 use super::check::check_finite;
 use super::distribution::{Distribution, Support};
 use crate::error::Result;
-use crate::real::{IntOperand, Operand, Real};
+use crate::real::{log_sum_exp, IntOperand, Operand, Real};
 
 /// Log-mass of the categorical distribution parameterised by unnormalised log-odds `β` (Stan's
 /// `categorical_logit_lpmf`):
@@ -40,7 +40,8 @@ pub fn categorical_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operan
     if observations == 0.0 {
         return Ok(T::constant(0.0));
     }
-    let log_sum_exp = log_sum_exp_f64((0..categories).map(|k| log_odds.at(k).value()));
+    let log_odds_values: Vec<f64> = (0..categories).map(|k| log_odds.at(k).value()).collect();
+    let log_sum_exp = log_sum_exp(&log_odds_values);
     let mut out = T::constant(0.0);
     let mut value = -observations * log_sum_exp;
     for (k, &count) in counts.iter().enumerate() {
@@ -58,20 +59,10 @@ pub fn categorical_logit_lupmf<T: Real>(y: impl IntOperand, log_odds: impl Opera
     categorical_logit_lpmf(y, log_odds)
 }
 
-/// `ln Σ exp(x_k)` in `f64`, shifted by the maximum; `−∞` for no elements.
-fn log_sum_exp_f64(values: impl Iterator<Item = f64> + Clone) -> f64 {
-    let max = values.clone().fold(f64::NEG_INFINITY, f64::max);
-    if !max.is_finite() {
-        return max;
-    }
-    max + values.map(|v| (v - max).exp()).sum::<f64>().ln()
-}
-
 /// The categorical distribution with fixed log-odds, for sampling.
 ///
-/// Draws are categories `1..=K`. As for [`Categorical`](crate::dist::Categorical), the trait's
-/// moments are `None`; [`CategoricalLogit::mean_f64`] and [`CategoricalLogit::variance_f64`]
-/// give the moments of the category index.
+/// Draws are categories `1..=K`. As for [`Categorical`](crate::dist::Categorical),
+/// [`Distribution::mean`] and [`Distribution::variance`] are the moments of the category index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoricalLogit {
     log_odds: Vec<f64>,
@@ -93,7 +84,7 @@ impl CategoricalLogit {
                 1,
             ));
         }
-        let log_sum_exp = log_sum_exp_f64(log_odds.iter().copied());
+        let log_sum_exp = log_sum_exp(&log_odds);
         let probabilities = log_odds.iter().map(|b| (b - log_sum_exp).exp()).collect();
         Ok(CategoricalLogit {
             log_odds,
@@ -105,28 +96,21 @@ impl CategoricalLogit {
     pub fn probabilities(&self) -> &[f64] {
         &self.probabilities
     }
-
-    /// The mean of the category index.
-    pub fn mean_f64(&self) -> f64 {
-        category_moments(&self.probabilities).0
-    }
-
-    /// The variance of the category index.
-    pub fn variance_f64(&self) -> f64 {
-        category_moments(&self.probabilities).1
-    }
 }
 
 impl Distribution for CategoricalLogit {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_category(&self.probabilities, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean of the category index.
+    fn mean(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).0)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance of the category index.
+    fn variance(&self) -> Option<f64> {
+        Some(category_moments(&self.probabilities).1)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -143,8 +127,9 @@ impl Distribution for CategoricalLogit {
 mod tests {
     use super::*;
     use crate::dist::categorical_lpmf;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -191,7 +176,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = CategoricalLogit::new(vec![0.3, -1.2, 2.0, 0.0]).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]
@@ -205,7 +190,7 @@ mod tests {
         let err = categorical_logit_lpmf::<f64>(3, &vec![0.0, 1.0]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "categorical_logit: random variable is 3, but must be in [1, K], K the number of categories"
+            "categorical_logit: random variable is 3, but must be in [1, 2]"
         );
         assert_eq!(
             CategoricalLogit::new(Vec::new()).unwrap_err().to_string(),

@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_not_nan, check_positive_finite, common_len,
-};
+use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_PI;
@@ -60,7 +59,9 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_mu_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
         let inv_sigma = 1.0 / sigma_i;
@@ -69,17 +70,17 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
         value -= sigma_i.ln() + z_squared.ln_1p();
         let inv_one_plus_z_squared = 1.0 / (1.0 + z_squared);
         let d_y = -2.0 * z * inv_sigma * inv_one_plus_z_squared;
-        add_partial(&mut out, &y, i, d_y, &mut d_y_sum);
-        add_partial(&mut out, &mu, i, -d_y, &mut d_mu_sum);
+        y_partials.add(&mut out, i, d_y);
+        mu_partials.add(&mut out, i, -d_y);
         let d_sigma = (z_squared - 1.0) * inv_sigma * inv_one_plus_z_squared;
-        add_partial(&mut out, &sigma, i, d_sigma, &mut d_sigma_sum);
+        sigma_partials.add(&mut out, i, d_sigma);
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &mu, d_mu_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     if !PROPTO {
         value -= n as f64 * LN_PI;
     }
@@ -107,6 +108,7 @@ impl Cauchy {
 
 impl Distribution for Cauchy {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Cauchy::new(self.mu, self.sigma)
@@ -127,34 +129,12 @@ impl Distribution for Cauchy {
     }
 }
 
-/// Test helper for families without moments: the fraction of 200 000 seeded draws at or below
-/// each point `q` matches `cdf(q)` within 5 Monte Carlo standard errors `√(p(1 − p)/n)`.
-#[cfg(test)]
-#[track_caller]
-pub(crate) fn assert_cdf_fractions<D: Distribution<Value = f64>>(
-    distribution: &D,
-    cdf: impl Fn(f64) -> f64,
-    points: &[f64],
-) {
-    use rand::SeedableRng;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
-    let n = 200_000;
-    let draws: Vec<f64> = (0..n).map(|_| distribution.sample(&mut rng)).collect();
-    for &q in points {
-        let p = cdf(q);
-        let fraction = draws.iter().filter(|&&d| d <= q).count() as f64 / n as f64;
-        let mcse = (p * (1.0 - p) / n as f64).sqrt();
-        assert!(
-            (fraction - p).abs() <= 5.0 * mcse,
-            "P(y <= {q}): sample {fraction} vs {p} (mcse {mcse})"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::testing::{assert_close, assert_gradient_matches, assert_normalised};
+    use crate::dist::testing::{
+        assert_cdf_fractions, assert_close, assert_gradient_matches, assert_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]

@@ -1,7 +1,35 @@
 //! Argument checks shared by the densities: each failure names the function, the argument (with an index for vectors), the value and the rule.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 use crate::real::{Operand, Real};
+
+/// Checks the elements `value_at(0..n)` of an argument of size `size` (`None` for a scalar,
+/// checked once) with `ok`; the first failure becomes
+/// `"{function}: {name} is {value}, but must be {requirement}"` (`name[i]`, 1-based, for
+/// vectors). Shared by the real and the integer checks.
+#[inline]
+fn check_elements<V: Copy + std::fmt::Display>(
+    function: &'static str,
+    name: &'static str,
+    size: Option<usize>,
+    value_at: impl Fn(usize) -> V,
+    requirement: impl Into<Cow<'static, str>>,
+    ok: impl Fn(V) -> bool,
+) -> Result<()> {
+    for i in 0..size.unwrap_or(1) {
+        let v = value_at(i);
+        if !ok(v) {
+            let label = match size {
+                None => name.to_string(),
+                Some(_) => format!("{name}[{}]", i + 1),
+            };
+            return Err(Error::invalid(function, label, v, requirement));
+        }
+    }
+    Ok(())
+}
 
 /// Checks every element of `arg` with `ok`; the first failure becomes
 /// `"{function}: {name} is {value}, but must be {requirement}"` (`name[i]`, 1-based, for vectors).
@@ -10,31 +38,17 @@ pub(crate) fn check_all<A: Operand>(
     function: &'static str,
     name: &'static str,
     arg: &A,
-    requirement: &'static str,
+    requirement: impl Into<Cow<'static, str>>,
     ok: impl Fn(f64) -> bool,
 ) -> Result<()> {
-    match arg.size() {
-        None => {
-            let v = arg.at(0).value();
-            if !ok(v) {
-                return Err(Error::invalid(function, name, v, requirement));
-            }
-        }
-        Some(n) => {
-            for i in 0..n {
-                let v = arg.at(i).value();
-                if !ok(v) {
-                    return Err(Error::invalid(
-                        function,
-                        format!("{name}[{}]", i + 1),
-                        v,
-                        requirement,
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
+    check_elements(
+        function,
+        name,
+        arg.size(),
+        |i| arg.at(i).value(),
+        requirement,
+        ok,
+    )
 }
 
 /// `x` is finite.
@@ -64,15 +78,6 @@ pub(crate) fn check_positive_finite<A: Operand>(
     check_all(function, name, arg, "positive and finite", |v| {
         v > 0.0 && v.is_finite()
     })
-}
-
-/// `x > 0` (`+∞` allowed, e.g. Student-t degrees of freedom).
-pub(crate) fn check_positive<A: Operand>(
-    function: &'static str,
-    name: &'static str,
-    arg: &A,
-) -> Result<()> {
-    check_all(function, name, arg, "positive", |v| v > 0.0)
 }
 
 /// `x ≥ 0` and finite.
@@ -106,26 +111,6 @@ pub(crate) fn common_len(
     crate::real::broadcast_len(function, sizes)
 }
 
-/// Integer data checks for discrete variates: every element satisfies `ok`.
-pub(crate) fn check_ints(
-    function: &'static str,
-    name: &'static str,
-    values: &[i64],
-    requirement: &'static str,
-    ok: impl Fn(i64) -> bool,
-) -> Result<()> {
-    for (i, &v) in values.iter().enumerate() {
-        if !ok(v) {
-            let label = if values.len() == 1 {
-                name.to_string()
-            } else {
-                format!("{name}[{}]", i + 1)
-            };
-            return Err(Error::invalid(function, label, v, requirement));
-        }
-    }
-    Ok(())
-}
 /// `x ≥ 0` (`+∞` allowed: Stan's `check_nonnegative`, used for variates whose density is 0 at
 /// `+∞`, e.g. `exponential`). NaN fails.
 pub(crate) fn check_not_negative<A: Operand>(
@@ -136,50 +121,6 @@ pub(crate) fn check_not_negative<A: Operand>(
     check_all(function, name, arg, "non-negative", |v| v >= 0.0)
 }
 
-/// Adds the partial derivative `partial` of a vectorised density with respect to element `i`
-/// of `arg`: straight into `out`'s tangent for a vector argument, or into `scalar_sum` for a
-/// scalar argument (applied once by [`add_scalar_partial`], as `normal_lpdf` does).
-#[inline]
-pub(crate) fn add_partial<T: Real, A: Operand>(
-    out: &mut T,
-    arg: &A,
-    i: usize,
-    partial: f64,
-    scalar_sum: &mut f64,
-) {
-    if arg.size().is_none() {
-        *scalar_sum += partial;
-    } else {
-        out.add_scaled_tangent(arg.at(i).tangent(), partial);
-    }
-}
-
-/// Applies the summed partial of a scalar argument (see [`add_partial`]); a no-op for vectors.
-#[inline]
-pub(crate) fn add_scalar_partial<T: Real, A: Operand>(out: &mut T, arg: &A, scalar_sum: f64) {
-    if arg.size().is_none() {
-        out.add_scaled_tangent(arg.at(0).tangent(), scalar_sum);
-    }
-}
-
-/// Whether any element of `arg` carries a tangent (a parameter rather than data), so that
-/// partials costing special-function calls (digamma) can be skipped for data.
-#[inline]
-pub(crate) fn has_tangent<A: Operand>(arg: &A) -> bool {
-    (0..arg.size().unwrap_or(1)).any(|i| !arg.at(i).tangent().is_empty())
-}
-
-/// `a · ln(b)` with the convention `0 · ln 0 = 0` (Stan's `multiply_log`), for densities
-/// evaluated at the boundary of their support (`gamma`, `beta`, `weibull`, `chi_square`).
-#[inline]
-pub(crate) fn multiply_log(a: f64, b: f64) -> f64 {
-    if a == 0.0 && b == 0.0 {
-        0.0
-    } else {
-        a * b.ln()
-    }
-}
-
 /// Every element of an integer operand (a discrete variate or binomial trials) satisfies `ok`;
 /// the first failure becomes `"{function}: {name} is {value}, but must be {requirement}"`, with
 /// `name[i]` (1-based) for vectors, as [`check_all`].
@@ -187,31 +128,10 @@ pub(crate) fn check_int_all<I: crate::real::IntOperand>(
     function: &'static str,
     name: &'static str,
     arg: &I,
-    requirement: &'static str,
+    requirement: impl Into<Cow<'static, str>>,
     ok: impl Fn(i64) -> bool,
 ) -> Result<()> {
-    match arg.size() {
-        None => {
-            let v = arg.at(0);
-            if !ok(v) {
-                return Err(Error::invalid(function, name, v, requirement));
-            }
-        }
-        Some(n) => {
-            for i in 0..n {
-                let v = arg.at(i);
-                if !ok(v) {
-                    return Err(Error::invalid(
-                        function,
-                        format!("{name}[{}]", i + 1),
-                        v,
-                        requirement,
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
+    check_elements(function, name, arg.size(), |i| arg.at(i), requirement, ok)
 }
 
 /// Stan's simplex tolerance: `|Σ θ_k − 1| ≤ 1e-8`.

@@ -3,11 +3,10 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_not_negative, check_positive_finite, common_len,
-    has_tangent, multiply_log,
-};
+use super::check::{check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::multiply_log;
+use super::partials::{has_tangent, ArgPartials};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma, LN_2};
@@ -66,7 +65,8 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
     let scalar_nu_terms = nu_terms(nu.at(0).value(), nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_nu_sum) = (0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut nu_partials = ArgPartials::new(&nu);
     for i in 0..n {
         let (y_i, nu_i) = (y.at(i).value(), nu.at(i).value());
         let (lgamma_half_nu, digamma_half_nu) = if nu.size().is_none() {
@@ -75,18 +75,19 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
             nu_terms(nu_i, nu_is_parameter)
         };
         let half_nu = 0.5 * nu_i;
-        value += -half_nu * LN_2 - lgamma_half_nu + multiply_log(half_nu - 1.0, y_i) - 0.5 * y_i;
-        add_partial(&mut out, &y, i, (half_nu - 1.0) / y_i - 0.5, &mut d_y_sum);
+        value +=
+            -half_nu * LN_2 - lgamma_half_nu + multiply_log(half_nu - 1.0, y_i.ln()) - 0.5 * y_i;
+        y_partials.add(&mut out, i, (half_nu - 1.0) / y_i - 0.5);
         if nu_is_parameter {
             let d_nu = 0.5 * (y_i.ln() - LN_2 - digamma_half_nu);
-            add_partial(&mut out, &nu, i, d_nu, &mut d_nu_sum);
+            nu_partials.add(&mut out, i, d_nu);
         }
     }
     if value.is_infinite() {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &nu, d_nu_sum);
+    y_partials.apply(&mut out);
+    nu_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -109,6 +110,7 @@ impl ChiSquare {
 
 impl Distribution for ChiSquare {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::ChiSquared::new(self.nu)

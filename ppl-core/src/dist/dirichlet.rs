@@ -158,6 +158,7 @@ impl Dirichlet {
 
 impl Distribution for Dirichlet {
     type Value = Vec<f64>;
+    type Moment = Vec<f64>;
     /// Normalised gamma draws, in log space so that small concentrations (whose gamma draws
     /// underflow to 0) still give a valid simplex: `ln G_k = ln G'_k + ln(U_k)/α_k` with
     /// `G'_k ~ gamma(α_k + 1, 1)`, `U_k ~ uniform(0, 1)`, then a softmax.

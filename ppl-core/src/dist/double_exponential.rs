@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01};
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_positive_finite, common_len,
-};
+use super::check::{check_finite, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_2;
@@ -69,7 +68,9 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_mu_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
         let inv_sigma = 1.0 / sigma_i;
@@ -83,14 +84,14 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
         } else {
             0.0
         };
-        add_partial(&mut out, &y, i, -sign * inv_sigma, &mut d_y_sum);
-        add_partial(&mut out, &mu, i, sign * inv_sigma, &mut d_mu_sum);
+        y_partials.add(&mut out, i, -sign * inv_sigma);
+        mu_partials.add(&mut out, i, sign * inv_sigma);
         let d_sigma = (scaled_distance - 1.0) * inv_sigma;
-        add_partial(&mut out, &sigma, i, d_sigma, &mut d_sigma_sum);
+        sigma_partials.add(&mut out, i, d_sigma);
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &mu, d_mu_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     if !PROPTO {
         value -= n as f64 * LN_2;
     }
@@ -119,6 +120,7 @@ impl DoubleExponential {
 
 impl Distribution for DoubleExponential {
     type Value = f64;
+    type Moment = f64;
     /// By inversion: `u ~ uniform(−½, ½)` (open), `y = μ − σ sign(u) ln(1 − 2|u|)`.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let u: f64 = Open01.sample(rng);

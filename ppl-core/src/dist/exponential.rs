@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_not_negative, check_positive_finite, common_len,
-};
+use super::check::{check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 
@@ -50,18 +49,19 @@ fn exponential_log_density<T: Real>(y: impl Operand, beta: impl Operand) -> Resu
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_beta_sum) = (0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, beta_i) = (y.at(i).value(), beta.at(i).value());
         value += beta_i.ln() - beta_i * y_i;
-        add_partial(&mut out, &y, i, -beta_i, &mut d_y_sum);
-        add_partial(&mut out, &beta, i, 1.0 / beta_i - y_i, &mut d_beta_sum);
+        y_partials.add(&mut out, i, -beta_i);
+        beta_partials.add(&mut out, i, 1.0 / beta_i - y_i);
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &beta, d_beta_sum);
+    y_partials.apply(&mut out);
+    beta_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -84,6 +84,7 @@ impl Exponential {
 
 impl Distribution for Exponential {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Exp::new(self.beta)

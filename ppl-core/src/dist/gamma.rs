@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_positive_finite, common_len, has_tangent,
-};
+use super::check::{check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::{has_tangent, ArgPartials};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma};
@@ -70,7 +69,9 @@ fn gamma_log_density<T: Real>(
     let scalar_shape_terms = shape_terms(alpha.at(0).value(), alpha_is_parameter);
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_alpha_sum, mut d_beta_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut alpha_partials = ArgPartials::new(&alpha);
+    let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
         let (lgamma_alpha, digamma_alpha) = if alpha.size().is_none() {
@@ -80,22 +81,16 @@ fn gamma_log_density<T: Real>(
         };
         let (log_y, log_beta) = (y_i.ln(), beta_i.ln());
         value += alpha_i * log_beta - lgamma_alpha + (alpha_i - 1.0) * log_y - beta_i * y_i;
-        add_partial(
-            &mut out,
-            &y,
-            i,
-            (alpha_i - 1.0) / y_i - beta_i,
-            &mut d_y_sum,
-        );
+        y_partials.add(&mut out, i, (alpha_i - 1.0) / y_i - beta_i);
         if alpha_is_parameter {
             let d_alpha = log_beta + log_y - digamma_alpha;
-            add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
+            alpha_partials.add(&mut out, i, d_alpha);
         }
-        add_partial(&mut out, &beta, i, alpha_i / beta_i - y_i, &mut d_beta_sum);
+        beta_partials.add(&mut out, i, alpha_i / beta_i - y_i);
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &alpha, d_alpha_sum);
-    add_scalar_partial(&mut out, &beta, d_beta_sum);
+    y_partials.apply(&mut out);
+    alpha_partials.apply(&mut out);
+    beta_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -120,6 +115,7 @@ impl Gamma {
 
 impl Distribution for Gamma {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // rand_distr takes the scale 1/β; the parameters were checked by `new`.
         rand_distr::Gamma::new(self.alpha, 1.0 / self.beta)

@@ -5,7 +5,8 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_all, check_int_all, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{log_mass, multiply_log, ArgPartials};
+use super::math::{log_and_log1m, multiply_log};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -52,31 +53,28 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         ],
     )?;
     let scalar_probability = probability.size().is_none();
-    let (log_p_0, log1m_p_0) = {
-        let theta = probability.at(0).value();
-        (theta.ln(), (-theta).ln_1p())
-    };
-    let mut d_probability = ArgPartials::new(&probability);
+    let scalar_logs = log_and_log1m(probability.at(0).value());
+    let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
         let failures = y.at(i);
         let theta = probability.at(i).value();
         let (log_p, log1m_p) = if scalar_probability {
-            (log_p_0, log1m_p_0)
+            scalar_logs
         } else {
-            (theta.ln(), (-theta).ln_1p())
+            log_and_log1m(theta)
         };
-        value += log_p + multiply_log(failures, log1m_p);
-        if d_probability.is_active() {
-            let mut d = 1.0 / theta;
+        value += log_p + multiply_log(failures as f64, log1m_p);
+        if probability_partials.is_active() {
+            let mut d_probability = 1.0 / theta;
             if failures > 0 {
-                d -= failures as f64 / (1.0 - theta);
+                d_probability -= failures as f64 / (1.0 - theta);
             }
-            d_probability.add(&mut out, i, d);
+            probability_partials.add(&mut out, i, d_probability);
         }
     }
-    d_probability.apply(&mut out);
+    probability_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
@@ -91,9 +89,6 @@ fn valid_probability(theta: f64) -> bool {
 
 /// The geometric distribution (failures before the first success) with a fixed probability,
 /// for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Geometric::mean_f64`] and [`Geometric::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Geometric {
     probability: f64,
@@ -114,20 +109,11 @@ impl Geometric {
         )?;
         Ok(Geometric { probability })
     }
-
-    /// The mean `(1 − θ)/θ`.
-    pub fn mean_f64(&self) -> f64 {
-        (1.0 - self.probability) / self.probability
-    }
-
-    /// The variance `(1 − θ)/θ²`.
-    pub fn variance_f64(&self) -> f64 {
-        (1.0 - self.probability) / (self.probability * self.probability)
-    }
 }
 
 impl Distribution for Geometric {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         // The probability was checked by `new`, so construction cannot fail; draws beyond
         // `i64::MAX` (probability below ~1e-19 per draw) saturate.
@@ -135,11 +121,13 @@ impl Distribution for Geometric {
             .map(|d| d.sample(rng).min(i64::MAX as u64) as i64)
             .unwrap_or(0)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `(1 − θ)/θ`.
+    fn mean(&self) -> Option<f64> {
+        Some((1.0 - self.probability) / self.probability)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `(1 − θ)/θ²`.
+    fn variance(&self) -> Option<f64> {
+        Some((1.0 - self.probability) / (self.probability * self.probability))
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -155,8 +143,9 @@ impl Distribution for Geometric {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -198,8 +187,8 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = Geometric::new(0.2).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
-        assert_close(d.mean_f64(), 4.0, 1e-15);
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
+        assert_close(d.mean().unwrap(), 4.0, 1e-15);
     }
 
     #[test]

@@ -74,6 +74,7 @@ impl HalfCauchy {
 
 impl Distribution for HalfCauchy {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // |cauchy(0, σ)|; the parameters were checked by `new`.
         rand_distr::Cauchy::new(0.0, self.sigma)
@@ -97,8 +98,9 @@ impl Distribution for HalfCauchy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::cauchy::assert_cdf_fractions;
-    use crate::dist::testing::{assert_close, assert_gradient_matches, assert_normalised};
+    use crate::dist::testing::{
+        assert_cdf_fractions, assert_close, assert_gradient_matches, assert_normalised,
+    };
     use crate::special::LN_PI;
     use proptest::prelude::*;
 

@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_not_negative, check_positive_finite, common_len,
-};
+use super::check::{check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{LN_2, LN_SQRT_2PI};
@@ -55,26 +54,21 @@ fn half_normal_log_density<const PROPTO: bool, T: Real>(
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_sigma_sum) = (0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, sigma_i) = (y.at(i).value(), sigma.at(i).value());
         let inv_sigma = 1.0 / sigma_i;
         let z = y_i * inv_sigma;
         value -= 0.5 * z * z + sigma_i.ln();
-        add_partial(&mut out, &y, i, -z * inv_sigma, &mut d_y_sum);
-        add_partial(
-            &mut out,
-            &sigma,
-            i,
-            (z * z - 1.0) * inv_sigma,
-            &mut d_sigma_sum,
-        );
+        y_partials.add(&mut out, i, -z * inv_sigma);
+        sigma_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     if !PROPTO {
         value += n as f64 * (LN_2 - LN_SQRT_2PI);
     }
@@ -100,6 +94,7 @@ impl HalfNormal {
 
 impl Distribution for HalfNormal {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // |normal(0, σ)|; the parameters were checked by `new`.
         rand_distr::Normal::new(0.0, self.sigma)

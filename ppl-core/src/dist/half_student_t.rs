@@ -90,6 +90,7 @@ impl HalfStudentT {
 
 impl Distribution for HalfStudentT {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // |σ t_ν|; the parameters were checked by `new`.
         rand_distr::StudentT::new(self.nu)

@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_not_nan, check_positive_finite, common_len, has_tangent,
-};
+use super::check::{check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::{has_tangent, ArgPartials};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma};
@@ -77,7 +76,9 @@ fn inv_gamma_log_density<T: Real>(
     let scalar_shape_terms = shape_terms(alpha.at(0).value(), alpha_is_parameter);
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_alpha_sum, mut d_beta_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut alpha_partials = ArgPartials::new(&alpha);
+    let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
         if y_i <= 0.0 || y_i == f64::INFINITY {
@@ -91,22 +92,16 @@ fn inv_gamma_log_density<T: Real>(
         let (log_y, log_beta, inv_y) = (y_i.ln(), beta_i.ln(), 1.0 / y_i);
         value += alpha_i * log_beta - lgamma_alpha - (alpha_i + 1.0) * log_y - beta_i * inv_y;
         let d_y = (beta_i * inv_y - (alpha_i + 1.0)) * inv_y;
-        add_partial(&mut out, &y, i, d_y, &mut d_y_sum);
+        y_partials.add(&mut out, i, d_y);
         if alpha_is_parameter {
             let d_alpha = log_beta - log_y - digamma_alpha;
-            add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
+            alpha_partials.add(&mut out, i, d_alpha);
         }
-        add_partial(
-            &mut out,
-            &beta,
-            i,
-            alpha_i / beta_i - inv_y,
-            &mut d_beta_sum,
-        );
+        beta_partials.add(&mut out, i, alpha_i / beta_i - inv_y);
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &alpha, d_alpha_sum);
-    add_scalar_partial(&mut out, &beta, d_beta_sum);
+    y_partials.apply(&mut out);
+    alpha_partials.apply(&mut out);
+    beta_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -131,6 +126,7 @@ impl InvGamma {
 
 impl Distribution for InvGamma {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // β / gamma(α, 1); the parameters were checked by `new`.
         rand_distr::Gamma::new(self.alpha, 1.0)

@@ -172,6 +172,7 @@ impl LkjCorrCholesky {
 
 impl Distribution for LkjCorrCholesky {
     type Value = Vec<f64>;
+    type Moment = Vec<f64>;
     /// The onion method (Lewandowski et al. 2009, §3.2) written for the factor directly: row
     /// `i` is `(√s_i · u_i, √(1 − s_i), 0, …)` with `u_i` uniform on the unit sphere in `ℝ^i`
     /// and `s_i ~ beta(i/2, η + (K − i − 1)/2)`, rows independent. Its density is

@@ -3,10 +3,9 @@
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01};
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_positive_finite, common_len,
-};
+use super::check::{check_finite, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{log1p_exp, logit};
@@ -63,7 +62,9 @@ fn logistic_log_density<T: Real>(
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_mu_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
         let inv_sigma = 1.0 / sigma_i;
@@ -71,14 +72,14 @@ fn logistic_log_density<T: Real>(
         value -= z + sigma_i.ln() + 2.0 * log1p_exp(-z);
         // d/dz [−z − 2 ln(1 + e^−z)] = 1 − 2 inv_logit(z) = −tanh(z/2).
         let tanh_half_z = (0.5 * z).tanh();
-        add_partial(&mut out, &y, i, -tanh_half_z * inv_sigma, &mut d_y_sum);
-        add_partial(&mut out, &mu, i, tanh_half_z * inv_sigma, &mut d_mu_sum);
+        y_partials.add(&mut out, i, -tanh_half_z * inv_sigma);
+        mu_partials.add(&mut out, i, tanh_half_z * inv_sigma);
         let d_sigma = (z * tanh_half_z - 1.0) * inv_sigma;
-        add_partial(&mut out, &sigma, i, d_sigma, &mut d_sigma_sum);
+        sigma_partials.add(&mut out, i, d_sigma);
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &mu, d_mu_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -103,6 +104,7 @@ impl Logistic {
 
 impl Distribution for Logistic {
     type Value = f64;
+    type Moment = f64;
     /// By inversion: `u ~ uniform(0, 1)` (open), `y = μ + σ logit(u)`.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let u: f64 = Open01.sample(rng);

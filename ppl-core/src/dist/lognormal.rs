@@ -3,11 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_not_negative, check_positive_finite,
-    common_len,
-};
+use super::check::{check_finite, check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_SQRT_2PI;
@@ -70,7 +68,9 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_mu_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
         if y_i == 0.0 || y_i == f64::INFINITY {
@@ -81,19 +81,13 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
         let z = (log_y - mu_i) * inv_sigma;
         value -= 0.5 * z * z + sigma_i.ln() + log_y;
         let d_mu = z * inv_sigma;
-        add_partial(&mut out, &y, i, -(d_mu + 1.0) / y_i, &mut d_y_sum);
-        add_partial(&mut out, &mu, i, d_mu, &mut d_mu_sum);
-        add_partial(
-            &mut out,
-            &sigma,
-            i,
-            (z * z - 1.0) * inv_sigma,
-            &mut d_sigma_sum,
-        );
+        y_partials.add(&mut out, i, -(d_mu + 1.0) / y_i);
+        mu_partials.add(&mut out, i, d_mu);
+        sigma_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &mu, d_mu_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     if !PROPTO {
         value -= n as f64 * LN_SQRT_2PI;
     }
@@ -121,6 +115,7 @@ impl Lognormal {
 
 impl Distribution for Lognormal {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::LogNormal::new(self.mu, self.sigma)

@@ -4,8 +4,11 @@
 //! `~` uses) — `_lpmf`/`_lupmf` for discrete families — plus a struct implementing
 //! [`Distribution`] for sampling and moments. See `docs/distributions.md`.
 
+mod bessel;
 mod check;
 mod distribution;
+mod math;
+mod partials;
 mod registry;
 #[cfg(test)]
 pub(crate) mod testing;

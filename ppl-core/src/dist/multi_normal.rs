@@ -164,6 +164,7 @@ impl MultiNormal {
 
 impl Distribution for MultiNormal {
     type Value = Vec<f64>;
+    type Moment = Vec<f64>;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
         sample_with_factor(&self.mu, &self.cholesky_factor, rng)
     }
@@ -235,7 +236,7 @@ pub(super) mod tests {
 
     /// [`assert_vector_moments_of`] for a distribution's own `mean()` and `variance()`.
     #[track_caller]
-    pub(crate) fn assert_vector_moments<D: Distribution<Value = Vec<f64>>>(
+    pub(crate) fn assert_vector_moments<D: Distribution<Value = Vec<f64>, Moment = Vec<f64>>>(
         sample: impl FnMut(&mut rand_chacha::ChaCha8Rng) -> Vec<f64>,
         distribution: &D,
     ) {

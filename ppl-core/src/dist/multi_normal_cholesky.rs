@@ -300,6 +300,7 @@ impl MultiNormalCholesky {
 
 impl Distribution for MultiNormalCholesky {
     type Value = Vec<f64>;
+    type Moment = Vec<f64>;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
         sample_with_factor(&self.mu, &self.cholesky_factor, rng)
     }

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::{Binomial, Distribution as _};
 
-use super::check::check_ints;
+use super::check::check_int_all;
 use super::dirichlet::check_simplex;
 use super::distribution::{Distribution, Support};
 use crate::error::{Error, Result};
@@ -42,7 +42,7 @@ pub fn multinomial_lupmf<T: Real>(y: &[i64], theta: &[impl Real]) -> Result<T> {
 }
 
 fn check_counts(function: &'static str, y: &[i64]) -> Result<()> {
-    check_ints(function, "random variable", y, "non-negative", |v| v >= 0)
+    check_int_all(function, "random variable", &y, "non-negative", |v| v >= 0)
 }
 
 fn multinomial_log_mass<const PROPTO: bool, T: Real>(y: &[i64], theta: &[impl Real]) -> Result<T> {
@@ -97,7 +97,7 @@ impl Multinomial {
     pub fn new(theta: Vec<f64>, trials: i64) -> Result<Self> {
         const FUNCTION: &str = "multinomial";
         check_simplex(FUNCTION, "probabilities", &theta)?;
-        check_ints(FUNCTION, "trials", &[trials], "non-negative", |v| v >= 0)?;
+        check_int_all(FUNCTION, "trials", &trials, "non-negative", |v| v >= 0)?;
         Ok(Multinomial { theta, trials })
     }
 
@@ -116,6 +116,7 @@ impl Multinomial {
 
 impl Distribution for Multinomial {
     type Value = Vec<i64>;
+    type Moment = Vec<f64>;
     /// Sequential conditional binomials: `y_k ~ binomial(N − Σ_{j<k} y_j, θ_k / Σ_{j≥k} θ_j)`.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<i64> {
         let mut remaining_trials = self.trials as u64;
@@ -138,11 +139,11 @@ impl Distribution for Multinomial {
         }
         counts
     }
-    fn mean(&self) -> Option<Vec<i64>> {
-        None
+    fn mean(&self) -> Option<Vec<f64>> {
+        Some(self.expected_counts())
     }
-    fn variance(&self) -> Option<Vec<i64>> {
-        None
+    fn variance(&self) -> Option<Vec<f64>> {
+        Some(self.count_variances())
     }
     fn support(&self) -> Support {
         Support::CountVector(self.theta.len())

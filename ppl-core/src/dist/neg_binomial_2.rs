@@ -5,8 +5,10 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_all, check_int_all, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::ln_factorial;
 use super::neg_binomial_2_log::neg_binomial_2_log_term;
-use super::poisson::{ln_factorial, log_mass, sample_poisson, ArgPartials, MAX_SAMPLING_RATE};
+use super::partials::{log_mass, ArgPartials};
+use super::poisson::{sample_poisson, MAX_SAMPLING_RATE};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -72,8 +74,8 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
     let scalar_dispersion = dispersion.size().is_none();
     let log_mean_0 = mean.at(0).value().ln();
     let log_dispersion_0 = dispersion.at(0).value().ln();
-    let mut d_mean = ArgPartials::new(&mean);
-    let mut d_dispersion = ArgPartials::new(&dispersion);
+    let mut mean_partials = ArgPartials::new(&mean);
+    let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -85,17 +87,18 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
         } else {
             phi.ln()
         };
-        let term = neg_binomial_2_log_term(count, log_mu, phi, log_phi, d_dispersion.is_active());
+        let term =
+            neg_binomial_2_log_term(count, log_mu, phi, log_phi, dispersion_partials.is_active());
         value += term.log_mass;
         if !PROPTO {
             value -= ln_factorial(count);
         }
         // ∂/∂μ = (∂/∂ ln μ) / μ.
-        d_mean.add(&mut out, i, term.d_log_mean / mu);
-        d_dispersion.add(&mut out, i, term.d_dispersion);
+        mean_partials.add(&mut out, i, term.d_log_mean / mu);
+        dispersion_partials.add(&mut out, i, term.d_dispersion);
     }
-    d_mean.apply(&mut out);
-    d_dispersion.apply(&mut out);
+    mean_partials.apply(&mut out);
+    dispersion_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
@@ -126,9 +129,6 @@ pub(crate) fn sample_neg_binomial_2<R: Rng + ?Sized>(
 
 /// The negative binomial distribution with fixed mean and dispersion, for sampling and moments
 /// (a gamma–Poisson mixture).
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`NegBinomial2::mean_f64`] and [`NegBinomial2::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NegBinomial2 {
     mean: f64,
@@ -148,28 +148,21 @@ impl NegBinomial2 {
         check_sampling_mean(FUNCTION, "mean", mean)?;
         Ok(NegBinomial2 { mean, dispersion })
     }
-
-    /// The mean `μ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.mean
-    }
-
-    /// The variance `μ + μ²/φ`.
-    pub fn variance_f64(&self) -> f64 {
-        self.mean + self.mean * self.mean / self.dispersion
-    }
 }
 
 impl Distribution for NegBinomial2 {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_neg_binomial_2(self.mean, self.dispersion, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `μ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.mean)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `μ + μ²/φ`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.mean + self.mean * self.mean / self.dispersion)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -185,9 +178,10 @@ impl Distribution for NegBinomial2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::poisson_lpmf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -253,7 +247,7 @@ mod tests {
             NegBinomial2::new(4.0, 1.5).unwrap(),
             NegBinomial2::new(0.7, 30.0).unwrap(),
         ] {
-            assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+            assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
         }
     }
 

@@ -4,8 +4,9 @@ use rand::Rng;
 
 use super::check::{check_finite, check_int_all, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::ln_factorial;
 use super::neg_binomial_2::{check_sampling_mean, sample_neg_binomial_2};
-use super::poisson::{ln_factorial, log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 use crate::special::{digamma, inv_logit, lgamma, log1p_exp};
@@ -72,8 +73,8 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let scalar_dispersion = dispersion.size().is_none();
     let log_dispersion_0 = dispersion.at(0).value().ln();
-    let mut d_log_mean = ArgPartials::new(&log_mean);
-    let mut d_dispersion = ArgPartials::new(&dispersion);
+    let mut log_mean_partials = ArgPartials::new(&log_mean);
+    let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
@@ -89,17 +90,17 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
             log_mean.at(i).value(),
             phi,
             log_phi,
-            d_dispersion.is_active(),
+            dispersion_partials.is_active(),
         );
         value += term.log_mass;
         if !PROPTO {
             value -= ln_factorial(count);
         }
-        d_log_mean.add(&mut out, i, term.d_log_mean);
-        d_dispersion.add(&mut out, i, term.d_dispersion);
+        log_mean_partials.add(&mut out, i, term.d_log_mean);
+        dispersion_partials.add(&mut out, i, term.d_dispersion);
     }
-    d_log_mean.apply(&mut out);
-    d_dispersion.apply(&mut out);
+    log_mean_partials.apply(&mut out);
+    dispersion_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
@@ -174,10 +175,6 @@ fn log_rising_factorial(phi: f64, count: i64, with_derivative: bool) -> (f64, f6
 
 /// The negative binomial distribution with fixed log-mean and dispersion, for sampling and
 /// moments (a gamma–Poisson mixture).
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`NegBinomial2Log::mean_f64`] and
-/// [`NegBinomial2Log::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NegBinomial2Log {
     log_mean: f64,
@@ -200,29 +197,22 @@ impl NegBinomial2Log {
             dispersion,
         })
     }
-
-    /// The mean `μ = exp(η)`.
-    pub fn mean_f64(&self) -> f64 {
-        self.log_mean.exp()
-    }
-
-    /// The variance `μ + μ²/φ`.
-    pub fn variance_f64(&self) -> f64 {
-        let mean = self.log_mean.exp();
-        mean + mean * mean / self.dispersion
-    }
 }
 
 impl Distribution for NegBinomial2Log {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_neg_binomial_2(self.log_mean.exp(), self.dispersion, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `μ = exp(η)`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.log_mean.exp())
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `μ + μ²/φ`.
+    fn variance(&self) -> Option<f64> {
+        let mean = self.log_mean.exp();
+        Some(mean + mean * mean / self.dispersion)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -240,9 +230,10 @@ impl Distribution for NegBinomial2Log {
 mod tests {
     use super::*;
     use crate::dist::neg_binomial_2_lpmf;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::poisson_log_lpmf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -317,7 +308,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = NegBinomial2Log::new(1.1, 2.5).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]

@@ -129,6 +129,7 @@ impl Normal {
 
 impl Distribution for Normal {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Normal::new(self.mu, self.sigma)

@@ -1,7 +1,7 @@
 //! The normal linear regression `normal_id_glm(y | x, alpha, beta, sigma) = normal(y | alpha + x·beta, sigma)`, and the linear-predictor engine the three GLMs share.
 
 use super::check::{check_finite, check_positive_finite};
-use super::poisson::{log_mass, ArgPartials};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::real::{Operand, Real};
@@ -73,8 +73,8 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
         let s = scale.at(0).value();
         (1.0 / s, s.ln())
     };
-    let mut d_y = ArgPartials::new(&y);
-    let mut d_scale = ArgPartials::new(&scale);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut scale_partials = ArgPartials::new(&scale);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     let mut d_eta = Vec::with_capacity(eta.len());
@@ -89,11 +89,11 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
         value -= 0.5 * z * z + log_sigma;
         let g = z * inv_sigma;
         d_eta.push(g);
-        d_y.add(&mut out, i, -g);
-        d_scale.add(&mut out, i, (z * z - 1.0) * inv_sigma);
+        y_partials.add(&mut out, i, -g);
+        scale_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
     }
-    d_y.apply(&mut out);
-    d_scale.apply(&mut out);
+    y_partials.apply(&mut out);
+    scale_partials.apply(&mut out);
     add_linear_predictor_tangents(&mut out, x, &alpha, &beta, &d_eta);
     if !PROPTO {
         value -= eta.len() as f64 * LN_SQRT_2PI;
@@ -171,15 +171,15 @@ pub(crate) fn add_linear_predictor_tangents<T: Real, A: Operand, B: Operand>(
     beta: &B,
     d_eta: &[f64],
 ) {
-    let mut d_alpha = ArgPartials::new(alpha);
-    if d_alpha.is_active() {
+    let mut alpha_partials = ArgPartials::new(alpha);
+    if alpha_partials.is_active() {
         for (i, &g) in d_eta.iter().enumerate() {
-            d_alpha.add(out, i, g);
+            alpha_partials.add(out, i, g);
         }
-        d_alpha.apply(out);
+        alpha_partials.apply(out);
     }
-    let mut d_beta = ArgPartials::new(beta);
-    if d_beta.is_active() {
+    let mut beta_partials = ArgPartials::new(beta);
+    if beta_partials.is_active() {
         let mut gradient = vec![0.0; x.cols()];
         for (i, &g) in d_eta.iter().enumerate() {
             for (acc, &x_ij) in gradient.iter_mut().zip(x.row(i)) {
@@ -187,72 +187,20 @@ pub(crate) fn add_linear_predictor_tangents<T: Real, A: Operand, B: Operand>(
             }
         }
         for (j, &partial) in gradient.iter().enumerate() {
-            d_beta.add(out, j, partial);
+            beta_partials.add(out, j, partial);
         }
-        d_beta.apply(out);
-    }
-}
-
-/// Random GLM data and a reference gradient comparison, shared by the GLM tests.
-#[cfg(test)]
-pub(crate) mod glm_testing {
-    use rand::{Rng, SeedableRng};
-
-    use crate::dist::testing::assert_close;
-    use crate::error::Result;
-    use crate::gradient::gradient_chunked;
-    use crate::matrix::Matrix;
-    use crate::Dual;
-
-    /// An `rows × cols` matrix of standard-normal-ish entries (uniform on `[-1.5, 1.5]`,
-    /// seeded).
-    pub(crate) fn random_matrix(rows: usize, cols: usize, seed: u64) -> Matrix<f64> {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let data = (0..rows * cols)
-            .map(|_| rng.random_range(-1.5..1.5))
-            .collect();
-        Matrix::from_row_major(rows, cols, data).unwrap()
-    }
-
-    /// The linear predictor with duals, through `Matrix::mul_vec` (the plain reference path).
-    pub(crate) fn eta_reference(
-        x: &Matrix<f64>,
-        alpha: &[Dual<4>],
-        beta: &[Dual<4>],
-    ) -> Vec<Dual<4>> {
-        let product = x.mul_vec(beta).unwrap();
-        product
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| p + if alpha.len() == 1 { alpha[0] } else { alpha[i] })
-            .collect()
-    }
-
-    /// `glm` and `reference` agree in value and gradient at `point` (1e-10 relative).
-    #[track_caller]
-    pub(crate) fn assert_same_value_and_gradient<F, G>(glm: F, reference: G, point: &[f64])
-    where
-        F: Fn(&[Dual<4>]) -> Result<Dual<4>>,
-        G: Fn(&[Dual<4>]) -> Result<Dual<4>>,
-    {
-        let mut glm_gradient = vec![0.0; point.len()];
-        let mut reference_gradient = vec![0.0; point.len()];
-        let glm_value = gradient_chunked::<4, _>(glm, point, &mut glm_gradient).unwrap();
-        let reference_value =
-            gradient_chunked::<4, _>(reference, point, &mut reference_gradient).unwrap();
-        assert_close(glm_value, reference_value, 1e-10);
-        for (a, b) in glm_gradient.iter().zip(&reference_gradient) {
-            assert_close(*a, *b, 1e-10);
-        }
+        beta_partials.apply(out);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::glm_testing::{assert_same_value_and_gradient, eta_reference, random_matrix};
     use super::*;
     use crate::dist::normal_lpdf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_gradient_matches, assert_same_value_and_gradient, eta_reference,
+        random_matrix,
+    };
     use proptest::prelude::*;
 
     #[test]

@@ -1,10 +1,12 @@
-//! The Poisson distribution `poisson(y | lambda)`, plus the partial-derivative accumulator and test helpers that every discrete family and GLM shares.
+//! The Poisson distribution `poisson(y | lambda)`, plus the Poisson sampler and rate check its relatives share.
 
 use rand::Rng;
 use rand_distr::Distribution as _;
 
 use super::check::{check_all, check_int_all, check_nonnegative, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::{ln_factorial, multiply_log};
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -52,33 +54,30 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let scalar_rate = rate.size().is_none();
     let log_rate_0 = rate.at(0).value().ln();
-    let mut d_rate = ArgPartials::new(&rate);
+    let mut rate_partials = ArgPartials::new(&rate);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
         let (count, lambda) = (y.at(i), rate.at(i).value());
         let log_lambda = if scalar_rate { log_rate_0 } else { lambda.ln() };
-        value += multiply_log(count, log_lambda) - lambda;
+        value += multiply_log(count as f64, log_lambda) - lambda;
         if !PROPTO {
             value -= ln_factorial(count);
         }
-        if d_rate.is_active() {
-            let d = if count == 0 {
+        if rate_partials.is_active() {
+            let d_rate = if count == 0 {
                 -1.0
             } else {
                 count as f64 / lambda - 1.0
             };
-            d_rate.add(&mut out, i, d);
+            rate_partials.add(&mut out, i, d_rate);
         }
     }
-    d_rate.apply(&mut out);
+    rate_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
 /// The Poisson distribution with a fixed rate, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`Poisson::mean_f64`] and [`Poisson::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Poisson {
     rate: f64,
@@ -93,28 +92,21 @@ impl Poisson {
         check_sampling_rate("poisson", "rate", rate)?;
         Ok(Poisson { rate })
     }
-
-    /// The mean `λ`.
-    pub fn mean_f64(&self) -> f64 {
-        self.rate
-    }
-
-    /// The variance `λ`.
-    pub fn variance_f64(&self) -> f64 {
-        self.rate
-    }
 }
 
 impl Distribution for Poisson {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_poisson(self.rate, rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `λ`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.rate)
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `λ`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.rate)
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -154,139 +146,12 @@ pub(crate) fn sample_poisson<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
-/// `k · ln x` with Stan's `multiply_log` convention `0 · ln 0 = 0`.
-#[inline]
-pub(crate) fn multiply_log(count: i64, log_x: f64) -> f64 {
-    if count == 0 {
-        0.0
-    } else {
-        count as f64 * log_x
-    }
-}
-
-/// `ln k!` for `k ≥ 0` (a table up to 170, then `ln Γ(k + 1)`; statrs).
-#[inline]
-pub(crate) fn ln_factorial(count: i64) -> f64 {
-    statrs::function::factorial::ln_factorial(count.max(0) as u64)
-}
-
-/// The density's result: `value` plus the accumulated tangents in `tangents`, or a constant
-/// `−∞` (no tangent, as Stan's `LOG_ZERO`) when the value is `−∞`.
-#[inline]
-pub(crate) fn log_mass<T: Real>(tangents: T, value: f64) -> T {
-    if value == f64::NEG_INFINITY {
-        T::constant(value)
-    } else {
-        tangents + value
-    }
-}
-
-/// Accumulates `∂lp/∂arg` for one vectorised argument in one pass: a vector argument's
-/// partials are applied to each element's tangent as they come; a scalar argument's are summed
-/// and applied once by [`ArgPartials::apply`]. An argument without tangents (data, or a dual
-/// outside the current gradient chunk) is inactive and costs nothing, so callers can skip
-/// computing its partials (`is_active`).
-pub(crate) struct ArgPartials<'a, A: Operand> {
-    arg: &'a A,
-    scalar: bool,
-    active: bool,
-    sum: f64,
-}
-
-impl<'a, A: Operand> ArgPartials<'a, A> {
-    /// An accumulator for `arg`.
-    pub(crate) fn new(arg: &'a A) -> Self {
-        let active = match arg.size() {
-            None => !arg.at(0).tangent().is_empty(),
-            Some(n) => (0..n).any(|i| !arg.at(i).tangent().is_empty()),
-        };
-        ArgPartials {
-            arg,
-            scalar: arg.size().is_none(),
-            active,
-            sum: 0.0,
-        }
-    }
-
-    /// Whether any element carries a tangent.
-    #[inline]
-    pub(crate) fn is_active(&self) -> bool {
-        self.active
-    }
-
-    /// Adds `partial = ∂lp_i/∂arg_i` for observation `i`.
-    #[inline]
-    pub(crate) fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
-        if !self.active {
-            return;
-        }
-        if self.scalar {
-            self.sum += partial;
-        } else {
-            out.add_scaled_tangent(self.arg.at(i).tangent(), partial);
-        }
-    }
-
-    /// Applies a scalar argument's summed partial (a no-op for vectors).
-    #[inline]
-    pub(crate) fn apply<T: Real>(self, out: &mut T) {
-        if self.active && self.scalar {
-            out.add_scaled_tangent(self.arg.at(0).tangent(), self.sum);
-        }
-    }
-}
-
-/// Test helpers for the discrete families.
-#[cfg(test)]
-pub(crate) mod discrete_testing {
-    use rand::SeedableRng;
-
-    use crate::dist::Distribution;
-
-    /// `Σ_{y = lower}^{upper} exp(log_mass(y)) = 1` within `1e-10` (the caller picks `upper`
-    /// so that the truncated tail is negligible).
-    #[track_caller]
-    pub(crate) fn assert_pmf_normalised(log_mass: impl Fn(i64) -> f64, lower: i64, upper: i64) {
-        let total: f64 = (lower..=upper).map(|y| log_mass(y).exp()).sum();
-        assert!((total - 1.0).abs() < 1e-10, "total mass is {total}");
-    }
-
-    /// Sample mean and variance of 200 000 seeded draws against `mean` and `variance`, within
-    /// 5 Monte Carlo standard errors (the variance's MCSE uses the sample fourth moment); the
-    /// discrete analogue of `testing::assert_moments`.
-    #[track_caller]
-    pub(crate) fn assert_discrete_moments<D: Distribution<Value = i64>>(
-        distribution: &D,
-        mean: f64,
-        variance: f64,
-    ) {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
-        let n = 200_000;
-        let draws: Vec<f64> = (0..n)
-            .map(|_| distribution.sample(&mut rng) as f64)
-            .collect();
-        let sample_mean = draws.iter().sum::<f64>() / n as f64;
-        let sample_var =
-            draws.iter().map(|d| (d - sample_mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-        let m4 = draws.iter().map(|d| (d - sample_mean).powi(4)).sum::<f64>() / n as f64;
-        let mcse_mean = (sample_var / n as f64).sqrt();
-        assert!(
-            (sample_mean - mean).abs() <= 5.0 * mcse_mean,
-            "mean {sample_mean} vs {mean} (mcse {mcse_mean})"
-        );
-        let mcse_var = ((m4 - sample_var * sample_var) / n as f64).sqrt();
-        assert!(
-            (sample_var - variance).abs() <= 5.0 * mcse_var,
-            "variance {sample_var} vs {variance} (mcse {mcse_var})"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use super::*;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]

@@ -4,7 +4,9 @@ use rand::Rng;
 
 use super::check::{check_all, check_int_all, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
-use super::poisson::{check_sampling_rate, ln_factorial, log_mass, sample_poisson, ArgPartials};
+use super::math::ln_factorial;
+use super::partials::{log_mass, ArgPartials};
+use super::poisson::{check_sampling_rate, sample_poisson};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -54,21 +56,21 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let scalar_log_rate = log_rate.size().is_none();
     let rate_0 = log_rate.at(0).value().exp();
-    let mut d_log_rate = ArgPartials::new(&log_rate);
+    let mut log_rate_partials = ArgPartials::new(&log_rate);
     let mut out = T::constant(0.0);
     let mut value = 0.0;
     for i in 0..n {
         let count = y.at(i);
         let alpha = log_rate.at(i).value();
         let rate = if scalar_log_rate { rate_0 } else { alpha.exp() };
-        let (lp, d) = poisson_log_term(count, alpha, rate);
+        let (lp, d_log_rate) = poisson_log_term(count, alpha, rate);
         value += lp;
         if !PROPTO {
             value -= ln_factorial(count);
         }
-        d_log_rate.add(&mut out, i, d);
+        log_rate_partials.add(&mut out, i, d_log_rate);
     }
-    d_log_rate.apply(&mut out);
+    log_rate_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 
@@ -89,9 +91,6 @@ pub(crate) fn poisson_log_term(count: i64, log_rate: f64, rate: f64) -> (f64, f6
 }
 
 /// The Poisson distribution with a fixed log-rate, for sampling and moments.
-///
-/// The trait's [`Distribution::mean`] and [`Distribution::variance`] return `None` because an
-/// `i64` cannot hold them; use [`PoissonLog::mean_f64`] and [`PoissonLog::variance_f64`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PoissonLog {
     log_rate: f64,
@@ -113,28 +112,21 @@ impl PoissonLog {
         check_sampling_rate("poisson_log", "exp(log_rate)", log_rate.exp())?;
         Ok(PoissonLog { log_rate })
     }
-
-    /// The mean `exp(α)`.
-    pub fn mean_f64(&self) -> f64 {
-        self.log_rate.exp()
-    }
-
-    /// The variance `exp(α)`.
-    pub fn variance_f64(&self) -> f64 {
-        self.log_rate.exp()
-    }
 }
 
 impl Distribution for PoissonLog {
     type Value = i64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         sample_poisson(self.log_rate.exp(), rng)
     }
-    fn mean(&self) -> Option<i64> {
-        None
+    /// The mean `exp(α)`.
+    fn mean(&self) -> Option<f64> {
+        Some(self.log_rate.exp())
     }
-    fn variance(&self) -> Option<i64> {
-        None
+    /// The variance `exp(α)`.
+    fn variance(&self) -> Option<f64> {
+        Some(self.log_rate.exp())
     }
     fn support(&self) -> Support {
         Support::Integers {
@@ -150,9 +142,10 @@ impl Distribution for PoissonLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::poisson::discrete_testing::{assert_discrete_moments, assert_pmf_normalised};
     use crate::dist::poisson_lpmf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_discrete_moments, assert_gradient_matches, assert_pmf_normalised,
+    };
     use proptest::prelude::*;
 
     #[test]
@@ -224,7 +217,7 @@ mod tests {
     #[test]
     fn sample_moments_match() {
         let d = PoissonLog::new(1.7).unwrap();
-        assert_discrete_moments(&d, d.mean_f64(), d.variance_f64());
+        assert_discrete_moments(&d, d.mean().unwrap(), d.variance().unwrap());
     }
 
     #[test]

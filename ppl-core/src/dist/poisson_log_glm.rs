@@ -1,8 +1,9 @@
 //! Poisson regression with log link, `poisson_log_glm(y | x, alpha, beta) = poisson_log(y | alpha + x·beta)`.
 
 use super::check::check_int_all;
+use super::math::ln_factorial;
 use super::normal_id_glm::{add_linear_predictor_tangents, linear_predictor};
-use super::poisson::{ln_factorial, log_mass};
+use super::partials::log_mass;
 use super::poisson_log::poisson_log_term;
 use crate::error::Result;
 use crate::matrix::Matrix;
@@ -86,11 +87,11 @@ fn poisson_log_glm_log_mass<const PROPTO: bool, T: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::normal_id_glm::glm_testing::{
-        assert_same_value_and_gradient, eta_reference, random_matrix,
-    };
     use crate::dist::poisson_log_lpmf;
-    use crate::dist::testing::{assert_close, assert_gradient_matches};
+    use crate::dist::testing::{
+        assert_close, assert_gradient_matches, assert_same_value_and_gradient, eta_reference,
+        random_matrix,
+    };
     use proptest::prelude::*;
 
     fn random_counts(rows: usize) -> Vec<i64> {

@@ -3,11 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_not_nan, check_positive_finite,
-    common_len, has_tangent,
-};
+use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::{has_tangent, ArgPartials};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma, LN_PI};
@@ -96,7 +94,10 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     let scalar_nu_terms = nu_terms(nu.at(0).value(), nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_nu_sum, mut d_mu_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut nu_partials = ArgPartials::new(&nu);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, nu_i, mu_i, sigma_i) = (
             y.at(i).value(),
@@ -117,23 +118,23 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
         // (ν+1) / (ν + z²), the common factor of the partials.
         let weight = (nu_i + 1.0) / (nu_i + z_squared);
         let d_y = -weight * z * inv_sigma;
-        add_partial(&mut out, &y, i, d_y, &mut d_y_sum);
-        add_partial(&mut out, &mu, i, -d_y, &mut d_mu_sum);
+        y_partials.add(&mut out, i, d_y);
+        mu_partials.add(&mut out, i, -d_y);
         let d_sigma = (weight * z_squared - 1.0) * inv_sigma;
-        add_partial(&mut out, &sigma, i, d_sigma, &mut d_sigma_sum);
+        sigma_partials.add(&mut out, i, d_sigma);
         if nu_is_parameter {
             let d_nu =
                 nu_derivative - 0.5 * log1p_z_squared_over_nu + 0.5 * weight * z_squared / nu_i;
-            add_partial(&mut out, &nu, i, d_nu, &mut d_nu_sum);
+            nu_partials.add(&mut out, i, d_nu);
         }
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &nu, d_nu_sum);
-    add_scalar_partial(&mut out, &mu, d_mu_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    nu_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     if !PROPTO {
         value -= n as f64 * 0.5 * LN_PI;
     }
@@ -163,6 +164,7 @@ impl StudentT {
 
 impl Distribution for StudentT {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::StudentT::new(self.nu)

@@ -1,11 +1,12 @@
-//! Test helpers shared by the density tests: tolerance checks, dual-versus-finite-difference gradients, quadrature normalisation and sample moments.
+//! Test helpers shared by the density tests: tolerance checks, dual-versus-finite-difference gradients, normalisation (quadrature or summed mass), sample moments and quantiles, and GLM reference comparisons.
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 
 use super::distribution::Distribution;
 use crate::dual::Dual;
 use crate::error::Result;
 use crate::gradient::{finite_difference_gradient, gradient_chunked};
+use crate::matrix::Matrix;
 use crate::real::Real;
 
 /// `|actual − expected| ≤ tol · max(1, |expected|)`.
@@ -67,28 +68,125 @@ pub(crate) fn assert_normalised(log_density: impl Fn(f64) -> f64, lower: f64, up
     assert!((integral - 1.0).abs() < 1e-6, "integral is {integral}");
 }
 
+/// The number of seeded draws behind every sampling test.
+const DRAWS: usize = 200_000;
+
+/// `DRAWS` draws from `distribution` with the shared seed, as `f64`.
+fn seeded_draws<D: Distribution>(distribution: &D, as_f64: impl Fn(D::Value) -> f64) -> Vec<f64> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
+    (0..DRAWS)
+        .map(|_| as_f64(distribution.sample(&mut rng)))
+        .collect()
+}
+
+/// The sample mean and variance of `draws` against `mean` and `variance` (each checked if
+/// given), within 5 Monte Carlo standard errors (the variance's MCSE uses the sample fourth
+/// moment).
+#[track_caller]
+fn assert_sample_moments(draws: &[f64], mean: Option<f64>, variance: Option<f64>) {
+    let n = draws.len() as f64;
+    let sample_mean = draws.iter().sum::<f64>() / n;
+    let sample_var = draws.iter().map(|d| (d - sample_mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let m4 = draws.iter().map(|d| (d - sample_mean).powi(4)).sum::<f64>() / n;
+    if let Some(expected) = mean {
+        let mcse = (sample_var / n).sqrt();
+        assert!(
+            (sample_mean - expected).abs() <= 5.0 * mcse,
+            "mean {sample_mean} vs {expected} (mcse {mcse})"
+        );
+    }
+    if let Some(expected) = variance {
+        let mcse = ((m4 - sample_var * sample_var) / n).sqrt();
+        assert!(
+            (sample_var - expected).abs() <= 5.0 * mcse,
+            "variance {sample_var} vs {expected} (mcse {mcse})"
+        );
+    }
+}
+
 /// Sample mean and variance of 200 000 draws (seeded) against `mean()` and `variance()`,
 /// within 5 Monte Carlo standard errors (the variance's MCSE uses the sample fourth moment).
 #[track_caller]
-pub(crate) fn assert_moments<D: Distribution<Value = f64>>(distribution: &D) {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261126);
-    let n = 200_000;
-    let draws: Vec<f64> = (0..n).map(|_| distribution.sample(&mut rng)).collect();
-    let mean = draws.iter().sum::<f64>() / n as f64;
-    let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-    let m4 = draws.iter().map(|d| (d - mean).powi(4)).sum::<f64>() / n as f64;
-    if let Some(expected) = distribution.mean() {
-        let mcse = (var / n as f64).sqrt();
+pub(crate) fn assert_moments<D: Distribution<Value = f64, Moment = f64>>(distribution: &D) {
+    let draws = seeded_draws(distribution, |d| d);
+    assert_sample_moments(&draws, distribution.mean(), distribution.variance());
+}
+
+/// The discrete analogue of [`assert_moments`], against independently derived `mean` and
+/// `variance`.
+#[track_caller]
+pub(crate) fn assert_discrete_moments<D: Distribution<Value = i64>>(
+    distribution: &D,
+    mean: f64,
+    variance: f64,
+) {
+    let draws = seeded_draws(distribution, |d| d as f64);
+    assert_sample_moments(&draws, Some(mean), Some(variance));
+}
+
+/// `Σ_{y = lower}^{upper} exp(log_mass(y)) = 1` within `1e-10` (the caller picks `upper`
+/// so that the truncated tail is negligible).
+#[track_caller]
+pub(crate) fn assert_pmf_normalised(log_mass: impl Fn(i64) -> f64, lower: i64, upper: i64) {
+    let total: f64 = (lower..=upper).map(|y| log_mass(y).exp()).sum();
+    assert!((total - 1.0).abs() < 1e-10, "total mass is {total}");
+}
+
+/// For families without moments: the fraction of 200 000 seeded draws at or below each point
+/// `q` matches `cdf(q)` within 5 Monte Carlo standard errors `√(p(1 − p)/n)`.
+#[track_caller]
+pub(crate) fn assert_cdf_fractions<D: Distribution<Value = f64>>(
+    distribution: &D,
+    cdf: impl Fn(f64) -> f64,
+    points: &[f64],
+) {
+    let draws = seeded_draws(distribution, |d| d);
+    let n = draws.len() as f64;
+    for &q in points {
+        let p = cdf(q);
+        let fraction = draws.iter().filter(|&&d| d <= q).count() as f64 / n;
+        let mcse = (p * (1.0 - p) / n).sqrt();
         assert!(
-            (mean - expected).abs() <= 5.0 * mcse,
-            "mean {mean} vs {expected} (mcse {mcse})"
+            (fraction - p).abs() <= 5.0 * mcse,
+            "P(y <= {q}): sample {fraction} vs {p} (mcse {mcse})"
         );
     }
-    if let Some(expected) = distribution.variance() {
-        let mcse = ((m4 - var * var) / n as f64).sqrt();
-        assert!(
-            (var - expected).abs() <= 5.0 * mcse,
-            "variance {var} vs {expected} (mcse {mcse})"
-        );
+}
+
+/// An `rows × cols` GLM design matrix with entries uniform on `[-1.5, 1.5]` (seeded).
+pub(crate) fn random_matrix(rows: usize, cols: usize, seed: u64) -> Matrix<f64> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let data = (0..rows * cols)
+        .map(|_| rng.random_range(-1.5..1.5))
+        .collect();
+    Matrix::from_row_major(rows, cols, data).unwrap()
+}
+
+/// The GLM linear predictor `x β + α` with duals, through `Matrix::mul_vec` (the plain
+/// reference path); `alpha` of length 1 broadcasts.
+pub(crate) fn eta_reference(x: &Matrix<f64>, alpha: &[Dual<4>], beta: &[Dual<4>]) -> Vec<Dual<4>> {
+    let product = x.mul_vec(beta).unwrap();
+    product
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| p + if alpha.len() == 1 { alpha[0] } else { alpha[i] })
+        .collect()
+}
+
+/// `glm` and `reference` agree in value and gradient at `point` (1e-10 relative).
+#[track_caller]
+pub(crate) fn assert_same_value_and_gradient<F, G>(glm: F, reference: G, point: &[f64])
+where
+    F: Fn(&[Dual<4>]) -> Result<Dual<4>>,
+    G: Fn(&[Dual<4>]) -> Result<Dual<4>>,
+{
+    let mut glm_gradient = vec![0.0; point.len()];
+    let mut reference_gradient = vec![0.0; point.len()];
+    let glm_value = gradient_chunked::<4, _>(glm, point, &mut glm_gradient).unwrap();
+    let reference_value =
+        gradient_chunked::<4, _>(reference, point, &mut reference_gradient).unwrap();
+    assert_close(glm_value, reference_value, 1e-10);
+    for (a, b) in glm_gradient.iter().zip(&reference_gradient) {
+        assert_close(*a, *b, 1e-10);
     }
 }

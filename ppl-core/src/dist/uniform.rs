@@ -3,8 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{add_partial, add_scalar_partial, check_finite, check_not_nan, common_len};
+use super::check::{check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::{Error, Result};
 use crate::real::{Operand, Real};
 
@@ -18,7 +19,7 @@ use crate::real::{Operand, Real};
 ///
 /// # Errors
 /// `y` NaN, `alpha` or `beta` not finite, `beta ≤ alpha`, or vector lengths that differ:
-/// `uniform: upper is 0, but must be greater than lower`. As in Stan, `y` outside
+/// `uniform: upper is 0, but must be greater than lower (1)`. As in Stan, `y` outside
 /// `[alpha, beta]` is not an error: the log-density is `−∞`.
 ///
 /// # Reference
@@ -60,11 +61,15 @@ fn check_upper_above_lower(
                 None => "upper".to_string(),
                 Some(_) => format!("upper[{}]", i + 1),
             };
+            let lower_name = match lower.size() {
+                None => "lower".to_string(),
+                Some(_) => format!("lower[{}]", i + 1),
+            };
             return Err(Error::invalid(
                 function,
                 name,
                 upper_i,
-                "greater than lower",
+                format!("greater than {lower_name} ({lower_i})"),
             ));
         }
     }
@@ -91,7 +96,8 @@ fn uniform_log_density<T: Real>(
     check_upper_above_lower(FUNCTION, &alpha, &beta, n)?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_alpha_sum, mut d_beta_sum) = (0.0, 0.0);
+    let mut alpha_partials = ArgPartials::new(&alpha);
+    let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
         if y_i < alpha_i || y_i > beta_i {
@@ -99,11 +105,11 @@ fn uniform_log_density<T: Real>(
         }
         let inv_width = 1.0 / (beta_i - alpha_i);
         value -= (beta_i - alpha_i).ln();
-        add_partial(&mut out, &alpha, i, inv_width, &mut d_alpha_sum);
-        add_partial(&mut out, &beta, i, -inv_width, &mut d_beta_sum);
+        alpha_partials.add(&mut out, i, inv_width);
+        beta_partials.add(&mut out, i, -inv_width);
     }
-    add_scalar_partial(&mut out, &alpha, d_alpha_sum);
-    add_scalar_partial(&mut out, &beta, d_beta_sum);
+    alpha_partials.apply(&mut out);
+    beta_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -129,6 +135,7 @@ impl Uniform {
 
 impl Distribution for Uniform {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Parameters were checked by `new`, so construction cannot fail.
         rand_distr::Uniform::new(self.alpha, self.beta)
@@ -203,12 +210,12 @@ mod tests {
         let err = uniform_lpdf::<f64>(0.5, 1.0, 0.0).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "uniform: upper is 0, but must be greater than lower"
+            "uniform: upper is 0, but must be greater than lower (1)"
         );
         let err = uniform_lpdf::<f64>(0.5, 0.0, &vec![1.0, 0.0]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "uniform: upper[2] is 0, but must be greater than lower"
+            "uniform: upper[2] is 0, but must be greater than lower (0)"
         );
         let err = uniform_lpdf::<f64>(0.5, f64::NEG_INFINITY, 1.0).unwrap_err();
         assert_eq!(
@@ -227,7 +234,7 @@ mod tests {
         );
         assert_eq!(
             Uniform::new(1.0, 1.0).unwrap_err().to_string(),
-            "uniform: upper is 1, but must be greater than lower"
+            "uniform: upper is 1, but must be greater than lower (1)"
         );
     }
 

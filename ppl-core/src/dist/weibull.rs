@@ -3,10 +3,10 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{
-    add_partial, add_scalar_partial, check_finite, check_positive_finite, common_len, multiply_log,
-};
+use super::check::{check_finite, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::math::multiply_log;
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::lgamma;
@@ -71,7 +71,9 @@ fn weibull_log_density<T: Real>(
     )?;
     let mut value = 0.0;
     let mut out = T::constant(0.0);
-    let (mut d_y_sum, mut d_alpha_sum, mut d_sigma_sum) = (0.0, 0.0, 0.0);
+    let mut y_partials = ArgPartials::new(&y);
+    let mut alpha_partials = ArgPartials::new(&alpha);
+    let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, alpha_i, sigma_i) = (y.at(i).value(), alpha.at(i).value(), sigma.at(i).value());
         if y_i < 0.0 {
@@ -80,30 +82,18 @@ fn weibull_log_density<T: Real>(
         let ratio = y_i / sigma_i;
         let log_ratio = ratio.ln();
         let power = ratio.powf(alpha_i);
-        value += alpha_i.ln() - sigma_i.ln() + multiply_log(alpha_i - 1.0, ratio) - power;
-        add_partial(
-            &mut out,
-            &y,
-            i,
-            (alpha_i - 1.0 - alpha_i * power) / y_i,
-            &mut d_y_sum,
-        );
+        value += alpha_i.ln() - sigma_i.ln() + multiply_log(alpha_i - 1.0, log_ratio) - power;
+        y_partials.add(&mut out, i, (alpha_i - 1.0 - alpha_i * power) / y_i);
         let d_alpha = 1.0 / alpha_i + log_ratio * (1.0 - power);
-        add_partial(&mut out, &alpha, i, d_alpha, &mut d_alpha_sum);
-        add_partial(
-            &mut out,
-            &sigma,
-            i,
-            alpha_i * (power - 1.0) / sigma_i,
-            &mut d_sigma_sum,
-        );
+        alpha_partials.add(&mut out, i, d_alpha);
+        sigma_partials.add(&mut out, i, alpha_i * (power - 1.0) / sigma_i);
     }
     if value.is_infinite() {
         return Ok(T::constant(value));
     }
-    add_scalar_partial(&mut out, &y, d_y_sum);
-    add_scalar_partial(&mut out, &alpha, d_alpha_sum);
-    add_scalar_partial(&mut out, &sigma, d_sigma_sum);
+    y_partials.apply(&mut out);
+    alpha_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -128,6 +118,7 @@ impl Weibull {
 
 impl Distribution for Weibull {
     type Value = f64;
+    type Moment = f64;
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // rand_distr takes (scale, shape); the parameters were checked by `new`.
         rand_distr::Weibull::new(self.sigma, self.alpha)

@@ -60,7 +60,7 @@ pub(crate) fn lower_bound_free(function: &'static str, x: f64, lower: f64) -> Re
             function,
             "value",
             x,
-            (format!("greater than the lower bound {lower}")),
+            format!("greater than the lower bound {lower}"),
         ));
     }
     check_finite(function, "value", x)?;

@@ -71,7 +71,7 @@ pub fn lower_upper_bound_unconstrain(x: f64, lower: f64, upper: f64) -> Result<f
             FUNCTION,
             "lower bound",
             lower,
-            (format!("less than the upper bound {upper}")),
+            format!("less than the upper bound {upper}"),
         ));
     }
     match (lower.is_finite(), upper.is_finite()) {
@@ -88,7 +88,7 @@ pub fn lower_upper_bound_unconstrain(x: f64, lower: f64, upper: f64) -> Result<f
             FUNCTION,
             "value",
             x,
-            (format!("strictly between the lower bound {lower} and the upper bound {upper}")),
+            format!("strictly between the lower bound {lower} and the upper bound {upper}"),
         ));
     }
     Ok((x - lower).ln() - (upper - x).ln())

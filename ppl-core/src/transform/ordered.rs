@@ -71,7 +71,7 @@ pub(crate) fn check_increasing(function: &'static str, x: &[f64]) -> Result<()> 
                 function,
                 element("x", k + 1),
                 pair[1],
-                (format!("greater than the previous element {}", pair[0])),
+                format!("greater than the previous element {}", pair[0]),
             ));
         }
     }

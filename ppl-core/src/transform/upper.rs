@@ -59,7 +59,7 @@ pub(crate) fn upper_bound_free(function: &'static str, x: f64, upper: f64) -> Re
             function,
             "value",
             x,
-            (format!("less than the upper bound {upper}")),
+            format!("less than the upper bound {upper}"),
         ));
     }
     check_finite(function, "value", x)?;

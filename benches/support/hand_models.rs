@@ -232,8 +232,8 @@ impl HierarchicalRegression {
         let (sigma_a, sigma_b, sigma_y) = (u[2].exp(), u[3].exp(), u[4].exp());
         let log_jacobian = u[2] + u[3] + u[4];
         let mut lp = log_jacobian;
-        for k in 0..2 {
-            lp -= (u[k] / 5.0).square() * 0.5;
+        for location in &u[..2] {
+            lp -= (*location / 5.0).square() * 0.5;
         }
         for s in [sigma_a, sigma_b, sigma_y] {
             lp -= (s / 2.5).square() * 0.5;
@@ -286,9 +286,9 @@ impl HandModel for HierarchicalRegression {
         let (sigma_a, sigma_b, sigma_y) = (u[2].exp(), u[3].exp(), u[4].exp());
         let mut lp = u[2] + u[3] + u[4];
         grad.iter_mut().for_each(|v| *v = 0.0);
-        for k in 0..2 {
-            lp -= 0.5 * (u[k] / 5.0).powi(2);
-            grad[k] = -u[k] / 25.0;
+        for (g, location) in grad.iter_mut().zip(&u[..2]) {
+            lp -= 0.5 * (location / 5.0).powi(2);
+            *g = -location / 25.0;
         }
         for (k, s) in [sigma_a, sigma_b, sigma_y].into_iter().enumerate() {
             lp -= 0.5 * (s / 2.5).powi(2);
