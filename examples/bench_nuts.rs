@@ -99,10 +99,7 @@ model! {
     }
     data L: Matrix<f64> = cholesky_decompose(Sigma)?;
     data zero: Vec<f64> = vec![0.0; d];
-    x: vector[d];
-    // `x ~ multi_normal_cholesky(zero, L)`, spelled out because `~` does not yet accept a
-    // `Vector` where the multivariate densities take a `VectorOperand`.
-    target += multi_normal_cholesky_lupdf(&x[..], &zero[..], L);
+    x: vector[d] ~ multi_normal_cholesky(zero, L);
 }
 
 model! {
