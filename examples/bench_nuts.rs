@@ -1,0 +1,372 @@
+//! The performance suite (tests/data/bench/models.md): the five models written with `model!`, NUTS with 4 chains × 1000 warm-up × 1000 draws run one after another on one thread, then mean-field ADVI compared with the NUTS posterior; one JSON line per model and engine.
+//!
+//! Run with `cargo run --release --example bench_nuts` (all models, NUTS then ADVI), or name
+//! models and engines: `cargo run --release --example bench_nuts -- poisson_glm nuts`.
+//! Per-parameter means and sds go to `output/bench/<model>_<engine>.csv`. Method and results:
+//! `docs/performance.md`.
+//!
+//! NUTS line: `model`, `d`, `build_s` (the model built from its JSON text, read beforehand:
+//! parsing, data checks, transformed data), `sampling_s` (wall time of the whole run: 4 chains of warm-up and draws, one
+//! thread), `warmup_s`, `draws_s`, `grads` (gradient evaluations, warm-up and initialisation
+//! included), `divergences`, `min_ess_bulk`, `min_ess_tail`, `max_rhat` (over all parameters),
+//! `ess_per_s` (`min_ess_bulk / sampling_s`), `ess_per_1000_grads`, `grad_over_f64` (the cost of
+//! one gradient over one `f64` log-density evaluation at the same point).
+//!
+//! ADVI line: `advi_s` (wall time to convergence, draws and k-hat included), `iterations`,
+//! `converged`, `khat`, and the error of the ADVI means (means of 1000 draws from the
+//! approximation, constrained scale) against the NUTS means in NUTS posterior-sd units:
+//! `max_mean_error_sd`, `mean_mean_error_sd`, plus `median_sd_ratio` (ADVI sd / NUTS sd).
+
+use std::error::Error;
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+
+use ppl::core::linalg::cholesky_decompose;
+use ppl::core::{LogDensity, Matrix};
+use ppl::infer::advi::{self, AdviOptions};
+use ppl::infer::nuts::{sample, NutsOptions};
+use ppl::infer::output::Summary;
+use ppl::infer::Draws;
+use ppl::model;
+
+model! {
+    /// 1. eight_schools_noncentered (d = 10); tau half-Cauchy through its lower bound.
+    pub struct EightSchoolsNoncentered {
+        J: usize,
+        #[data(size = J)]
+        y: Vec<f64>,
+        #[data(size = J, lower = 0.0)]
+        sigma: Vec<f64>,
+    }
+    mu: real ~ normal(0.0, 5.0);
+    tau: real<lower = 0.0> ~ cauchy(0.0, 5.0);
+    theta_tilde: vector[J] ~ normal(0.0, 1.0);
+    y ~ normal(mu + tau * theta_tilde, sigma);
+}
+
+model! {
+    /// 2. logistic_regression (N = 2000, D = 20, d = 21).
+    pub struct LogisticRegression {
+        N: usize,
+        #[data(lower = 1)]
+        D: usize,
+        #[data(size = (N, D))]
+        x: Matrix<f64>,
+        #[data(size = N, lower = 0, upper = 1)]
+        y: Vec<i64>,
+    }
+    alpha: real ~ normal(0.0, 5.0);
+    beta: vector[D] ~ normal(0.0, 2.5);
+    y ~ bernoulli_logit(alpha + x * beta);
+}
+
+model! {
+    /// 3. hierarchical_regression (N = 1000, G = 50, d = 105): varying intercepts and slopes,
+    /// non-centred, half-normal scales.
+    pub struct HierarchicalRegression {
+        #[data(lower = 1)]
+        N: usize,
+        #[data(lower = 1)]
+        G: usize,
+        #[data(size = N, upper = G)]
+        group: Vec<usize>,
+        #[data(size = N)]
+        x: Vec<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    mu_a: real ~ normal(0.0, 5.0);
+    mu_b: real ~ normal(0.0, 5.0);
+    sigma_a: real<lower = 0.0> ~ normal(0.0, 2.5);
+    sigma_b: real<lower = 0.0> ~ normal(0.0, 2.5);
+    sigma_y: real<lower = 0.0> ~ normal(0.0, 2.5);
+    a_raw: vector[G] ~ normal(0.0, 1.0);
+    b_raw: vector[G] ~ normal(0.0, 1.0);
+    let a = mu_a + sigma_a * a_raw;
+    let b = mu_b + sigma_b * b_raw;
+    y ~ normal(a.gather(group)? + b.gather(group)? * x, sigma_y);
+}
+
+model! {
+    /// 4. correlated_gaussian_100 (d = 100): `x ~ multi_normal_cholesky(0, cholesky(Sigma))`.
+    pub struct CorrelatedGaussian {
+        #[data(lower = 1)]
+        d: usize,
+        #[data(size = (d, d))]
+        Sigma: Matrix<f64>,
+    }
+    data L: Matrix<f64> = cholesky_decompose(Sigma)?;
+    data zero: Vec<f64> = vec![0.0; d];
+    x: vector[d] ~ multi_normal_cholesky(zero, L);
+}
+
+model! {
+    /// 5. poisson_glm (N = 1000, D = 5, d = 6).
+    pub struct PoissonGlm {
+        N: usize,
+        #[data(lower = 1)]
+        D: usize,
+        #[data(size = (N, D))]
+        x: Matrix<f64>,
+        #[data(size = N, lower = 0)]
+        y: Vec<i64>,
+    }
+    alpha: real ~ normal(0.0, 5.0);
+    beta: vector[D] ~ normal(0.0, 1.0);
+    y ~ poisson_log(alpha + x * beta);
+}
+
+/// What to run.
+struct Settings {
+    nuts: bool,
+    advi: bool,
+}
+
+/// The data of model `name`, read before the clock starts.
+fn read_data(name: &str) -> Result<String, Box<dyn Error>> {
+    let path = format!(
+        "{}/tests/data/bench/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}").into())
+}
+
+/// Median over 5 repetitions of the time per call (seconds) of `f`, each repetition running at
+/// least 20 ms.
+fn time_per_call(mut f: impl FnMut()) -> f64 {
+    let mut per_call: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            let mut calls = 0u32;
+            while calls == 0 || start.elapsed().as_millis() < 20 {
+                f();
+                calls += 1;
+            }
+            start.elapsed().as_secs_f64() / f64::from(calls)
+        })
+        .collect();
+    per_call.sort_by(f64::total_cmp);
+    per_call[2]
+}
+
+/// One gradient over one `f64` log-density evaluation, at a fixed point in `(-1, 1)^d`.
+fn gradient_cost_ratio<M: LogDensity>(model: &M) -> f64 {
+    let u: Vec<f64> = (0..model.dim())
+        .map(|i| ((i as f64 * 0.618_033_988_75).fract() - 0.5) * 1.6)
+        .collect();
+    let mut gradient = vec![0.0; u.len()];
+    let f64_s = time_per_call(|| {
+        black_box(model.log_density(black_box(&u)).ok());
+    });
+    let gradient_s = time_per_call(|| {
+        black_box(
+            model
+                .log_density_gradient(black_box(&u), &mut gradient)
+                .ok(),
+        );
+    });
+    gradient_s / f64_s
+}
+
+/// `name,mean,sd,ess_bulk,ess_tail,rhat` per parameter into `output/bench/<file>`.
+fn write_moments(file: &str, summary: &Summary) -> Result<(), Box<dyn Error>> {
+    let dir = Path::new("output/bench");
+    std::fs::create_dir_all(dir)?;
+    let mut text = String::from("name,mean,sd,ess_bulk,ess_tail,rhat\n");
+    for column in summary.iter().filter(|c| c.name != "lp__") {
+        writeln!(
+            text,
+            "{},{},{},{},{},{}",
+            column.name, column.mean, column.sd, column.ess_bulk, column.ess_tail, column.rhat
+        )?;
+    }
+    std::fs::write(dir.join(file), text)?;
+    Ok(())
+}
+
+/// `(parameter name, posterior mean, posterior sd)`.
+type Moment = (String, f64, f64);
+
+/// The NUTS means and sds of model `name`, read from `output/bench/<name>_nuts.csv` (written by
+/// this example's NUTS run).
+fn nuts_moments(name: &str) -> Result<Vec<Moment>, Box<dyn Error>> {
+    let path = format!("output/bench/{name}_nuts.csv");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{path}: {e} (run the NUTS benchmark of {name} first)"))?;
+    let mut moments = Vec::new();
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() < 3 {
+            return Err(format!("{path}: malformed line `{line}`").into());
+        }
+        moments.push((
+            fields[0].to_string(),
+            fields[1].parse()?,
+            fields[2].parse()?,
+        ));
+    }
+    Ok(moments)
+}
+
+/// The NUTS benchmark of one model; prints its JSON line.
+fn bench_nuts<M: LogDensity>(name: &str, model: &M, build_s: f64) -> Result<(), Box<dyn Error>> {
+    let options = NutsOptions {
+        threads: Some(1),
+        progress: false,
+        ..NutsOptions::default()
+    };
+    let start = Instant::now();
+    let fit = sample(model, &options)?;
+    let sampling_s = start.elapsed().as_secs_f64();
+    let summary = Summary::new(&fit.draws);
+    let parameters = || summary.iter().filter(|c| c.name != "lp__");
+    let min_ess_bulk = parameters()
+        .map(|c| c.ess_bulk)
+        .fold(f64::INFINITY, f64::min);
+    let min_ess_tail = parameters()
+        .map(|c| c.ess_tail)
+        .fold(f64::INFINITY, f64::min);
+    let max_rhat = parameters()
+        .map(|c| c.rhat)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let warmup_s: f64 = fit.warmup_time.iter().map(|t| t.as_secs_f64()).sum();
+    let draws_s: f64 = fit.sampling_time.iter().map(|t| t.as_secs_f64()).sum();
+    write_moments(&format!("{name}_nuts.csv"), &summary)?;
+    println!(
+        "{{\"engine\":\"nuts\",\"model\":\"{name}\",\"d\":{},\"build_s\":{build_s:.6},\"sampling_s\":{sampling_s:.3},\"warmup_s\":{warmup_s:.3},\"draws_s\":{draws_s:.3},\"grads\":{},\"divergences\":{},\"min_ess_bulk\":{min_ess_bulk:.0},\"min_ess_tail\":{min_ess_tail:.0},\"max_rhat\":{max_rhat:.4},\"ess_per_s\":{:.1},\"ess_per_1000_grads\":{:.2},\"grad_over_f64\":{:.2},\"moments\":\"output/bench/{name}_nuts.csv\"}}",
+        model.dim(),
+        fit.gradient_evaluations,
+        fit.divergences,
+        min_ess_bulk / sampling_s,
+        1000.0 * min_ess_bulk / fit.gradient_evaluations as f64,
+        gradient_cost_ratio(model),
+    );
+    Ok(())
+}
+
+/// Mean and sd of every column of the draws (all chains pooled).
+fn column_means_and_sds(draws: &Draws) -> Vec<(f64, f64)> {
+    (0..draws.n_columns())
+        .map(|j| {
+            let values: Vec<f64> = draws.column_by_index(j).concat();
+            let n = values.len() as f64;
+            let mean = values.iter().sum::<f64>() / n;
+            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            (mean, variance.sqrt())
+        })
+        .collect()
+}
+
+/// The mean-field ADVI benchmark of one model against its NUTS moments; prints its JSON line.
+fn bench_advi<M: LogDensity>(name: &str, model: &M) -> Result<(), Box<dyn Error>> {
+    let reference = nuts_moments(name)?;
+    let options = AdviOptions {
+        seed: 20_251_126,
+        ..AdviOptions::default()
+    };
+    let start = Instant::now();
+    let fit = advi::fit(model, &options)?;
+    let advi_s = start.elapsed().as_secs_f64();
+    let moments = column_means_and_sds(&fit.draws);
+    let mut errors = Vec::new();
+    let mut sd_ratios = Vec::new();
+    let mut text = String::from("name,mean,sd\n");
+    for ((column, (mean, sd)), (ref_name, ref_mean, ref_sd)) in
+        fit.draws.names.iter().zip(&moments).zip(&reference)
+    {
+        if column != ref_name {
+            return Err(format!("{name}: ADVI column {column} vs NUTS column {ref_name}").into());
+        }
+        errors.push((mean - ref_mean).abs() / ref_sd);
+        sd_ratios.push(sd / ref_sd);
+        writeln!(text, "{column},{mean},{sd}")?;
+    }
+    std::fs::write(format!("output/bench/{name}_advi.csv"), text)?;
+    sd_ratios.sort_by(f64::total_cmp);
+    let max_error = errors.iter().copied().fold(0.0, f64::max);
+    let mean_error = errors.iter().sum::<f64>() / errors.len() as f64;
+    println!(
+        "{{\"engine\":\"advi_meanfield\",\"model\":\"{name}\",\"d\":{},\"advi_s\":{advi_s:.3},\"iterations\":{},\"converged\":{},\"eta\":{},\"khat\":{:.2},\"max_mean_error_sd\":{max_error:.3},\"mean_mean_error_sd\":{mean_error:.3},\"median_sd_ratio\":{:.3},\"moments\":\"output/bench/{name}_advi.csv\"}}",
+        model.dim(),
+        fit.iterations,
+        fit.converged(),
+        fit.eta,
+        fit.khat(),
+        sd_ratios[sd_ratios.len() / 2],
+    );
+    Ok(())
+}
+
+/// Builds model `M` from the JSON data of `name` (timed) and runs the requested engines.
+fn run_model<M: LogDensity>(
+    name: &str,
+    json: &str,
+    settings: &Settings,
+    build: fn(&str) -> ppl::core::Result<M>,
+) -> Result<(), Box<dyn Error>> {
+    let start = Instant::now();
+    let model = build(json)?;
+    let build_s = start.elapsed().as_secs_f64();
+    if settings.nuts {
+        bench_nuts(name, &model, build_s)?;
+    }
+    if settings.advi {
+        bench_advi(name, &model)?;
+    }
+    Ok(())
+}
+
+/// The suite's model names, in the order of tests/data/bench/models.md.
+const SUITE: [&str; 5] = [
+    "eight_schools_noncentered",
+    "logistic_regression",
+    "hierarchical_regression",
+    "correlated_gaussian_100",
+    "poisson_glm",
+];
+
+/// Runs the requested engines on the suite model `name` with JSON data `json`.
+fn run_suite_model(name: &str, json: &str, settings: &Settings) -> Result<(), Box<dyn Error>> {
+    match name {
+        "eight_schools_noncentered" => {
+            run_model(name, json, settings, EightSchoolsNoncentered::from_json)
+        }
+        "logistic_regression" => run_model(name, json, settings, LogisticRegression::from_json),
+        "hierarchical_regression" => {
+            run_model(name, json, settings, HierarchicalRegression::from_json)
+        }
+        "correlated_gaussian_100" => run_model(name, json, settings, CorrelatedGaussian::from_json),
+        "poisson_glm" => run_model(name, json, settings, PoissonGlm::from_json),
+        other => Err(format!("unknown model `{other}`").into()),
+    }
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for arg in &args {
+        let known = ["nuts", "advi"].contains(&arg.as_str()) || SUITE.contains(&arg.as_str());
+        if !known {
+            return Err(format!(
+                "unknown argument `{arg}`; expected `nuts`, `advi` or a model: {}",
+                SUITE.join(", ")
+            )
+            .into());
+        }
+    }
+    let engines_given = args.iter().any(|a| a == "nuts" || a == "advi");
+    let settings = Settings {
+        nuts: !engines_given || args.iter().any(|a| a == "nuts"),
+        advi: !engines_given || args.iter().any(|a| a == "advi"),
+    };
+    let models_given = args.iter().any(|a| SUITE.contains(&a.as_str()));
+    for name in SUITE {
+        if models_given && !args.iter().any(|a| a == name) {
+            continue;
+        }
+        let json = read_data(name)?;
+        run_suite_model(name, &json, &settings)?;
+    }
+    Ok(())
+}
