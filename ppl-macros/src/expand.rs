@@ -906,13 +906,19 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
         quote_spanned!(arg.span()=> #support::IntoSiteArg::into_site_arg((#arg).__ppl_operand()))
     });
     let unsupported = quote!(return Err(#support::unsupported_site(#label)););
+    // Whether `base[index]` is one flat element (vectors), rather than a row or a matrix entry.
+    let mut flat_index = true;
     let (target, total, bounds) = if let Some(field_index) =
         names.observed.iter().position(|(name, _)| name == base)
     {
         let (name, data_kind) = &names.observed[field_index];
         let total = match data_kind {
             DataKind::RealVec | DataKind::IntVec => quote!(self.#name.len()),
-            _ => quote!(1usize),
+            DataKind::Real | DataKind::Int => quote!(1usize),
+            _ => {
+                flat_index = false;
+                TokenStream::new()
+            }
         };
         (
             quote!(#support::SiteTarget::Observed(#field_index)),
@@ -933,6 +939,7 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
             (bound(&param_bounds.lower), bound(&param_bounds.upper))
         };
         let ordered = matches!(param_kind, ParamKind::Ordered | ParamKind::PositiveOrdered);
+        flat_index = !matches!(param_kind, ParamKind::Matrix | ParamKind::CholeskyCorr);
         (
             quote!(#support::SiteTarget::Param(#index)),
             quote!(self.__ppl_param_dims[#index].iter().product::<usize>()),
@@ -950,16 +957,25 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
         return TokenStream::new();
     };
     let range = match root {
-        Some((_, None)) => quote!((0usize, #total)),
+        Some(_) if !flat_index => None,
+        Some((_, None)) => Some(quote!((0usize, #total))),
         Some((_, Some(index))) => {
-            quote_spanned!(index.span()=> #support::SiteIndex::site_range(&(#index), #total))
+            Some(quote_spanned!(index.span()=> #support::SiteIndex::site_range(&(#index), #total)))
         }
-        None => quote!({ #unsupported }),
+        None => None,
+    };
+    let Some(range) = range else {
+        return quote! {
+            if let Some(__p) = #predict.as_deref_mut() {
+                if __p.wants(#target) {
+                    #unsupported
+                }
+            }
+        };
     };
     quote! {
         if let Some(__p) = #predict.as_deref_mut() {
             if __p.wants(#target) {
-                #[allow(unreachable_code)]
                 let (__offset, __len): (usize, usize) = #range;
                 let __args = [#(#args),*];
                 __p.site(#target, #label, __offset, __len, #family, &__args, #bounds)?;
@@ -1371,6 +1387,31 @@ pub(crate) fn stub(model: &ModelInput) -> TokenStream {
                 unimplemented!("model! reported a compile error")
             }
             fn unconstrain(&self, _: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                unimplemented!("model! reported a compile error")
+            }
+        }
+
+        impl ::ppl::core::Predictive for #name {
+            fn observed_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn simulate_observed(
+                &self,
+                _: &[f64],
+                _: &mut dyn ::ppl::core::__predictive_support::RngCore,
+            ) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn observed_moments(
+                &self,
+                _: &[f64],
+            ) -> ::ppl::core::Result<(::std::vec::Vec<f64>, ::std::vec::Vec<f64>)> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn simulate_prior(
+                &self,
+                _: &mut dyn ::ppl::core::__predictive_support::RngCore,
+            ) -> ::ppl::core::Result<(::std::vec::Vec<f64>, ::std::vec::Vec<f64>)> {
                 unimplemented!("model! reported a compile error")
             }
         }
