@@ -403,7 +403,8 @@ fn write_range(out: &mut [f64], name: &str, offset: usize, values: &[f64]) -> Re
     Ok(())
 }
 
-/// Draws for a parameter, redrawing each element until it satisfies `bounds`.
+/// Draws for a parameter, redrawing each element (a multivariate draw as a whole) until it
+/// satisfies `bounds`: a bounded parameter's prior is truncated to its bounds, as in Stan.
 fn sample_bounded(
     family: &'static str,
     args: &[SiteArg],
@@ -412,22 +413,48 @@ fn sample_bounded(
     rng: &mut dyn RngCore,
 ) -> Result<Vec<f64>> {
     let inside = |v: f64| bounds.lower.is_none_or(|l| v > l) && bounds.upper.is_none_or(|u| v < u);
-    let mut draws = sample_family(family, args, len, rng)?;
-    for i in 0..draws.len() {
+    let rejected = || {
+        Error::invalid(
+            "simulate_prior",
+            format!("{family} prior"),
+            format!("outside the parameter's bounds in {MAX_REJECTIONS} draws"),
+            "a prior with mass inside the bounds",
+        )
+    };
+    let mut draws = if is_multivariate(family) {
+        let joint = multivariate(family, args, len)?;
         let mut tries = 0;
-        while !inside(draws[i]) {
-            tries += 1;
-            if tries > MAX_REJECTIONS {
-                return Err(Error::invalid(
-                    "simulate_prior",
-                    format!("{family} prior"),
-                    format!("outside the parameter's bounds in {MAX_REJECTIONS} draws"),
-                    "a prior with mass inside the bounds",
-                ));
+        loop {
+            let draw = joint.draw(rng);
+            if draw.iter().all(|&v| inside(v)) {
+                check_joint_len(family, draw.len(), len)?;
+                break draw;
             }
-            draws[i] = sample_family(family, args, len, rng)?[i];
+            tries += 1;
+            if tries >= MAX_REJECTIONS {
+                return Err(rejected());
+            }
         }
-    }
+    } else {
+        let (_, eta) = layout(family, args, len)?;
+        let mut draws = Vec::with_capacity(len);
+        for i in 0..len {
+            let element = univariate_at(family, args, eta.as_deref(), i)?;
+            let mut tries = 0;
+            let draw = loop {
+                let draw = element.draw(rng);
+                if inside(draw) {
+                    break draw;
+                }
+                tries += 1;
+                if tries >= MAX_REJECTIONS {
+                    return Err(rejected());
+                }
+            };
+            draws.push(draw);
+        }
+        draws
+    };
     if bounds.ordered {
         draws.sort_by(f64::total_cmp);
     }
