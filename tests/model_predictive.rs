@@ -266,3 +266,68 @@ fn unsupported_left_sides_are_typed_errors() {
     );
     assert!(model.observed_names().is_empty());
 }
+
+ppl::model! {
+    /// A correlation Cholesky factor with an LKJ prior.
+    pub struct Correlation {
+        K: usize,
+    }
+    L: cholesky_factor_corr[K] ~ lkj_corr_cholesky(2.0);
+}
+
+#[test]
+fn prior_draw_of_a_cholesky_factor_is_lower_triangular_in_column_major_order() {
+    let model = Correlation::new(3).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let (u, observed) = model.simulate_prior(&mut rng).unwrap();
+    assert!(observed.is_empty());
+    let values = model.constrain(&u).unwrap();
+    // Column-major: L[1,2], L[1,3] and L[2,3] (above the diagonal) are 0; rows have unit norm.
+    assert_eq!([values[3], values[6], values[7]], [0.0, 0.0, 0.0]);
+    assert_eq!(values[0], 1.0);
+    for row in 0..3 {
+        let norm: f64 = (0..3).map(|col| values[col * 3 + row].powi(2)).sum();
+        assert!((norm - 1.0).abs() < 1e-12, "row {row}: {norm}");
+    }
+}
+
+ppl::model! {
+    /// Poisson regression in GLM form with integer counts.
+    pub struct Counts {
+        N: usize,
+        #[data(size = (N, 2))]
+        x: Matrix<f64>,
+        #[data(size = N, lower = 0)]
+        y: Vec<i64>,
+    }
+    alpha ~ normal(0.0, 1.0);
+    beta[2] ~ normal(0.0, 1.0);
+    y ~ poisson_log_glm(x, alpha, beta);
+}
+
+#[test]
+fn glm_outcomes_are_counts_with_the_conditional_moments() {
+    let x = Matrix::from_rows(&[vec![1.0, 0.0], vec![0.5, -1.0]]).unwrap();
+    let model = Counts::for_prediction(2, x).unwrap();
+    let u = model.unconstrain(&[0.2, 0.4, 0.3]).unwrap();
+    let (means, variances) = model.observed_moments(&u).unwrap();
+    // η = α + X β = (0.6, 0.1): Poisson with mean = variance = exp(η).
+    let expected = [0.6_f64.exp(), 0.1_f64.exp()];
+    for k in 0..2 {
+        assert!((means[k] - expected[k]).abs() < 1e-12);
+        assert!((variances[k] - expected[k]).abs() < 1e-12);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let draws: Vec<Vec<f64>> = (0..DRAWS)
+        .map(|_| model.simulate_observed(&u, &mut rng).unwrap())
+        .collect();
+    assert!(draws
+        .iter()
+        .flatten()
+        .all(|&v| v >= 0.0 && v.fract() == 0.0));
+    for k in 0..2 {
+        let (mean, _) = column_moments(&draws, k);
+        let se = (expected[k] / DRAWS as f64).sqrt();
+        assert!((mean - expected[k]).abs() < 5.0 * se, "y[{k}] mean {mean}");
+    }
+}

@@ -739,10 +739,10 @@ fn multivariate(
                 clippy::cast_precision_loss
             )]
             let dimension = (len as f64).sqrt().round() as usize;
-            Box::new(LkjCorrCholesky::new(
+            Box::new(ColumnMajor {
+                distribution: LkjCorrCholesky::new(dimension, *real_arg(family, args, 0)?.at(0))?,
                 dimension,
-                *real_arg(family, args, 0)?.at(0),
-            )?)
+            })
         }
         _ => return Err(unsupported_family(family)),
     })
@@ -766,6 +766,33 @@ where
             self.mean().unwrap_or_else(|| vec![f64::NAN; len]),
             self.variance().unwrap_or_else(|| vec![f64::NAN; len]),
         )
+    }
+}
+
+/// A square-matrix family whose draws are row-major, reported column-major (the layout of
+/// matrix parameters and of `param_names`).
+struct ColumnMajor<D> {
+    distribution: D,
+    dimension: usize,
+}
+
+impl<D: Multivariate> ColumnMajor<D> {
+    fn transpose(&self, row_major: Vec<f64>) -> Vec<f64> {
+        let k = self.dimension;
+        if row_major.len() != k * k {
+            return row_major;
+        }
+        (0..k * k).map(|c| row_major[(c % k) * k + c / k]).collect()
+    }
+}
+
+impl<D: Multivariate> Multivariate for ColumnMajor<D> {
+    fn draw(&self, rng: &mut dyn RngCore) -> Vec<f64> {
+        self.transpose(self.distribution.draw(rng))
+    }
+    fn moments(&self, len: usize) -> (Vec<f64>, Vec<f64>) {
+        let (means, variances) = self.distribution.moments(len);
+        (self.transpose(means), self.transpose(variances))
     }
 }
 

@@ -908,6 +908,8 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
     let unsupported = quote!(return Err(#support::unsupported_site(#label)););
     // Whether `base[index]` is one flat element (vectors), rather than a row or a matrix entry.
     let mut flat_index = true;
+    // Whether the whole variable is a supported left side (not a matrix or array of data).
+    let mut whole = true;
     let (target, total, bounds) = if let Some(field_index) =
         names.observed.iter().position(|(name, _)| name == base)
     {
@@ -917,6 +919,7 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
             DataKind::Real | DataKind::Int => quote!(1usize),
             _ => {
                 flat_index = false;
+                whole = false;
                 TokenStream::new()
             }
         };
@@ -957,12 +960,11 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
         return TokenStream::new();
     };
     let range = match root {
-        Some(_) if !flat_index => None,
-        Some((_, None)) => Some(quote!((0usize, #total))),
-        Some((_, Some(index))) => {
+        Some((_, None)) if whole => Some(quote!((0usize, #total))),
+        Some((_, Some(index))) if flat_index => {
             Some(quote_spanned!(index.span()=> #support::SiteIndex::site_range(&(#index), #total)))
         }
-        None => None,
+        _ => None,
     };
     let Some(range) = range else {
         return quote! {
