@@ -25,7 +25,7 @@ ppl::model! {
         N: usize,
         #[data(size = N)]
         x: Vec<f64>,
-        #[data(size = N)]
+        #[data(size = N, lower = 0.0, upper = 1)]
         y: Vec<i64>,
     }
     a ~ normal(0.0, 1.0);
@@ -39,7 +39,7 @@ ppl::model! {
     /// A noise scale without a `~` statement (a flat prior on `(0, ∞)`).
     pub struct FlatScale {
         N: usize,
-        #[data(size = N)]
+        #[data(size = N, lower = -10)]
         y: Vec<f64>,
     }
     mu ~ normal(0.0, 1.0);
@@ -218,6 +218,12 @@ fn prediction_on_new_inputs_without_outcomes() {
 
     let from_json = Regression::from_json_for_prediction(r#"{"N": 2, "x": [10.0, -3.0]}"#).unwrap();
     assert_eq!(from_json.observed_moments(&u).unwrap().0, vec![21.0, -5.0]);
+
+    // Placeholders take the declared lower bound, whatever its literal's type.
+    let logit = Logit::for_prediction(2, vec![0.0, 1.0]).unwrap();
+    assert_eq!(logit.y, vec![0, 0]);
+    let flat = FlatScale::for_prediction(3).unwrap();
+    assert_eq!(flat.y, vec![-10.0; 3]);
 
     let error = Hierarchy::for_prediction(2).unwrap_err();
     assert_eq!(

@@ -202,8 +202,19 @@ fn prediction_constructors(model: &ModelInput, names: &Names) -> TokenStream {
     let placeholders = model.fields.iter().filter(|f| is_observed(f)).map(|f| {
         let (name, ty) = (&f.name, &f.ty);
         let label = name.to_string();
+        // A bound may be written as an integer or a real literal whatever the field's type.
+        let integer = matches!(f.kind, DataKind::Int | DataKind::IntVec);
+        let as_f64 = |bound: &Expr| quote!(::ppl::__private::DataValue::as_f64(&(#bound)));
         let value = match (&f.lower, &f.upper) {
-            (Some(bound), _) | (None, Some(bound)) => quote!((#bound)),
+            (Some(bound), _) if integer => {
+                let bound = as_f64(bound);
+                quote!((#bound).ceil() as i64)
+            }
+            (None, Some(bound)) if integer => {
+                let bound = as_f64(bound);
+                quote!((#bound).floor() as i64)
+            }
+            (Some(bound), _) | (None, Some(bound)) => as_f64(bound),
             (None, None) => quote!(::std::default::Default::default()),
         };
         match (f.kind, f.size.as_slice()) {
