@@ -13,6 +13,7 @@ mod gradient;
 pub mod linalg;
 mod matrix;
 mod model;
+mod predictive;
 mod real;
 #[cfg(test)]
 mod real_tests;
@@ -25,6 +26,14 @@ pub use error::{Error, Result};
 pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};
 pub use matrix::Matrix;
 pub use model::{LogDensity, Model};
+pub use predictive::Predictive;
+#[doc(hidden)]
+pub mod __predictive_support {
+    pub use crate::predictive::{
+        unsupported_site, IntoSiteArg, PredictiveState, SiteArg, SiteBounds, SiteIndex, SiteTarget,
+    };
+    pub use rand::RngCore;
+}
 pub use real::{broadcast_len, log_mix, log_sum_exp, log_sum_exp2, IntOperand, Operand, Real};
 #[doc(hidden)]
 pub use vector::macro_support as __macro_support;

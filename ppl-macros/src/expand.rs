@@ -21,10 +21,33 @@ struct Names {
     constrained: Ident,
     input: Ident,
     output: Ident,
+    predict: Ident,
+    /// Observed data fields (left sides of `~`), in declaration order.
+    observed: Vec<(Ident, DataKind)>,
+    /// Other data fields and transformed data (a `~` on them is unsupported in predictive mode).
+    other_data: Vec<Ident>,
+    /// Parameters: name, index, kind, bounds.
+    params: Vec<(Ident, usize, ParamKind, Bounds)>,
 }
 
 impl Names {
-    fn new() -> Self {
+    fn new(model: &ModelInput) -> Self {
+        let observed = observed_fields(model);
+        let other_data = model
+            .fields
+            .iter()
+            .map(|field| field.name.clone())
+            .filter(|name| !observed.iter().any(|(observed, _)| observed == name))
+            .chain(model.body.iter().filter_map(|stmt| match stmt {
+                Stmt::TransformedData { name, .. } => Some(name.clone()),
+                _ => None,
+            }))
+            .collect();
+        let params = params(&model.body)
+            .into_iter()
+            .enumerate()
+            .map(|(index, decl)| (decl.name.clone(), index, kind(decl), decl.bounds.clone()))
+            .collect();
         let hidden = |name: &str| Ident::new(name, Span::mixed_site());
         Names {
             u: hidden("__u"),
@@ -39,6 +62,217 @@ impl Names {
             constrained: hidden("__constrained"),
             input: hidden("__in"),
             output: hidden("__out"),
+            predict: hidden("__predict"),
+            observed,
+            other_data,
+            params,
+        }
+    }
+}
+
+/// Data fields that are the left side (or its base variable) of some `~` statement, in
+/// declaration order, with their kinds.
+fn observed_fields(model: &ModelInput) -> Vec<(Ident, DataKind)> {
+    fn walk<'a>(body: &'a [Stmt], out: &mut Vec<&'a Ident>) {
+        for stmt in body {
+            match stmt {
+                Stmt::Sample { lhs, .. } => out.extend(lhs_base(lhs)),
+                Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
+                    walk(body, out);
+                }
+                Stmt::If {
+                    then, otherwise, ..
+                } => {
+                    walk(then, out);
+                    if let Some(otherwise) = otherwise {
+                        walk(otherwise, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut bases = Vec::new();
+    walk(&model.body, &mut bases);
+    model
+        .fields
+        .iter()
+        .filter(|field| bases.contains(&&field.name))
+        .map(|field| (field.name.clone(), field.kind))
+        .collect()
+}
+
+/// Flat dimensions of an observed field (`[]` for a scalar, `[n]` for a vector), as tokens.
+fn observed_dims(name: &Ident, kind: DataKind) -> TokenStream {
+    match kind {
+        DataKind::RealVec | DataKind::IntVec => quote!(vec![self.#name.len()]),
+        DataKind::Real | DataKind::Int => quote!(::std::vec::Vec::<usize>::new()),
+        // Unsupported kinds: no elements (a `~` on them fails at run time).
+        _ => quote!(vec![0usize]),
+    }
+}
+
+/// `impl ppl::core::Predictive`: replays the body with a `PredictiveState`.
+fn predictive_impl(model: &ModelInput, names: &Names) -> TokenStream {
+    let name = &model.name;
+    let support = quote!(::ppl::core::__predictive_support);
+    let labels: Vec<String> = names.observed.iter().map(|(n, _)| n.to_string()).collect();
+    let dims: Vec<TokenStream> = names
+        .observed
+        .iter()
+        .map(|(field, kind)| observed_dims(field, *kind))
+        .collect();
+    quote! {
+        impl #name {
+            /// Flat dimensions of the observed data fields.
+            fn __ppl_observed_dims(&self) -> ::std::vec::Vec<::std::vec::Vec<usize>> {
+                vec![#(#dims),*]
+            }
+
+            fn __ppl_observed_sizes(&self) -> ::std::vec::Vec<usize> {
+                self.__ppl_observed_dims().iter().map(|d| d.iter().product()).collect()
+            }
+        }
+
+        impl ::ppl::core::Predictive for #name {
+            fn observed_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                let labels: &[&str] = &[#(#labels),*];
+                let mut names = ::std::vec::Vec::new();
+                for (label, dims) in labels.iter().zip(self.__ppl_observed_dims()) {
+                    ::ppl::__private::flat_names(label, &dims, &mut names);
+                }
+                names
+            }
+
+            fn simulate_observed(
+                &self,
+                unconstrained: &[f64],
+                rng: &mut dyn ::ppl::core::__predictive_support::RngCore,
+            ) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                let mut state = #support::PredictiveState::draw(&self.__ppl_observed_sizes(), rng);
+                self.__ppl_log_density::<f64>(unconstrained, false, false, None, None, None, Some(&mut state))?;
+                Ok(state.values.concat())
+            }
+
+            fn observed_moments(
+                &self,
+                unconstrained: &[f64],
+            ) -> ::ppl::core::Result<(::std::vec::Vec<f64>, ::std::vec::Vec<f64>)> {
+                let mut state = #support::PredictiveState::moments(&self.__ppl_observed_sizes());
+                self.__ppl_log_density::<f64>(unconstrained, false, false, None, None, None, Some(&mut state))?;
+                Ok((state.values.concat(), state.variances.concat()))
+            }
+
+            fn simulate_prior(
+                &self,
+                rng: &mut dyn ::ppl::core::__predictive_support::RngCore,
+            ) -> ::ppl::core::Result<(::std::vec::Vec<f64>, ::std::vec::Vec<f64>)> {
+                let mut unconstrained = vec![0.0_f64; self.__ppl_dim];
+                let mut constrained = ::ppl::core::Model::constrain(self, &unconstrained)?;
+                let param_names = ::ppl::core::Model::param_names(self);
+                let mut offset = 0usize;
+                for (index, dims) in self.__ppl_param_dims.iter().enumerate() {
+                    let len: usize = dims.iter().product();
+                    let mut state = #support::PredictiveState::prior(index, len, &mut *rng);
+                    self.__ppl_log_density::<f64>(&unconstrained, false, false, None, None, None, Some(&mut state))?;
+                    let draw = state.finish_prior(&param_names[offset..offset + len])?;
+                    constrained[offset..offset + len].copy_from_slice(&draw);
+                    unconstrained = ::ppl::core::Model::unconstrain(self, &constrained)?;
+                    offset += len;
+                }
+                let observed = self.simulate_observed(&unconstrained, rng)?;
+                Ok((unconstrained, observed))
+            }
+        }
+    }
+}
+
+/// `for_prediction` / `from_json_for_prediction`: the constructors without the observed
+/// fields, which get placeholders of their declared size.
+fn prediction_constructors(model: &ModelInput, names: &Names) -> TokenStream {
+    let is_observed = |field: &DataField| names.observed.iter().any(|(n, _)| *n == field.name);
+    let args = model.fields.iter().filter(|f| !is_observed(f)).map(|f| {
+        let (name, ty) = (&f.name, &f.ty);
+        if f.kind == DataKind::IndexVec {
+            quote!(#name: ::std::vec::Vec<usize>)
+        } else {
+            quote!(#name: #ty)
+        }
+    });
+    let placeholders = model.fields.iter().filter(|f| is_observed(f)).map(|f| {
+        let (name, ty) = (&f.name, &f.ty);
+        let label = name.to_string();
+        // A bound may be written as an integer or a real literal whatever the field's type.
+        let integer = matches!(f.kind, DataKind::Int | DataKind::IntVec);
+        let as_f64 = |bound: &Expr| quote!(::ppl::__private::DataValue::as_f64(&(#bound)));
+        let value = match (&f.lower, &f.upper) {
+            (Some(bound), _) if integer => {
+                let bound = as_f64(bound);
+                quote!((#bound).ceil() as i64)
+            }
+            (None, Some(bound)) if integer => {
+                let bound = as_f64(bound);
+                quote!((#bound).floor() as i64)
+            }
+            (Some(bound), _) | (None, Some(bound)) => as_f64(bound),
+            (None, None) => quote!(::std::default::Default::default()),
+        };
+        match (f.kind, f.size.as_slice()) {
+            (DataKind::Real | DataKind::Int, _) => quote!(let #name: #ty = #value;),
+            (DataKind::RealVec | DataKind::IntVec, [len]) => quote_spanned! {len.span()=>
+                let #name: #ty = vec![#value; ::ppl::__private::IntoSize::into_size(#len, Self::__PPL_MODEL, concat!("data ", #label))?];
+            },
+            (DataKind::RealVec | DataKind::IntVec, _) => quote! {
+                return Err(::ppl::core::Error::Data {
+                    model: Self::__PPL_MODEL,
+                    field: #label.to_string(),
+                    message: "has no declared size (#[data(size = …)]), so for_prediction cannot create its placeholder".to_string(),
+                });
+                let #name: #ty = ::std::unreachable!();
+            },
+            _ => quote! {
+                return Err(::ppl::core::Error::Data {
+                    model: Self::__PPL_MODEL,
+                    field: #label.to_string(),
+                    message: "is observed data of a type that predictive sampling does not support (use f64, i64, Vec<f64> or Vec<i64>)".to_string(),
+                });
+                let #name: #ty = ::std::unreachable!();
+            },
+        }
+    });
+    let all_names = model.fields.iter().map(|f| &f.name);
+    let json_fields = model.fields.iter().filter(|f| !is_observed(f)).map(|f| {
+        let label = f.name.to_string();
+        quote!(::ppl::__private::json_field(&__value, Self::__PPL_MODEL, #label)?)
+    });
+    let observed_list = names
+        .observed
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let doc = format!(
+        "Builds the model for prediction on new inputs: the data without the observed fields \
+         ({observed_list}), which are filled with placeholders of their declared size (the \
+         field's lower bound, else its upper bound, else 0), then checked as [`Self::new`].\n\n\
+         # Errors\n[`ppl::core::Error::Data`] if an observed vector has no declared size, or as \
+         [`Self::new`]."
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(unreachable_code, clippy::diverging_sub_expression)]
+        pub fn for_prediction(#(#args),*) -> ::ppl::core::Result<Self> {
+            #(#placeholders)*
+            Self::new(#(#all_names),*)
+        }
+
+        /// [`Self::for_prediction`] from Stan-style JSON data without the observed fields.
+        ///
+        /// # Errors
+        /// As [`Self::from_json`] and [`Self::for_prediction`].
+        pub fn from_json_for_prediction(json: &str) -> ::ppl::core::Result<Self> {
+            let __value = ::ppl::__private::parse_json(json, Self::__PPL_MODEL)?;
+            Self::for_prediction(#(#json_fields),*)
         }
     }
 }
@@ -141,12 +375,14 @@ fn where_clauses() -> TokenStream {
 }
 
 pub(crate) fn expand(model: &ModelInput) -> TokenStream {
-    let names = Names::new();
+    let names = Names::new(model);
     let struct_def = struct_definition(model, true);
     let name = &model.name;
     let model_name = name.to_string();
     let constructor = constructor(model);
     let json = json_constructors(model);
+    let prediction = prediction_constructors(model, &names);
+    let predictive = predictive_impl(model, &names);
     let log_density = log_density(model, &names);
     let unconstrain = unconstrain(model, &names);
     let params = params(&model.body);
@@ -175,6 +411,7 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
             const __PPL_MODEL: &'static str = #model_name;
             #constructor
             #json
+            #prediction
             #log_density
             #unconstrain
         }
@@ -185,7 +422,7 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
             }
 
             fn log_density_f64(&self, #u: &[f64], jacobian: bool) -> ::ppl::core::Result<f64> {
-                self.__ppl_log_density::<f64>(#u, jacobian, true, None, None, None)
+                self.__ppl_log_density::<f64>(#u, jacobian, true, None, None, None, None)
             }
 
             fn log_density_dual<const __N: usize>(
@@ -193,7 +430,7 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
                 #u: &[::ppl::core::Dual<__N>],
                 jacobian: bool,
             ) -> ::ppl::core::Result<::ppl::core::Dual<__N>> {
-                self.__ppl_log_density::<::ppl::core::Dual<__N>>(#u, jacobian, true, None, None, None)
+                self.__ppl_log_density::<::ppl::core::Dual<__N>>(#u, jacobian, true, None, None, None, None)
             }
 
             fn param_names(&self) -> ::std::vec::Vec<::std::string::String> {
@@ -209,7 +446,7 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
             fn constrain(&self, #u: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
                 let mut #params_out = ::std::vec::Vec::new();
                 let mut #derived_out = ::std::vec::Vec::new();
-                self.__ppl_log_density::<f64>(#u, false, false, Some(&mut #params_out), Some(&mut #derived_out), None)?;
+                self.__ppl_log_density::<f64>(#u, false, false, Some(&mut #params_out), Some(&mut #derived_out), None, None)?;
                 #params_out.extend(#derived_out);
                 Ok(#params_out)
             }
@@ -218,6 +455,8 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
                 self.__ppl_unconstrain(constrained)
             }
         }
+
+        #predictive
     }
 }
 
@@ -461,7 +700,7 @@ fn constructor(model: &ModelInput) -> TokenStream {
         quote! {
             let mut __derived = ::std::vec::Vec::new();
             let __zeros = vec![0.0_f64; __dim];
-            __model.__ppl_log_density::<f64>(&__zeros, false, false, None, None, Some(&mut __derived))?;
+            __model.__ppl_log_density::<f64>(&__zeros, false, false, None, None, Some(&mut __derived), None)?;
             __model.__ppl_derived_dims = __derived;
         }
     } else {
@@ -604,7 +843,9 @@ fn element_transform(
 }
 
 /// A `~` statement: `target += family_lupdf::<T>(lhs, args…)?`.
-fn sample(names: &Names, lhs: &TokenStream, lhs_span: Span, dist: &DistCall) -> TokenStream {
+fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
+    let lhs_span = lhs_expr.span();
+    let lhs = &quote!(#lhs_expr);
     let function = format_ident!("{}_lupdf", dist.name, span = dist.name.span());
     let function = match ppl_core::dist::family(&dist.name.to_string()) {
         Some(info) => Ident::new(info.log_density_propto, dist.name.span()),
@@ -618,9 +859,140 @@ fn sample(names: &Names, lhs: &TokenStream, lhs_span: Span, dist: &DistCall) -> 
     let Names {
         target, density, ..
     } = names;
+    let site = predictive_site(names, lhs_expr, dist);
     quote_spanned! {dist.name.span()=>
         if #density {
             #target += ::ppl::core::dist::#function::<T>(#lhs, #(#args),*)?;
+        }
+        #site
+    }
+}
+
+/// The root variable of a `~` left side and its index expression: `y` → `(y, None)`,
+/// `y[n]` → `(y, Some(n))`; `None` for any other form.
+fn site_root(lhs: &Expr) -> Option<(&Ident, Option<&Expr>)> {
+    match lhs {
+        Expr::Paren(paren) => site_root(&paren.expr),
+        Expr::Path(path) => path.path.get_ident().map(|ident| (ident, None)),
+        Expr::Index(index) => match &*index.expr {
+            Expr::Path(path) if path.path.get_ident().is_some() => {
+                Some((path.path.get_ident()?, Some(&*index.index)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The innermost variable a left side starts from (`y` in `y[i][j]` or `y.column(1)`).
+fn lhs_base(lhs: &Expr) -> Option<&Ident> {
+    match lhs {
+        Expr::Paren(inner) => lhs_base(&inner.expr),
+        Expr::Path(path) => path.path.get_ident(),
+        Expr::Index(index) => lhs_base(&index.expr),
+        Expr::MethodCall(call) => lhs_base(&call.receiver),
+        Expr::Field(field) => lhs_base(&field.base),
+        Expr::Reference(reference) => lhs_base(&reference.expr),
+        _ => None,
+    }
+}
+
+/// The predictive-mode code of a `~` statement: hands the family, its arguments in `f64` and
+/// the flat range of the left side to the `PredictiveState` when it wants this site. Left
+/// sides that are neither data nor a parameter (expressions) are skipped, like `target +=`.
+fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
+    let support = quote!(::ppl::core::__predictive_support);
+    let predict = &names.predict;
+    let label = quote!(#lhs)
+        .to_string()
+        .replace(" [", "[")
+        .replace("[ ", "[")
+        .replace(" ]", "]");
+    let family = dist.name.to_string();
+    let Some(base) = lhs_base(lhs) else {
+        return TokenStream::new();
+    };
+    let root = site_root(lhs);
+    let args = dist.args.iter().map(|arg| {
+        quote_spanned!(arg.span()=> #support::IntoSiteArg::into_site_arg((#arg).__ppl_operand()))
+    });
+    let unsupported = quote!(return Err(#support::unsupported_site(#label)););
+    // Whether `base[index]` is one flat element (vectors), rather than a row or a matrix entry.
+    let mut flat_index = true;
+    // Whether the whole variable is a supported left side (not a matrix or array of data).
+    let mut whole = true;
+    let (target, total, bounds) = if let Some(field_index) =
+        names.observed.iter().position(|(name, _)| name == base)
+    {
+        let (name, data_kind) = &names.observed[field_index];
+        let total = match data_kind {
+            DataKind::RealVec | DataKind::IntVec => quote!(self.#name.len()),
+            DataKind::Real | DataKind::Int => quote!(1usize),
+            _ => {
+                flat_index = false;
+                whole = false;
+                TokenStream::new()
+            }
+        };
+        (
+            quote!(#support::SiteTarget::Observed(#field_index)),
+            total,
+            quote!(#support::SiteBounds::default()),
+        )
+    } else if let Some((_, index, param_kind, param_bounds)) =
+        names.params.iter().find(|(name, ..)| name == base)
+    {
+        let bound = |slot: &Option<(Ident, Expr)>| match slot {
+            Some((_, expr)) => quote_spanned!(expr.span()=> Some(::ppl::core::Real::value(
+                &::ppl::__private::IntoReal::<T>::into_real(#expr)))),
+            None => quote!(None),
+        };
+        let (lower, upper) = if param_bounds.offset.is_some() || param_bounds.multiplier.is_some() {
+            (quote!(None), quote!(None))
+        } else {
+            (bound(&param_bounds.lower), bound(&param_bounds.upper))
+        };
+        let ordered = matches!(param_kind, ParamKind::Ordered | ParamKind::PositiveOrdered);
+        flat_index = !matches!(param_kind, ParamKind::Matrix | ParamKind::CholeskyCorr);
+        (
+            quote!(#support::SiteTarget::Param(#index)),
+            quote!(self.__ppl_param_dims[#index].iter().product::<usize>()),
+            quote!(#support::SiteBounds { lower: #lower, upper: #upper, ordered: #ordered }),
+        )
+    } else if names.other_data.iter().any(|name| name == base) {
+        return quote! {
+            if let Some(__p) = #predict.as_deref_mut() {
+                if __p.is_observed_mode() {
+                    #unsupported
+                }
+            }
+        };
+    } else {
+        return TokenStream::new();
+    };
+    let range = match root {
+        Some((_, None)) if whole => Some(quote!((0usize, #total))),
+        Some((_, Some(index))) if flat_index => {
+            Some(quote_spanned!(index.span()=> #support::SiteIndex::site_range(&(#index), #total)))
+        }
+        _ => None,
+    };
+    let Some(range) = range else {
+        return quote! {
+            if let Some(__p) = #predict.as_deref_mut() {
+                if __p.wants(#target) {
+                    #unsupported
+                }
+            }
+        };
+    };
+    quote! {
+        if let Some(__p) = #predict.as_deref_mut() {
+            if __p.wants(#target) {
+                let (__offset, __len): (usize, usize) = #range;
+                let __args = [#(#args),*];
+                __p.site(#target, #label, __offset, __len, #family, &__args, #bounds)?;
+            }
         }
     }
 }
@@ -715,7 +1087,10 @@ fn declare(names: &Names, decl: &ParamDecl, index: usize) -> TokenStream {
     let prior = decl
         .prior
         .as_ref()
-        .map(|dist| sample(names, &quote!(#name), name.span(), dist))
+        .map(|dist| {
+            let lhs: Expr = syn::parse_quote_spanned!(name.span()=> #name);
+            sample(names, &lhs, dist)
+        })
         .unwrap_or_default();
     quote! {
         #bind
@@ -739,7 +1114,7 @@ fn statement(names: &Names, stmt: &Stmt, index: &mut usize) -> TokenStream {
             *index += 1;
             out
         }
-        Stmt::Sample { lhs, dist, .. } => sample(names, &quote!(#lhs), lhs.span(), dist),
+        Stmt::Sample { lhs, dist, .. } => sample(names, lhs, dist),
         Stmt::Target { target, expr } => {
             let Names {
                 target: accumulator,
@@ -823,6 +1198,7 @@ fn log_density(model: &ModelInput, names: &Names) -> TokenStream {
         params_out,
         derived_out,
         derived_dims,
+        predict,
         ..
     } = names;
     let bindings = data_bindings(model, &quote!(self));
@@ -841,6 +1217,7 @@ fn log_density(model: &ModelInput, names: &Names) -> TokenStream {
             mut #params_out: Option<&mut ::std::vec::Vec<f64>>,
             mut #derived_out: Option<&mut ::std::vec::Vec<f64>>,
             mut #derived_dims: Option<&mut ::std::vec::Vec<::std::vec::Vec<usize>>>,
+            mut #predict: Option<&mut ::ppl::core::__predictive_support::PredictiveState<'_>>,
         ) -> ::ppl::core::Result<T>
         where
             #where_clauses
@@ -1023,6 +1400,31 @@ pub(crate) fn stub(model: &ModelInput) -> TokenStream {
                 unimplemented!("model! reported a compile error")
             }
             fn unconstrain(&self, _: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                unimplemented!("model! reported a compile error")
+            }
+        }
+
+        impl ::ppl::core::Predictive for #name {
+            fn observed_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn simulate_observed(
+                &self,
+                _: &[f64],
+                _: &mut dyn ::ppl::core::__predictive_support::RngCore,
+            ) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn observed_moments(
+                &self,
+                _: &[f64],
+            ) -> ::ppl::core::Result<(::std::vec::Vec<f64>, ::std::vec::Vec<f64>)> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn simulate_prior(
+                &self,
+                _: &mut dyn ::ppl::core::__predictive_support::RngCore,
+            ) -> ::ppl::core::Result<(::std::vec::Vec<f64>, ::std::vec::Vec<f64>)> {
                 unimplemented!("model! reported a compile error")
             }
         }
