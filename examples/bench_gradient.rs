@@ -10,8 +10,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use hand_models::{
-    dual_gradient, dual_gradient_elementwise, test_point, EightSchools, HandModel,
-    HierarchicalRegression, LogisticRegression,
+    dual_gradient, dual_gradient_elementwise, sparse_gradient, sparse_gradient_elementwise,
+    test_point, EightSchools, HandModel, HierarchicalRegression, LogisticRegression,
 };
 use num_dual::{DualNum, DualSVec64};
 
@@ -115,6 +115,28 @@ fn report<M: HandModel>(model: &M) {
         )*};
     }
     lanes!(1, 4, 8, 16);
+    // All sparse paths must agree with the analytic gradient too.
+    sparse_gradient::<M, 8>(model, &u, &mut g);
+    for (a, b) in g.iter().zip(&g_check) {
+        assert!(
+            (a - b).abs() <= 1e-8 * b.abs().max(1.0),
+            "{}: sparse {a} vs analytic {b}",
+            model.name()
+        );
+    }
+    macro_rules! capacities {
+        ($($k:literal),*) => {$(
+            let ns = time_ns(|| {
+                black_box(sparse_gradient::<M, $k>(model, black_box(&u), &mut g));
+            });
+            line += &format!(",\"sparse{}_grad_over_f64\":{:.2},\"sparse{}_grad_over_analytic\":{:.2}", $k, ns / f64_ns, $k, ns / analytic_ns);
+            let ns = time_ns(|| {
+                black_box(sparse_gradient_elementwise::<M, $k>(model, black_box(&u), &mut g));
+            });
+            line += &format!(",\"sparse{}_elementwise_grad_over_analytic\":{:.2}", $k, ns / analytic_ns);
+        )*};
+    }
+    capacities!(4, 8, 16);
     line += "}";
     println!("{line}");
 }

@@ -10,7 +10,9 @@ pub use ppl_core as core;
 pub use ppl_infer as infer;
 pub use ppl_macros::model;
 
-pub use ppl_core::{Dual, Error, LogDensity, Matrix, Model, Predictive, Real, Vector};
+pub use ppl_core::{
+    Dual, Error, GradientMode, LogDensity, Matrix, Model, Predictive, Real, SparseDual, Vector,
+};
 
 #[doc = include_str!("../docs/writing-models.md")]
 pub mod writing_models {}

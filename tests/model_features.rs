@@ -1,6 +1,6 @@
 //! Statement kinds of `model!` on models with unconstrained parameters only: index and integer data, matrices, transformed data, loops, `if`, `while`, `target +=`, derived quantities, user functions.
 
-use ppl::core::{finite_difference_gradient, LogDensity, Matrix, Model};
+use ppl::core::{finite_difference_gradient, GradientMode, LogDensity, Matrix, Model};
 use ppl::Real;
 
 /// A user-defined function generic over the scalar.
@@ -121,14 +121,26 @@ fn log_density_matches_hand_computation() {
 
 #[test]
 fn gradient_matches_finite_differences() {
-    let model = model(false);
-    let mut gradient = vec![0.0; 9];
-    let lp = model.log_density_gradient(&U, &mut gradient).unwrap();
-    assert_eq!(lp, model.log_density_f64(&U, true).unwrap());
-    let expected =
-        finite_difference_gradient(|v| model.log_density_f64(v, true), &U, 1e-6).unwrap();
-    for (i, (g, e)) in gradient.iter().zip(&expected).enumerate() {
-        assert!((g - e).abs() < 1e-6 * e.abs().max(1.0), "[{i}] {g} vs {e}");
+    // d = 9 resolves `Auto` to dense chunks; the sparse mode must give the same gradient.
+    assert_eq!(model(false).gradient_mode().resolve(9), GradientMode::Dense);
+    for mode in [
+        GradientMode::Auto,
+        GradientMode::Dense,
+        GradientMode::Sparse,
+    ] {
+        let model = model(false).with_gradient_mode(mode);
+        assert_eq!(Model::gradient_mode(&model), mode);
+        let mut gradient = vec![0.0; 9];
+        let lp = model.log_density_gradient(&U, &mut gradient).unwrap();
+        assert_eq!(lp, model.log_density_f64(&U, true).unwrap());
+        let expected =
+            finite_difference_gradient(|v| model.log_density_f64(v, true), &U, 1e-6).unwrap();
+        for (i, (g, e)) in gradient.iter().zip(&expected).enumerate() {
+            assert!(
+                (g - e).abs() < 1e-6 * e.abs().max(1.0),
+                "{mode:?} [{i}] {g} vs {e}"
+            );
+        }
     }
 }
 

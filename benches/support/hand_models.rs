@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use ppl::core::{dist, special, Dual, Matrix, Real};
+use ppl::core::{dist, special, Dual, Matrix, Real, SparseDual};
 use serde_json::Value;
 
 fn read_json(name: &str) -> Value {
@@ -94,7 +94,8 @@ impl HandModel for EightSchools {
     fn elementwise<T: Real>(&self, u: &[T]) -> T {
         let (mu, log_tau) = (u[0], u[1]);
         let tau = log_tau.exp();
-        let mut lp = -(mu / 5.0).square() * 0.5 + cauchy_kernel(tau, 5.0) + log_tau;
+        let mut lp = T::accumulator();
+        lp += -(mu / 5.0).square() * 0.5 + cauchy_kernel(tau, 5.0) + log_tau;
         for (j, &t) in u[2..].iter().enumerate() {
             lp -= t.square() * 0.5;
             let z = (mu + tau * t - self.y[j]) / self.sigma[j];
@@ -153,13 +154,13 @@ impl HandModel for LogisticRegression {
         // Σ y·eta − log1p_exp(eta) and its partial with respect to each eta.
         let eta = self.x.mul_vec(beta).unwrap();
         let mut value = 0.0;
-        let mut out = T::constant(0.0);
+        let mut out = T::accumulator();
         for (eta_i, &y_i) in eta.iter().zip(&self.y) {
             let e = eta_i.value() + alpha.value();
             value += y_i as f64 * e - special::log1p_exp(e);
             let d_eta = y_i as f64 - special::inv_logit(e);
-            out.add_scaled_tangent(eta_i.tangent(), d_eta);
-            out.add_scaled_tangent(alpha.tangent(), d_eta);
+            out.add_scaled(eta_i, d_eta);
+            out.add_scaled(&alpha, d_eta);
         }
         out + value
             + dist::normal_lupdf::<T>(alpha, 0.0, 5.0).unwrap()
@@ -167,7 +168,8 @@ impl HandModel for LogisticRegression {
     }
     fn elementwise<T: Real>(&self, u: &[T]) -> T {
         let (alpha, beta) = (u[0], &u[1..]);
-        let mut lp = -(alpha / 5.0).square() * 0.5;
+        let mut lp = T::accumulator();
+        lp += -(alpha / 5.0).square() * 0.5;
         for b in beta {
             lp -= (*b / 2.5).square() * 0.5;
         }
@@ -230,8 +232,9 @@ impl HierarchicalRegression {
     fn priors<T: Real>(&self, u: &[T]) -> (T, T, T, T, T, T) {
         let g = self.n_groups;
         let (sigma_a, sigma_b, sigma_y) = (u[2].exp(), u[3].exp(), u[4].exp());
-        let log_jacobian = u[2] + u[3] + u[4];
-        let mut lp = log_jacobian;
+        // `lp` receives many terms: an accumulator, as `model!`'s `target`.
+        let mut lp = T::accumulator();
+        lp += u[2] + u[3] + u[4];
         for location in &u[..2] {
             lp -= (*location / 5.0).square() * 0.5;
         }
@@ -327,6 +330,21 @@ impl HandModel for HierarchicalRegression {
 /// Gradient by chunked forward-mode AD of the vectorised form.
 pub fn dual_gradient<M: HandModel, const N: usize>(model: &M, u: &[f64], g: &mut [f64]) -> f64 {
     ppl::core::gradient_chunked::<N, _>(|x: &[Dual<N>]| Ok(model.vectorised(x)), u, g).unwrap()
+}
+
+/// Gradient by one pass of sparse forward-mode AD (`K` inline entries) of the vectorised form.
+pub fn sparse_gradient<M: HandModel, const K: usize>(model: &M, u: &[f64], g: &mut [f64]) -> f64 {
+    ppl::core::gradient_sparse::<K, _>(|x: &[SparseDual<K>]| Ok(model.vectorised(x)), u, g).unwrap()
+}
+
+/// Gradient by one pass of sparse forward-mode AD of the element-by-element form.
+pub fn sparse_gradient_elementwise<M: HandModel, const K: usize>(
+    model: &M,
+    u: &[f64],
+    g: &mut [f64],
+) -> f64 {
+    ppl::core::gradient_sparse::<K, _>(|x: &[SparseDual<K>]| Ok(model.elementwise(x)), u, g)
+        .unwrap()
 }
 
 /// Gradient by chunked forward-mode AD of the element-by-element form.

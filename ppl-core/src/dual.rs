@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::iter::Sum;
-use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+use std::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
 use crate::real::Real;
 
@@ -108,6 +108,14 @@ impl<const N: usize> Dual<N> {
     }
 }
 
+impl<const N: usize> Dual<N> {
+    /// `value` with the tangent of `source`.
+    #[inline]
+    fn shifted(value: f64, source: &Self) -> Self {
+        Dual { value, ..*source }
+    }
+}
+
 impl<const N: usize> Default for Dual<N> {
     fn default() -> Self {
         Self::new_constant(0.0)
@@ -124,147 +132,7 @@ impl<const N: usize> fmt::Debug for Dual<N> {
     }
 }
 
-impl<const N: usize> fmt::Display for Dual<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.value, f)
-    }
-}
-
-impl<const N: usize> From<f64> for Dual<N> {
-    fn from(value: f64) -> Self {
-        Self::new_constant(value)
-    }
-}
-
-impl<const N: usize> PartialEq for Dual<N> {
-    fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
-    }
-}
-impl<const N: usize> PartialEq<f64> for Dual<N> {
-    fn eq(&self, other: &f64) -> bool {
-        self.value == *other
-    }
-}
-impl<const N: usize> PartialOrd for Dual<N> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        self.value.partial_cmp(&other.value)
-    }
-}
-impl<const N: usize> PartialOrd<f64> for Dual<N> {
-    fn partial_cmp(&self, other: &f64) -> Option<std::cmp::Ordering> {
-        self.value.partial_cmp(other)
-    }
-}
-impl<const N: usize> PartialEq<Dual<N>> for f64 {
-    fn eq(&self, other: &Dual<N>) -> bool {
-        *self == other.value
-    }
-}
-impl<const N: usize> PartialOrd<Dual<N>> for f64 {
-    fn partial_cmp(&self, other: &Dual<N>) -> Option<std::cmp::Ordering> {
-        self.partial_cmp(&other.value)
-    }
-}
-
-impl<const N: usize> Add for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn add(self, rhs: Self) -> Self {
-        Self::combine(self.value + rhs.value, &self, 1.0, &rhs, 1.0)
-    }
-}
-impl<const N: usize> Sub for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn sub(self, rhs: Self) -> Self {
-        Self::combine(self.value - rhs.value, &self, 1.0, &rhs, -1.0)
-    }
-}
-impl<const N: usize> Mul for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn mul(self, rhs: Self) -> Self {
-        Self::combine(self.value * rhs.value, &self, rhs.value, &rhs, self.value)
-    }
-}
-impl<const N: usize> Div for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn div(self, rhs: Self) -> Self {
-        let inv = 1.0 / rhs.value;
-        let value = self.value * inv;
-        Self::combine(value, &self, inv, &rhs, -value * inv)
-    }
-}
-impl<const N: usize> Neg for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn neg(self) -> Self {
-        Self::scaled(-self.value, &self, -1.0)
-    }
-}
-
-impl<const N: usize> Add<f64> for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn add(mut self, rhs: f64) -> Self {
-        self.value += rhs;
-        self
-    }
-}
-impl<const N: usize> Sub<f64> for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn sub(mut self, rhs: f64) -> Self {
-        self.value -= rhs;
-        self
-    }
-}
-impl<const N: usize> Mul<f64> for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn mul(self, rhs: f64) -> Self {
-        Self::scaled(self.value * rhs, &self, rhs)
-    }
-}
-impl<const N: usize> Div<f64> for Dual<N> {
-    type Output = Self;
-    #[inline]
-    fn div(self, rhs: f64) -> Self {
-        let inv = 1.0 / rhs;
-        Self::scaled(self.value * inv, &self, inv)
-    }
-}
-impl<const N: usize> Add<Dual<N>> for f64 {
-    type Output = Dual<N>;
-    #[inline]
-    fn add(self, rhs: Dual<N>) -> Dual<N> {
-        rhs + self
-    }
-}
-impl<const N: usize> Sub<Dual<N>> for f64 {
-    type Output = Dual<N>;
-    #[inline]
-    fn sub(self, rhs: Dual<N>) -> Dual<N> {
-        Dual::scaled(self - rhs.value, &rhs, -1.0)
-    }
-}
-impl<const N: usize> Mul<Dual<N>> for f64 {
-    type Output = Dual<N>;
-    #[inline]
-    fn mul(self, rhs: Dual<N>) -> Dual<N> {
-        rhs * self
-    }
-}
-impl<const N: usize> Div<Dual<N>> for f64 {
-    type Output = Dual<N>;
-    #[inline]
-    fn div(self, rhs: Dual<N>) -> Dual<N> {
-        let value = self / rhs.value;
-        Dual::scaled(value, &rhs, -value / rhs.value)
-    }
-}
+crate::dual_ops::impl_dual_number_ops!(Dual, N);
 
 macro_rules! assign_ops {
     ($($trait:ident $method:ident $op:tt),*) => {$(
@@ -310,20 +178,15 @@ impl<const N: usize> Real for Dual<N> {
         Self::scaled(value, self, derivative)
     }
     #[inline]
-    fn tangent(&self) -> &[f64] {
-        if self.active {
-            &self.tangent
-        } else {
-            &[]
-        }
+    fn has_tangent(&self) -> bool {
+        self.active
     }
     #[inline]
-    fn add_scaled_tangent(&mut self, tangent: &[f64], weight: f64) {
-        if tangent.is_empty() || weight == 0.0 {
+    fn add_scaled(&mut self, source: &Self, weight: f64) {
+        if !source.active || weight == 0.0 {
             return;
         }
-        debug_assert_eq!(tangent.len(), N, "tangent lane counts differ");
-        for (out, t) in self.tangent.iter_mut().zip(tangent) {
+        for (out, t) in self.tangent.iter_mut().zip(&source.tangent) {
             *out += weight * t;
         }
         self.active = true;

@@ -33,14 +33,7 @@ where
     F: Fn(&[Dual<N>]) -> Result<Dual<N>>,
 {
     let d = x.len();
-    if gradient.len() != d {
-        return Err(Error::size_mismatch(
-            "gradient",
-            "gradient",
-            gradient.len(),
-            d,
-        ));
-    }
+    check_gradient_len(gradient, d)?;
     let mut inputs: Vec<Dual<N>> = x.iter().map(|&v| Dual::new_constant(v)).collect();
     let mut value = f64::NAN;
     if d == 0 {
@@ -61,6 +54,20 @@ where
         start = end;
     }
     Ok(value)
+}
+
+/// `Ok` if the gradient buffer has one entry per coordinate.
+pub(crate) fn check_gradient_len(gradient: &[f64], dim: usize) -> Result<()> {
+    if gradient.len() == dim {
+        Ok(())
+    } else {
+        Err(Error::size_mismatch(
+            "gradient",
+            "gradient",
+            gradient.len(),
+            dim,
+        ))
+    }
 }
 
 /// Central finite-difference gradient of `f` at `x` with step `h·max(1, |x_i|)`; for tests.

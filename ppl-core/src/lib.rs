@@ -2,12 +2,15 @@
 //!
 //! - [`Real`] is the scalar trait implemented by `f64` and [`Dual<N>`]; a model written once
 //!   against it gives values and gradients.
-//! - [`gradient_chunked`] covers any dimension with `N`-lane duals.
+//! - [`gradient_chunked`] covers any dimension with `N`-lane duals; [`gradient_sparse`] gives
+//!   the whole gradient in one pass of [`SparseDual`]s, whose tangents list only the
+//!   parameters a value depends on.
 //! - [`dist`] holds the log-densities (Stan's parameterisations), [`transform`] the bijectors.
 //! - [`Model`] and [`LogDensity`] are the interface to the inference engines.
 
 pub mod dist;
 mod dual;
+mod dual_ops;
 mod error;
 mod gradient;
 pub mod linalg;
@@ -17,6 +20,7 @@ mod predictive;
 mod real;
 #[cfg(test)]
 mod real_tests;
+mod sparse;
 pub mod special;
 pub mod transform;
 mod vector;
@@ -25,7 +29,7 @@ pub use dual::Dual;
 pub use error::{Error, Result};
 pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};
 pub use matrix::Matrix;
-pub use model::{LogDensity, Model};
+pub use model::{GradientMode, LogDensity, Model, DENSE_MAX_DIM};
 pub use predictive::Predictive;
 #[doc(hidden)]
 pub mod __predictive_support {
@@ -35,6 +39,7 @@ pub mod __predictive_support {
     pub use rand::RngCore;
 }
 pub use real::{broadcast_len, log_mix, log_sum_exp, log_sum_exp2, IntOperand, Operand, Real};
+pub use sparse::{gradient_sparse, SparseDual, SPARSE_CAPACITY};
 #[doc(hidden)]
 pub use vector::macro_support as __macro_support;
 pub use vector::Vector;

@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
-use crate::real::{Operand, Real};
+use crate::real::{add_scaled_from, Operand, Real};
 
 /// A vector argument of a multivariate density: one vector (`&[T]`, `&Vec<T>`, `&[T; K]`) or
 /// several vectors sharing the other arguments (`&[Vec<T>]`, `&Vec<Vec<T>>`), as Stan's
@@ -115,17 +115,17 @@ pub(crate) const SYMMETRY_TOLERANCE: f64 = 1e-8;
 #[inline]
 pub(crate) fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     let value: f64 = a.iter().zip(b).map(|(x, y)| x.value() * y.value()).sum();
-    let mut out = T::constant(value);
+    let mut out = T::accumulator();
     for (x, y) in a.iter().zip(b) {
-        out.add_scaled_tangent(x.tangent(), y.value());
-        out.add_scaled_tangent(y.tangent(), x.value());
+        out.add_scaled(x, y.value());
+        out.add_scaled(y, x.value());
     }
-    out
+    out + value
 }
 
 /// Whether every entry has an empty tangent (data, or inactive duals).
 pub(crate) fn all_constant<T: Real>(values: &[T]) -> bool {
-    values.iter().all(|x| x.tangent().is_empty())
+    values.iter().all(|x| !x.has_tangent())
 }
 
 /// `Ok(n)` if `m` is `n × n`, else a size error naming `function` and `argument`.
@@ -323,13 +323,13 @@ pub fn back_substitution_transpose<T: Real>(l: &Matrix<T>, b: &[T]) -> Result<Ve
     let mut x = vec![T::constant(0.0); n];
     for i in (0..n).rev() {
         // Σ_{k>i} L_ki x_k, column i of L below the diagonal.
-        let mut partial_sum = T::constant(0.0);
+        let mut partial_sum = T::accumulator();
         let mut value = 0.0;
         for k in i + 1..n {
             let l_ki = &l[(k, i)];
             value += l_ki.value() * x[k].value();
-            partial_sum.add_scaled_tangent(l_ki.tangent(), x[k].value());
-            partial_sum.add_scaled_tangent(x[k].tangent(), l_ki.value());
+            partial_sum.add_scaled(l_ki, x[k].value());
+            partial_sum.add_scaled(&x[k], l_ki.value());
         }
         partial_sum += value;
         x[i] = (b[i] - partial_sum) / l[(i, i)];
@@ -350,12 +350,12 @@ pub fn back_substitution_transpose<T: Real>(l: &Matrix<T>, b: &[T]) -> Result<Ve
 /// ```
 pub fn log_determinant_from_cholesky<T: Real>(l: &Matrix<T>) -> T {
     let n = l.rows().min(l.cols());
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let l_ii = &l[(i, i)];
         value += 2.0 * l_ii.value().ln();
-        out.add_scaled_tangent(l_ii.tangent(), 2.0 / l_ii.value());
+        out.add_scaled(l_ii, 2.0 / l_ii.value());
     }
     out + value
 }
@@ -467,7 +467,7 @@ pub fn add_diag<T: Real, D: Operand>(a: &Matrix<T>, d: D) -> Result<Matrix<T>> {
     for i in 0..n {
         let d_i = d.at(i);
         let mut entry = out[(i, i)] + d_i.value();
-        entry.add_scaled_tangent(d_i.tangent(), 1.0);
+        add_scaled_from(&mut entry, d_i, 1.0);
         out[(i, i)] = entry;
     }
     Ok(out)

@@ -147,7 +147,7 @@ impl Matrix<f64> {
                 let value: f64 = row.iter().zip(v).map(|(x, b)| x * b.value()).sum();
                 let mut out = T::constant(value);
                 for (x, b) in row.iter().zip(v) {
-                    out.add_scaled_tangent(b.tangent(), *x);
+                    out.add_scaled(b, *x);
                 }
                 out
             })

@@ -3,6 +3,65 @@
 use crate::dual::Dual;
 use crate::error::Result;
 use crate::gradient::{gradient_chunked, DEFAULT_LANES};
+use crate::sparse::{gradient_sparse, SparseDual, SPARSE_CAPACITY};
+
+/// How a [`Model`]'s gradient is computed by forward-mode AD (`docs/ad.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GradientMode {
+    /// Chosen from the dimension: [`GradientMode::Dense`] for `d ≤` [`DENSE_MAX_DIM`], else
+    /// [`GradientMode::Sparse`] (the rule was chosen by measurement, `docs/performance.md`).
+    Auto,
+    /// `ceil(d / 8)` passes of [`Dual<8>`](Dual) ([`gradient_chunked`]).
+    Dense,
+    /// One pass of [`SparseDual`] ([`gradient_sparse`]).
+    Sparse,
+}
+
+/// The largest dimension for which [`GradientMode::Auto`] uses dense chunked duals (at most
+/// three passes of 8 lanes). Measured on the `model!` suite models (`docs/performance.md`):
+/// dense wins for `logistic_regression` (d = 21, every linear predictor depends on every
+/// coefficient), sparse wins from `diamonds` (d = 26) up.
+pub const DENSE_MAX_DIM: usize = 24;
+
+impl GradientMode {
+    /// The mode actually used for a model of dimension `dim` ([`GradientMode::Auto`] resolved).
+    ///
+    /// ```
+    /// use ppl_core::GradientMode;
+    /// assert_eq!(GradientMode::Auto.resolve(24), GradientMode::Dense);
+    /// assert_eq!(GradientMode::Auto.resolve(25), GradientMode::Sparse);
+    /// assert_eq!(GradientMode::Sparse.resolve(3), GradientMode::Sparse);
+    /// ```
+    pub fn resolve(self, dim: usize) -> GradientMode {
+        match self {
+            GradientMode::Auto if dim <= DENSE_MAX_DIM => GradientMode::Dense,
+            GradientMode::Auto => GradientMode::Sparse,
+            mode => mode,
+        }
+    }
+}
+
+/// The gradient of a [`Model`] with or without the log-Jacobian, in its resolved mode.
+fn model_gradient<M: Model + ?Sized>(
+    model: &M,
+    unconstrained: &[f64],
+    gradient: &mut [f64],
+    jacobian: bool,
+) -> Result<f64> {
+    match model.gradient_mode().resolve(model.dim()) {
+        GradientMode::Sparse => gradient_sparse(
+            |u| model.log_density_sparse(u, jacobian),
+            unconstrained,
+            gradient,
+        ),
+        _ => gradient_chunked::<DEFAULT_LANES, _>(
+            |u| model.log_density_dual(u, jacobian),
+            unconstrained,
+            gradient,
+        ),
+    }
+}
 
 /// A log-density over an unconstrained vector, as the inference engines consume it.
 ///
@@ -55,10 +114,10 @@ pub trait LogDensity: Send + Sync {
 
 /// A model written against the scalar trait, as the `model!` macro generates it.
 ///
-/// The log-density is provided twice, for `f64` and for [`Dual<N>`], usually by delegating both
-/// to one private generic function (see the `model!` macro and `docs/ad.md`). Every `Model` is
-/// a [`LogDensity`] whose gradient comes from forward-mode AD in chunks of
-/// [`DEFAULT_LANES`] lanes.
+/// The log-density is provided three times, for `f64`, for [`Dual<N>`] and for [`SparseDual`],
+/// usually by delegating all of them to one private generic function (see the `model!` macro
+/// and `docs/ad.md`). Every `Model` is a [`LogDensity`] whose gradient comes from forward-mode
+/// AD, in the mode that [`Model::gradient_mode`] selects.
 pub trait Model: Send + Sync {
     /// Number of unconstrained parameters `d`.
     fn dim(&self) -> usize;
@@ -73,6 +132,20 @@ pub trait Model: Send + Sync {
         unconstrained: &[Dual<N>],
         jacobian: bool,
     ) -> Result<Dual<N>>;
+
+    /// `log p(u)` with sparse dual-number inputs (one pass gives the whole gradient, see
+    /// [`SparseDual`]); usually the same generic function as the other two.
+    fn log_density_sparse(
+        &self,
+        unconstrained: &[SparseDual<SPARSE_CAPACITY>],
+        jacobian: bool,
+    ) -> Result<SparseDual<SPARSE_CAPACITY>>;
+
+    /// How [`LogDensity::log_density_gradient`] differentiates this model; defaults to
+    /// [`GradientMode::Auto`].
+    fn gradient_mode(&self) -> GradientMode {
+        GradientMode::Auto
+    }
 
     /// Flat output names in Stan style, parameters then derived quantities.
     fn param_names(&self) -> Vec<String>;
@@ -94,11 +167,7 @@ impl<M: Model> LogDensity for M {
     }
 
     fn log_density_gradient(&self, unconstrained: &[f64], gradient: &mut [f64]) -> Result<f64> {
-        gradient_chunked::<DEFAULT_LANES, _>(
-            |u| self.log_density_dual(u, true),
-            unconstrained,
-            gradient,
-        )
+        model_gradient(self, unconstrained, gradient, true)
     }
 
     fn log_density_gradient_no_jacobian(
@@ -106,11 +175,7 @@ impl<M: Model> LogDensity for M {
         unconstrained: &[f64],
         gradient: &mut [f64],
     ) -> Result<f64> {
-        gradient_chunked::<DEFAULT_LANES, _>(
-            |u| self.log_density_dual(u, false),
-            unconstrained,
-            gradient,
-        )
+        model_gradient(self, unconstrained, gradient, false)
     }
 
     fn param_names(&self) -> Vec<String> {

@@ -57,20 +57,29 @@ pub trait Real:
     /// `x = self.value()` are given: the tangents are scaled by `derivative` (chain rule).
     fn chain(&self, value: f64, derivative: f64) -> Self;
 
-    /// The tangent lanes, or an empty slice for `f64` and for a dual with all tangents zero.
-    fn tangent(&self) -> &[f64];
+    /// Whether the tangent may be non-zero (`false` for `f64`, data and constants).
+    fn has_tangent(&self) -> bool;
 
-    /// `self.tangent += weight * tangent`. An empty `tangent` is a no-op. Used by vectorised
+    /// `tangent(self) += weight · tangent(source)`; the value is unchanged. Used by vectorised
     /// densities that compute their partial derivatives analytically in `f64`.
-    fn add_scaled_tangent(&mut self, tangent: &[f64], weight: f64);
+    fn add_scaled(&mut self, source: &Self, weight: f64);
+
+    /// A zero that is about to receive many terms (`+=`, `-=`, [`Real::add_scaled`]): a
+    /// model's `target`, a log-Jacobian, a density's running tangent. For `f64` and
+    /// [`Dual`](crate::Dual) it is `constant(0.0)`; a [`SparseDual`](crate::SparseDual)
+    /// accumulator is updated in place, so it must not be copied while terms are still being
+    /// added (return it, or `acc + value`, when done).
+    fn accumulator() -> Self {
+        Self::constant(0.0)
+    }
 
     /// A scalar with value `value` whose tangent is `Σ partial_i · tangent(arg_i)`.
     fn from_partials(value: f64, partials: &[(&Self, f64)]) -> Self {
-        let mut out = Self::constant(value);
+        let mut out = Self::accumulator();
         for (arg, partial) in partials {
-            out.add_scaled_tangent(arg.tangent(), *partial);
+            out.add_scaled(arg, *partial);
         }
-        out
+        out + value
     }
 
     /// `e^x`.
@@ -253,6 +262,19 @@ pub trait Real:
     }
 }
 
+/// `tangent(out) += weight · tangent(source)` where `source` may be data (`f64`, no tangent) or
+/// the same scalar type as `out` (a density argument mixing data and parameters).
+#[inline]
+pub(crate) fn add_scaled_from<T: Real, S: Real>(out: &mut T, source: &S, weight: f64) {
+    if !source.has_tangent() {
+        return;
+    }
+    match (source as &dyn std::any::Any).downcast_ref::<T>() {
+        Some(source) => out.add_scaled(source, weight),
+        None => debug_assert!(false, "a tangent of another scalar type was ignored"),
+    }
+}
+
 /// `ln Σ exp(x_i)` over a slice, stable, with partials `softmax(x)` computed once.
 ///
 /// Returns `-∞` for an empty slice.
@@ -263,11 +285,11 @@ pub fn log_sum_exp<T: Real>(xs: &[T]) -> T {
     }
     let sum: f64 = xs.iter().map(|x| (x.value() - max).exp()).sum();
     let value = max + sum.ln();
-    let mut out = T::constant(value);
+    let mut out = T::accumulator();
     for x in xs {
-        out.add_scaled_tangent(x.tangent(), (x.value() - value).exp());
+        out.add_scaled(x, (x.value() - value).exp());
     }
-    out
+    out + value
 }
 
 /// `ln(e^a + e^b)` for two scalars.
@@ -294,11 +316,11 @@ impl Real for f64 {
         value
     }
     #[inline]
-    fn tangent(&self) -> &[f64] {
-        &[]
+    fn has_tangent(&self) -> bool {
+        false
     }
     #[inline]
-    fn add_scaled_tangent(&mut self, _tangent: &[f64], _weight: f64) {}
+    fn add_scaled(&mut self, _source: &Self, _weight: f64) {}
     #[inline]
     fn from_partials(value: f64, _partials: &[(&Self, f64)]) -> Self {
         value

@@ -18,7 +18,7 @@
 //! data (declare data sizes in `model!` so that the constructor rejects bad data first).
 //!
 //! The operator impls with a *generic scalar on one side and a vector on the other*
-//! (`T * Vector<T>`, `Vector<T> + T`) exist for `f64` and every `Dual<N>` concretely; a function
+//! (`T * Vector<T>`, `Vector<T> + T`) exist for `f64`, every `Dual<N>` and every `SparseDual<K>` concretely; a function
 //! generic over `T: Real` that uses them needs the where-clauses that `model!` writes for its own
 //! log-density (see `docs/writing-models.md`).
 
@@ -28,6 +28,7 @@ use crate::dual::Dual;
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::real::{Operand, Real};
+use crate::sparse::SparseDual;
 
 /// A dense vector of scalars: parameters (`Vector<T>`) or derived quantities.
 ///
@@ -345,78 +346,79 @@ macro_rules! vector_ops {
                 self.$method(&rhs)
             }
         }
-        // vector ⊕ dual scalar, dual scalar ⊕ vector (the f64 case is the data case above)
-        impl<const N: usize> $trait<Dual<N>> for &Vector<Dual<N>> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: Dual<N>) -> Vector<Dual<N>> {
-                self.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::both(x, rhs)).collect()
-            }
-        }
-        impl<const N: usize> $trait<Dual<N>> for Vector<Dual<N>> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: Dual<N>) -> Vector<Dual<N>> {
-                (&self).$method(rhs)
-            }
-        }
-        impl<const N: usize> $trait<&Vector<Dual<N>>> for Dual<N> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: &Vector<Dual<N>>) -> Vector<Dual<N>> {
-                rhs.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::both(self, x)).collect()
-            }
-        }
-        impl<const N: usize> $trait<Vector<Dual<N>>> for Dual<N> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: Vector<Dual<N>>) -> Vector<Dual<N>> {
-                self.$method(&rhs)
-            }
-        }
     )*};
 }
 vector_ops!(Add add AddOp "addition", Sub sub SubOp "subtraction", Mul mul MulOp "multiplication", Div div DivOp "division");
 
-macro_rules! data_vector_ops {
-    ($($trait:ident $method:ident $op_type:ident $label:literal),*) => {$(
-        // dual scalar ⊕ data vector, data vector ⊕ dual scalar
-        impl<const N: usize> $trait<&Vector<f64>> for Dual<N> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: &Vector<f64>) -> Vector<Dual<N>> {
-                rhs.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::data_right(self, x)).collect()
+macro_rules! dual_vector_ops {
+    ($dual:ident; $($trait:ident $method:ident $op_type:ident $label:literal),*) => {$(
+        // vector ⊕ dual scalar, dual scalar ⊕ vector (the f64 case is the data case above)
+        impl<const N: usize> $trait<$dual<N>> for &Vector<$dual<N>> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
+                self.0.iter().map(|&x| <$op_type as ScalarOp<$dual<N>>>::both(x, rhs)).collect()
             }
         }
-        impl<const N: usize> $trait<Dual<N>> for &Vector<f64> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: Dual<N>) -> Vector<Dual<N>> {
-                self.0.iter().map(|&x| <$op_type as ScalarOp<Dual<N>>>::data_left(x, rhs)).collect()
+        impl<const N: usize> $trait<$dual<N>> for Vector<$dual<N>> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
+                (&self).$method(rhs)
+            }
+        }
+        impl<const N: usize> $trait<&Vector<$dual<N>>> for $dual<N> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: &Vector<$dual<N>>) -> Vector<$dual<N>> {
+                rhs.0.iter().map(|&x| <$op_type as ScalarOp<$dual<N>>>::both(self, x)).collect()
+            }
+        }
+        impl<const N: usize> $trait<Vector<$dual<N>>> for $dual<N> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: Vector<$dual<N>>) -> Vector<$dual<N>> {
+                self.$method(&rhs)
+            }
+        }
+        // dual scalar ⊕ data vector, data vector ⊕ dual scalar
+        impl<const N: usize> $trait<&Vector<f64>> for $dual<N> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: &Vector<f64>) -> Vector<$dual<N>> {
+                rhs.0.iter().map(|&x| <$op_type as ScalarOp<$dual<N>>>::data_right(self, x)).collect()
+            }
+        }
+        impl<const N: usize> $trait<$dual<N>> for &Vector<f64> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
+                self.0.iter().map(|&x| <$op_type as ScalarOp<$dual<N>>>::data_left(x, rhs)).collect()
             }
         }
         // dual vector ⊕ data vector, data vector ⊕ dual vector
-        impl<const N: usize> $trait<&Vector<f64>> for &Vector<Dual<N>> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: &Vector<f64>) -> Vector<Dual<N>> {
+        impl<const N: usize> $trait<&Vector<f64>> for &Vector<$dual<N>> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: &Vector<f64>) -> Vector<$dual<N>> {
                 self.$method(rhs.as_slice())
             }
         }
-        impl<const N: usize> $trait<&Vector<f64>> for Vector<Dual<N>> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: &Vector<f64>) -> Vector<Dual<N>> {
+        impl<const N: usize> $trait<&Vector<f64>> for Vector<$dual<N>> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: &Vector<f64>) -> Vector<$dual<N>> {
                 (&self).$method(rhs.as_slice())
             }
         }
-        impl<const N: usize> $trait<&Vector<Dual<N>>> for &Vector<f64> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: &Vector<Dual<N>>) -> Vector<Dual<N>> {
+        impl<const N: usize> $trait<&Vector<$dual<N>>> for &Vector<f64> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: &Vector<$dual<N>>) -> Vector<$dual<N>> {
                 self.as_slice().$method(rhs)
             }
         }
-        impl<const N: usize> $trait<Vector<Dual<N>>> for &Vector<f64> {
-            type Output = Vector<Dual<N>>;
-            fn $method(self, rhs: Vector<Dual<N>>) -> Vector<Dual<N>> {
+        impl<const N: usize> $trait<Vector<$dual<N>>> for &Vector<f64> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: Vector<$dual<N>>) -> Vector<$dual<N>> {
                 self.as_slice().$method(&rhs)
             }
         }
     )*};
 }
-data_vector_ops!(Add add AddOp "addition", Sub sub SubOp "subtraction", Mul mul MulOp "multiplication", Div div DivOp "division");
+dual_vector_ops!(Dual; Add add AddOp "addition", Sub sub SubOp "subtraction", Mul mul MulOp "multiplication", Div div DivOp "division");
+dual_vector_ops!(SparseDual; Add add AddOp "addition", Sub sub SubOp "subtraction", Mul mul MulOp "multiplication", Div div DivOp "division");
 
 impl<T: Real> Neg for &Vector<T> {
     type Output = Vector<T>;
@@ -454,10 +456,12 @@ impl<T: Real> Mul<Vector<T>> for &Matrix<f64> {
     }
 }
 
+macro_rules! dual_matrix_ops {
+    ($dual:ident) => {
 /// `A · v` for a matrix of duals (a Cholesky factor built from parameters).
-impl<const N: usize> Mul<&Vector<Dual<N>>> for &Matrix<Dual<N>> {
-    type Output = Vector<Dual<N>>;
-    fn mul(self, rhs: &Vector<Dual<N>>) -> Vector<Dual<N>> {
+impl<const N: usize> Mul<&Vector<$dual<N>>> for &Matrix<$dual<N>> {
+    type Output = Vector<$dual<N>>;
+    fn mul(self, rhs: &Vector<$dual<N>>) -> Vector<$dual<N>> {
         assert!(
             self.cols() == rhs.len(),
             "matrix-vector multiplication: the matrix has {} columns but the vector has {} elements",
@@ -470,12 +474,16 @@ impl<const N: usize> Mul<&Vector<Dual<N>>> for &Matrix<Dual<N>> {
     }
 }
 
-impl<const N: usize> Mul<Vector<Dual<N>>> for &Matrix<Dual<N>> {
-    type Output = Vector<Dual<N>>;
-    fn mul(self, rhs: Vector<Dual<N>>) -> Vector<Dual<N>> {
+impl<const N: usize> Mul<Vector<$dual<N>>> for &Matrix<$dual<N>> {
+    type Output = Vector<$dual<N>>;
+    fn mul(self, rhs: Vector<$dual<N>>) -> Vector<$dual<N>> {
         self * &rhs
     }
 }
+    };
+}
+dual_matrix_ops!(Dual);
+dual_matrix_ops!(SparseDual);
 
 /// Traits used by the code that `model!` generates; not part of the public API.
 #[doc(hidden)]
@@ -485,6 +493,7 @@ pub mod macro_support {
     use crate::error::{Error, Result};
     use crate::matrix::Matrix;
     use crate::real::Real;
+    use crate::sparse::SparseDual;
 
     /// Turns a model expression into a density argument without moving it: a scalar is copied,
     /// a container is borrowed (`Vector<T>` → `&Vector<T>`). Called with method syntax so that
@@ -572,12 +581,17 @@ pub mod macro_support {
         }
     }
 
-    impl<const N: usize> IntoReal<Dual<N>> for f64 {
+    macro_rules! dual_into_real {
+        ($($dual:ident),*) => {$(
+    impl<const N: usize> IntoReal<$dual<N>> for f64 {
         #[inline]
-        fn into_real(self) -> Dual<N> {
-            Dual::new_constant(self)
+        fn into_real(self) -> $dual<N> {
+            $dual::new_constant(self)
         }
     }
+        )*};
+    }
+    dual_into_real!(Dual, SparseDual);
 
     macro_rules! int_into_real {
         ($($ty:ty),*) => {$(
@@ -612,12 +626,17 @@ pub mod macro_support {
         }
     }
 
-    impl<const N: usize> IntoTerm<Dual<N>> for f64 {
+    macro_rules! dual_into_term {
+        ($($dual:ident),*) => {$(
+    impl<const N: usize> IntoTerm<$dual<N>> for f64 {
         #[inline]
-        fn into_term(self) -> Result<Dual<N>> {
-            Ok(Dual::new_constant(self))
+        fn into_term(self) -> Result<$dual<N>> {
+            Ok($dual::new_constant(self))
         }
     }
+        )*};
+    }
+    dual_into_term!(Dual, SparseDual);
 
     /// A value reported with the draws (a parameter or a derived quantity): its Stan dimensions
     /// and its values flattened column-major (first index fastest).

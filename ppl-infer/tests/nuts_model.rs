@@ -4,7 +4,7 @@ mod nuts_support;
 
 use nuts_support::{assert_mean_within_5_mcse, map_series};
 use ppl_core::dist::normal_lpdf;
-use ppl_core::{Dual, Model, Real};
+use ppl_core::{Dual, Model, Real, SparseDual, SPARSE_CAPACITY};
 use ppl_infer::nuts::{sample, NutsOptions};
 
 /// `y ~ normal(mu, sigma)`, `mu ~ normal(0, 10)`, `sigma ~ exponential(1)`, with
@@ -40,6 +40,14 @@ impl Model for NormalUnknownScale {
         u: &[Dual<N>],
         jacobian: bool,
     ) -> ppl_core::Result<Dual<N>> {
+        self.log_density(u, jacobian)
+    }
+
+    fn log_density_sparse(
+        &self,
+        u: &[SparseDual<SPARSE_CAPACITY>],
+        jacobian: bool,
+    ) -> ppl_core::Result<SparseDual<SPARSE_CAPACITY>> {
         self.log_density(u, jacobian)
     }
 

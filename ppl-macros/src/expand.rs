@@ -409,6 +409,13 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
                 clippy::all, clippy::pedantic)]
         impl #name {
             const __PPL_MODEL: &'static str = #model_name;
+            /// The model with gradients computed in `mode` (default
+            /// [`GradientMode::Auto`](::ppl::core::GradientMode::Auto): dense chunked duals for
+            /// small dimensions, sparse duals above; see `docs/ad.md`).
+            pub fn with_gradient_mode(mut self, mode: ::ppl::core::GradientMode) -> Self {
+                self.__ppl_gradient_mode = mode;
+                self
+            }
             #constructor
             #json
             #prediction
@@ -421,6 +428,10 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
                 self.__ppl_dim
             }
 
+            fn gradient_mode(&self) -> ::ppl::core::GradientMode {
+                self.__ppl_gradient_mode
+            }
+
             fn log_density_f64(&self, #u: &[f64], jacobian: bool) -> ::ppl::core::Result<f64> {
                 self.__ppl_log_density::<f64>(#u, jacobian, true, None, None, None, None)
             }
@@ -431,6 +442,14 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
                 jacobian: bool,
             ) -> ::ppl::core::Result<::ppl::core::Dual<__N>> {
                 self.__ppl_log_density::<::ppl::core::Dual<__N>>(#u, jacobian, true, None, None, None, None)
+            }
+
+            fn log_density_sparse(
+                &self,
+                #u: &[::ppl::core::SparseDual<{ ::ppl::core::SPARSE_CAPACITY }>],
+                jacobian: bool,
+            ) -> ::ppl::core::Result<::ppl::core::SparseDual<{ ::ppl::core::SPARSE_CAPACITY }>> {
+                self.__ppl_log_density::<::ppl::core::SparseDual<{ ::ppl::core::SPARSE_CAPACITY }>>(#u, jacobian, true, None, None, None, None)
             }
 
             fn param_names(&self) -> ::std::vec::Vec<::std::string::String> {
@@ -486,6 +505,7 @@ fn struct_definition(model: &ModelInput, with_internals: bool) -> TokenStream {
             __ppl_param_dims: ::std::vec::Vec<::std::vec::Vec<usize>>,
             __ppl_dim: usize,
             __ppl_derived_dims: ::std::vec::Vec<::std::vec::Vec<usize>>,
+            __ppl_gradient_mode: ::ppl::core::GradientMode,
         }
     } else {
         TokenStream::new()
@@ -734,6 +754,7 @@ fn constructor(model: &ModelInput) -> TokenStream {
                 __ppl_param_dims: __dims,
                 __ppl_dim: __dim,
                 __ppl_derived_dims: ::std::vec::Vec::new(),
+                __ppl_gradient_mode: ::ppl::core::GradientMode::Auto,
             };
             #derived
             Ok(__model)
@@ -1233,8 +1254,8 @@ fn log_density(model: &ModelInput, names: &Names) -> TokenStream {
                     Self::__PPL_MODEL, "unconstrained parameters", #u.len(), self.__ppl_dim,
                 ));
             }
-            let mut #target = T::constant(0.0);
-            let mut #log_jacobian = T::constant(0.0);
+            let mut #target = T::accumulator();
+            let mut #log_jacobian = T::accumulator();
             let mut #pos: usize = 0;
             #bindings
             #body
@@ -1391,6 +1412,13 @@ pub(crate) fn stub(model: &ModelInput) -> TokenStream {
                 _: &[::ppl::core::Dual<__N>],
                 _: bool,
             ) -> ::ppl::core::Result<::ppl::core::Dual<__N>> {
+                unimplemented!("model! reported a compile error")
+            }
+            fn log_density_sparse(
+                &self,
+                _: &[::ppl::core::SparseDual<{ ::ppl::core::SPARSE_CAPACITY }>],
+                _: bool,
+            ) -> ::ppl::core::Result<::ppl::core::SparseDual<{ ::ppl::core::SPARSE_CAPACITY }>> {
                 unimplemented!("model! reported a compile error")
             }
             fn param_names(&self) -> ::std::vec::Vec<::std::string::String> {

@@ -78,6 +78,34 @@ fn flatten_column_major(value: &Value) -> Vec<f64> {
     out
 }
 
+/// The dense (chunked `Dual<8>`) and sparse (`SparseDual`) gradients of `model` agree at `u` to
+/// 1e-12 relative, with and without the Jacobian, whichever mode `GradientMode::Auto` picks.
+pub fn assert_gradient_modes_agree<M: Model>(model: &M, u: &[f64], file: &str, point: u64) {
+    let d = u.len();
+    for jacobian in [true, false] {
+        let (mut dense, mut sparse) = (vec![0.0; d], vec![0.0; d]);
+        let dense_value = ppl::core::gradient_chunked::<8, _>(
+            |x| model.log_density_dual(x, jacobian),
+            u,
+            &mut dense,
+        )
+        .expect("dense gradient");
+        let sparse_value =
+            ppl::core::gradient_sparse(|x| model.log_density_sparse(x, jacobian), u, &mut sparse)
+                .expect("sparse gradient");
+        assert!(
+            (dense_value - sparse_value).abs() <= 1e-12 * dense_value.abs().max(1.0),
+            "{file} point {point}: value dense {dense_value} vs sparse {sparse_value}"
+        );
+        for (i, (a, b)) in dense.iter().zip(&sparse).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-12 * a.abs().max(1.0),
+                "{file} point {point} (jacobian {jacobian}): gradient[{i}] dense {a} vs sparse {b}"
+            );
+        }
+    }
+}
+
 /// Checks a model against Stan's log density and gradient at the three recorded points
 /// (`<file>` is e.g. `posteriordb/garch-garch11/logdensity_checks.json` or
 /// `bench/checks/poisson_glm.logdensity_checks.json`), following the rules of the posteriordb
@@ -157,6 +185,7 @@ pub fn check_log_density<M: Model>(model: &M, file: &str, skip_jacobian: bool) {
                     "{file} point {index}: gradient[{i}] = {g}, Stan {s}"
                 );
             }
+            assert_gradient_modes_agree(model, &u, file, index);
             ppl::core::LogDensity::log_density_gradient_no_jacobian(model, &u, &mut gradient)
                 .expect("gradient");
             let stan = f64s(&point["grad_log_prob_no_jacobian"]);

@@ -40,7 +40,7 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         ],
     )?;
     let scalar_probability = probability.size().is_none();
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     if scalar_probability {
         // Count the ones, then take each log once.

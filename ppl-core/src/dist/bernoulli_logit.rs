@@ -41,7 +41,7 @@ pub fn bernoulli_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operand)
         &[("random variable", y.size()), ("log_odds", log_odds.size())],
     )?;
     let mut log_odds_partials = ArgPartials::new(&log_odds);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let (lp, d_log_odds) = bernoulli_logit_term(y.at(i), log_odds.at(i).value());

@@ -54,7 +54,7 @@ pub fn bernoulli_logit_glm_lpmf<T: Real>(
             g
         })
         .collect();
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     add_linear_predictor_tangents(&mut out, x, &alpha, &beta, &d_eta);
     Ok(log_mass(out, value))
 }

@@ -90,7 +90,7 @@ fn beta_log_density<T: Real>(
         beta_is_parameter,
     );
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut beta_partials = ArgPartials::new(&beta);

@@ -61,7 +61,7 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
     let scalar_probability = probability.size().is_none();
     let scalar_logs = log_and_log1m(probability.at(0).value());
     let mut probability_partials = ArgPartials::new(&probability);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let (successes, failures) = (y.at(i), trials.at(i) - y.at(i));

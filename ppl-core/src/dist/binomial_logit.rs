@@ -58,7 +58,7 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
     check_finite(FUNCTION, "log_odds", &log_odds)?;
     let n = check_binomial_counts(FUNCTION, &y, &trials, ("log_odds", log_odds.size()))?;
     let mut log_odds_partials = ArgPartials::new(&log_odds);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let (successes, trials_i) = (y.at(i), trials.at(i));

@@ -7,7 +7,7 @@ use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
 use super::partials::log_mass;
 use crate::error::Result;
-use crate::real::{IntOperand, Operand, Real};
+use crate::real::{add_scaled_from, IntOperand, Operand, Real};
 
 /// Log-mass of the categorical distribution (Stan's `categorical_lpmf`):
 ///
@@ -36,7 +36,7 @@ pub fn categorical_lpmf<T: Real>(y: impl IntOperand, probabilities: impl Operand
     const FUNCTION: &str = "categorical";
     let counts = count_categories(FUNCTION, &y, probabilities.size().unwrap_or(1))?;
     check_simplex(FUNCTION, "probabilities", &probabilities)?;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for (k, &count) in counts.iter().enumerate() {
         if count == 0 {
@@ -44,7 +44,7 @@ pub fn categorical_lpmf<T: Real>(y: impl IntOperand, probabilities: impl Operand
         }
         let theta = probabilities.at(k);
         value += multiply_log(count as f64, theta.value().ln());
-        out.add_scaled_tangent(theta.tangent(), count as f64 / theta.value());
+        add_scaled_from(&mut out, theta, count as f64 / theta.value());
     }
     Ok(log_mass(out, value))
 }

@@ -64,7 +64,7 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
     let nu_is_parameter = has_tangent(&nu);
     let scalar_nu_terms = nu_terms(nu.at(0).value(), nu_is_parameter);
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut nu_partials = ArgPartials::new(&nu);
     for i in 0..n {

@@ -7,7 +7,7 @@ use super::check::{check_all, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use crate::error::{Error, Result};
 use crate::linalg::VectorOperand;
-use crate::real::Real;
+use crate::real::{add_scaled_from, Real};
 use crate::special;
 
 /// Stan's tolerance for a simplex's sum (`|Σ θ − 1| ≤ 1e-8`).
@@ -107,7 +107,7 @@ fn dirichlet_log_density<T: Real>(
     let shared_alpha = alpha.count().is_none();
     let mut d_alpha_shared = vec![0.0; if shared_alpha { dimension } else { 0 }];
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     for n in 0..observations {
         let (theta_n, alpha_n) = (theta.vector(n), alpha.vector(n));
         let total: f64 = alpha_n.iter().map(Real::value).sum();
@@ -119,18 +119,18 @@ fn dirichlet_log_density<T: Real>(
             value -= special::lgamma(a);
             if a != 1.0 {
                 value += (a - 1.0) * log_theta;
-                out.add_scaled_tangent(theta_k.tangent(), (a - 1.0) / t);
+                add_scaled_from(&mut out, theta_k, (a - 1.0) / t);
             }
             let d_alpha = digamma_total - special::digamma(a) + log_theta;
             if shared_alpha {
                 d_alpha_shared[k] += d_alpha;
             } else {
-                out.add_scaled_tangent(alpha_k.tangent(), d_alpha);
+                add_scaled_from(&mut out, alpha_k, d_alpha);
             }
         }
     }
     for (k, d) in d_alpha_shared.iter().enumerate() {
-        out.add_scaled_tangent(alpha.vector(0)[k].tangent(), *d);
+        add_scaled_from(&mut out, &alpha.vector(0)[k], *d);
     }
     Ok(out + value)
 }

@@ -48,7 +48,7 @@ fn exponential_log_density<T: Real>(y: impl Operand, beta: impl Operand) -> Resu
         &[("random variable", y.size()), ("rate", beta.size())],
     )?;
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {

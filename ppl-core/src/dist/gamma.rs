@@ -68,7 +68,7 @@ fn gamma_log_density<T: Real>(
     let alpha_is_parameter = has_tangent(&alpha);
     let scalar_shape_terms = shape_terms(alpha.at(0).value(), alpha_is_parameter);
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut beta_partials = ArgPartials::new(&beta);

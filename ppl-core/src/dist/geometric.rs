@@ -55,7 +55,7 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
     let scalar_probability = probability.size().is_none();
     let scalar_logs = log_and_log1m(probability.at(0).value());
     let mut probability_partials = ArgPartials::new(&probability);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let failures = y.at(i);

@@ -53,7 +53,7 @@ fn half_normal_log_density<const PROPTO: bool, T: Real>(
         &[("random variable", y.size()), ("scale", sigma.size())],
     )?;
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {

@@ -8,7 +8,7 @@ use super::distribution::{Distribution, Support};
 use crate::error::{Error, Result};
 use crate::linalg::check_square;
 use crate::matrix::Matrix;
-use crate::real::Real;
+use crate::real::{add_scaled_from, Real};
 use crate::special::{self, LN_2};
 
 /// Stan's tolerance for the unit length of a correlation factor's rows.
@@ -127,7 +127,7 @@ fn lkj_corr_cholesky_log_density<T: Real>(
     let dimension = check_cholesky_factor_corr(FUNCTION, &factor)?;
     let eta_value = eta.value();
     let (mut value, mut d_eta) = log_normalising_constant(dimension, eta_value);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let k_total = dimension as f64;
     for i in 1..dimension {
         // 1-based row i + 1: exponent K − (i + 1) + 2η − 2.
@@ -136,9 +136,9 @@ fn lkj_corr_cholesky_log_density<T: Real>(
         let log_l_ii = l_ii.ln();
         value += exponent * log_l_ii;
         d_eta += 2.0 * log_l_ii;
-        out.add_scaled_tangent(cholesky_factor[(i, i)].tangent(), exponent / l_ii);
+        add_scaled_from(&mut out, &cholesky_factor[(i, i)], exponent / l_ii);
     }
-    out.add_scaled_tangent(eta.tangent(), d_eta);
+    add_scaled_from(&mut out, &eta, d_eta);
     Ok(out + value)
 }
 

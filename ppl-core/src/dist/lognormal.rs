@@ -67,7 +67,7 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
         ],
     )?;
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);

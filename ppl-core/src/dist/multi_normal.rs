@@ -13,7 +13,7 @@ use crate::linalg::{
     forward_substitution, VectorOperand,
 };
 use crate::matrix::Matrix;
-use crate::real::Real;
+use crate::real::{add_scaled_from, Real};
 use crate::special::LN_SQRT_2PI;
 
 /// Log-density of the multivariate normal with covariance matrix `Σ` (Stan's
@@ -125,7 +125,7 @@ fn multi_normal_log_density<const PROPTO: bool, T: Real>(
             }
         }
         for (entry, d) in covariance.as_slice().iter().zip(&d_covariance) {
-            out.add_scaled_tangent(entry.tangent(), *d);
+            add_scaled_from(&mut out, entry, *d);
         }
     }
     if !PROPTO {

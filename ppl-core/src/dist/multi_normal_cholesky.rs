@@ -10,7 +10,7 @@ use crate::linalg::{
     all_constant, back_substitution_transpose, check_square, forward_substitution, VectorOperand,
 };
 use crate::matrix::Matrix;
-use crate::real::Real;
+use crate::real::{add_scaled_from, Real};
 use crate::special::LN_SQRT_2PI;
 
 /// Log-density of the multivariate normal with covariance `L Lᵀ` (Stan's
@@ -106,8 +106,9 @@ fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
     if factor_has_tangent {
         for i in 0..dimension {
             for j in 0..=i {
-                out.add_scaled_tangent(
-                    cholesky_factor[(i, j)].tangent(),
+                add_scaled_from(
+                    &mut out,
+                    &cholesky_factor[(i, j)],
                     d_factor[i * dimension + j],
                 );
             }
@@ -212,7 +213,7 @@ pub(super) fn quadratic_form_terms<T: Real>(
     let mut d_y_shared = vec![0.0; shared_len(y.count())];
     let mut d_mu_shared = vec![0.0; shared_len(mu.count())];
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     for n in 0..observations {
         let (y_n, mu_n) = (y.vector(n), mu.vector(n));
         let residual: Vec<f64> = y_n
@@ -225,12 +226,12 @@ pub(super) fn quadratic_form_terms<T: Real>(
         value -= 0.5 * z.iter().map(|z_i| z_i * z_i).sum::<f64>();
         for i in 0..dimension {
             if d_y_shared.is_empty() {
-                out.add_scaled_tangent(y_n[i].tangent(), -w[i]);
+                add_scaled_from(&mut out, &y_n[i], -w[i]);
             } else {
                 d_y_shared[i] -= w[i];
             }
             if d_mu_shared.is_empty() {
-                out.add_scaled_tangent(mu_n[i].tangent(), w[i]);
+                add_scaled_from(&mut out, &mu_n[i], w[i]);
             } else {
                 d_mu_shared[i] += w[i];
             }
@@ -238,10 +239,10 @@ pub(super) fn quadratic_form_terms<T: Real>(
         visit(&w, &z);
     }
     for (i, d) in d_y_shared.iter().enumerate() {
-        out.add_scaled_tangent(y.vector(0)[i].tangent(), *d);
+        add_scaled_from(&mut out, &y.vector(0)[i], *d);
     }
     for (i, d) in d_mu_shared.iter().enumerate() {
-        out.add_scaled_tangent(mu.vector(0)[i].tangent(), *d);
+        add_scaled_from(&mut out, &mu.vector(0)[i], *d);
     }
     Ok((value, out))
 }

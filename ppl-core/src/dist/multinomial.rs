@@ -7,7 +7,7 @@ use super::check::check_int_all;
 use super::dirichlet::check_simplex;
 use super::distribution::{Distribution, Support};
 use crate::error::{Error, Result};
-use crate::real::Real;
+use crate::real::{add_scaled_from, Real};
 use crate::special;
 
 /// Log-mass of the multinomial distribution (Stan's `multinomial_lpmf`):
@@ -58,14 +58,14 @@ fn multinomial_log_mass<const PROPTO: bool, T: Real>(y: &[i64], theta: &[impl Re
     }
     check_simplex(FUNCTION, "probabilities", theta)?;
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     for (&count, theta_k) in y.iter().zip(theta) {
         if count == 0 {
             continue;
         }
         let (n_k, t) = (count as f64, theta_k.value());
         value += n_k * t.ln();
-        out.add_scaled_tangent(theta_k.tangent(), n_k / t);
+        add_scaled_from(&mut out, theta_k, n_k / t);
         if !PROPTO {
             value -= special::lgamma(n_k + 1.0);
         }

@@ -76,7 +76,7 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
     let log_dispersion_0 = dispersion.at(0).value().ln();
     let mut mean_partials = ArgPartials::new(&mean);
     let mut dispersion_partials = ArgPartials::new(&dispersion);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let count = y.at(i);

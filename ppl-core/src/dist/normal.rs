@@ -6,7 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use crate::error::Result;
-use crate::real::{Operand, Real};
+use crate::real::{add_scaled_from, Operand, Real};
 use crate::special::LN_SQRT_2PI;
 
 /// Log-density of the normal distribution, vectorised over all arguments (Stan's
@@ -64,7 +64,7 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         (1.0 / s, s.ln())
     };
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut d_sigma_scalar = 0.0;
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.at(i), mu.at(i), sigma.at(i));
@@ -76,17 +76,17 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         let z = (y_i.value() - mu_i.value()) * inv_sigma;
         value -= 0.5 * z * z + log_sigma;
         let d_mu = z * inv_sigma;
-        out.add_scaled_tangent(y_i.tangent(), -d_mu);
-        out.add_scaled_tangent(mu_i.tangent(), d_mu);
+        add_scaled_from(&mut out, y_i, -d_mu);
+        add_scaled_from(&mut out, mu_i, d_mu);
         let d_sigma = (z * z - 1.0) * inv_sigma;
         if scalar_sigma {
             d_sigma_scalar += d_sigma;
         } else {
-            out.add_scaled_tangent(sigma_i.tangent(), d_sigma);
+            add_scaled_from(&mut out, sigma_i, d_sigma);
         }
     }
     if scalar_sigma {
-        out.add_scaled_tangent(sigma.at(0).tangent(), d_sigma_scalar);
+        add_scaled_from(&mut out, sigma.at(0), d_sigma_scalar);
     }
     if !PROPTO {
         value -= n as f64 * LN_SQRT_2PI;

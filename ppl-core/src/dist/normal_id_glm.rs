@@ -75,7 +75,7 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
     };
     let mut y_partials = ArgPartials::new(&y);
     let mut scale_partials = ArgPartials::new(&scale);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     let mut d_eta = Vec::with_capacity(eta.len());
     for (i, &eta_i) in eta.iter().enumerate() {

@@ -5,13 +5,13 @@
 //! vector argument, summed and applied once for a broadcast scalar), and [`log_mass`] adds the
 //! value to the accumulated tangents.
 
-use crate::real::{Operand, Real};
+use crate::real::{add_scaled_from, Operand, Real};
 
 /// Whether any element of `arg` carries a tangent (a parameter rather than data), so that
 /// partials costing special-function calls (digamma, Bessel ratios) can be skipped for data.
 #[inline]
 pub(crate) fn has_tangent<A: Operand>(arg: &A) -> bool {
-    (0..arg.size().unwrap_or(1)).any(|i| !arg.at(i).tangent().is_empty())
+    (0..arg.size().unwrap_or(1)).any(|i| arg.at(i).has_tangent())
 }
 
 /// Accumulates `∂lp/∂arg` for one vectorised argument in one pass: a vector argument's
@@ -52,7 +52,7 @@ impl<'a, A: Operand> ArgPartials<'a, A> {
         if self.scalar {
             self.sum += partial;
         } else {
-            out.add_scaled_tangent(self.arg.at(i).tangent(), partial);
+            add_scaled_from(out, self.arg.at(i), partial);
         }
     }
 
@@ -60,7 +60,7 @@ impl<'a, A: Operand> ArgPartials<'a, A> {
     #[inline]
     pub(crate) fn apply<T: Real>(self, out: &mut T) {
         if self.active && self.scalar {
-            out.add_scaled_tangent(self.arg.at(0).tangent(), self.sum);
+            add_scaled_from(out, self.arg.at(0), self.sum);
         }
     }
 }

@@ -55,7 +55,7 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
     let scalar_rate = rate.size().is_none();
     let log_rate_0 = rate.at(0).value().ln();
     let mut rate_partials = ArgPartials::new(&rate);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let (count, lambda) = (y.at(i), rate.at(i).value());

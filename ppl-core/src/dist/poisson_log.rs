@@ -57,7 +57,7 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
     let scalar_log_rate = log_rate.size().is_none();
     let rate_0 = log_rate.at(0).value().exp();
     let mut log_rate_partials = ArgPartials::new(&log_rate);
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let count = y.at(i);

@@ -79,7 +79,7 @@ fn poisson_log_glm_log_mass<const PROPTO: bool, T: Real>(
             g
         })
         .collect();
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     add_linear_predictor_tangents(&mut out, x, &alpha, &beta, &d_eta);
     Ok(log_mass(out, value))
 }

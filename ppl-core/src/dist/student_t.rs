@@ -93,7 +93,7 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     // A scalar nu: its gamma-function terms are computed once.
     let scalar_nu_terms = nu_terms(nu.at(0).value(), nu_is_parameter);
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut nu_partials = ArgPartials::new(&nu);
     let mut mu_partials = ArgPartials::new(&mu);

@@ -95,7 +95,7 @@ fn uniform_log_density<T: Real>(
     )?;
     check_upper_above_lower(FUNCTION, &alpha, &beta, n)?;
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {

@@ -73,7 +73,7 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
     let kappa_is_parameter = has_tangent(&kappa);
     let scalar_bessel = log_bessel_i0_and_ratio(kappa.at(0).value());
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut kappa_partials = ArgPartials::new(&kappa);

@@ -70,7 +70,7 @@ fn weibull_log_density<T: Real>(
         ],
     )?;
     let mut value = 0.0;
-    let mut out = T::constant(0.0);
+    let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut sigma_partials = ArgPartials::new(&sigma);
