@@ -1,10 +1,13 @@
-//! Measures the cost of one gradient relative to one `f64` log-density evaluation for three performance-suite models, by AD lane count and against a hand-written analytic gradient and the `num-dual` crate; prints one JSON line per measurement.
+//! Measures the cost of one gradient relative to one `f64` log-density evaluation: three hand-written performance-suite models by AD mode (dense lanes, sparse capacity) against an analytic gradient and the `num-dual` crate, and eight `model!` models in both gradient modes; prints one JSON line per measurement.
 //!
 //! Run with `cargo run --release --example bench_gradient`. Method and results:
 //! `docs/performance.md`.
 
 #[path = "../benches/support/hand_models.rs"]
 mod hand_models;
+#[path = "../tests/models/mod.rs"]
+#[allow(dead_code, clippy::all)]
+mod models;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -14,6 +17,7 @@ use hand_models::{
     test_point, EightSchools, HandModel, HierarchicalRegression, LogisticRegression,
 };
 use num_dual::{DualNum, DualSVec64};
+use ppl::core::{gradient_chunked, gradient_sparse, GradientMode, LogDensity, Model};
 
 /// Median over 7 repetitions of the mean time per call (ns) of `f`, each repetition running
 /// for at least 50 ms.
@@ -188,4 +192,61 @@ fn main() {
         "{{\"comparison\":\"ppl Dual<8> vs num-dual DualSVec64<8>\",\"model\":\"eight_schools_noncentered\",\"ppl_ns\":{ours:.0},\"num_dual_ns\":{theirs:.0},\"num_dual_over_ppl\":{:.2}}}",
         theirs / ours
     );
+    for (name, dim, f64_ns, dense8, dense16, sparse, auto) in [
+        model_modes(&models::bench_eight_schools::load()),
+        model_modes(&models::logistic_regression::load()),
+        model_modes(&models::poisson_glm::load()),
+        model_modes(&models::gp_pois_regr::load()),
+        model_modes(&models::hmm_example::load()),
+        model_modes(&models::diamonds::load()),
+        model_modes(&models::hierarchical_regression::load()),
+        model_modes(&models::correlated_gaussian::load()),
+    ] {
+        let auto = match auto {
+            GradientMode::Sparse => "sparse",
+            _ => "dense",
+        };
+        println!(
+            "{{\"model_macro\":\"{name}\",\"d\":{dim},\"f64_eval_ns\":{f64_ns:.0},\"dense8_grad_over_f64\":{:.2},\"dense16_grad_over_f64\":{:.2},\"sparse8_grad_over_f64\":{:.2},\"auto\":\"{auto}\"}}",
+            dense8 / f64_ns,
+            dense16 / f64_ns,
+            sparse / f64_ns
+        );
+    }
+}
+
+/// Times one `f64` evaluation and the gradient in dense (8 and 16 lanes) and sparse mode of a
+/// `model!` model at the test point: `(name, d, f64 ns, dense8 ns, dense16 ns, sparse ns, the
+/// mode `GradientMode::Auto` picks)`.
+fn model_modes<M: Model>(model: &M) -> (String, usize, f64, f64, f64, f64, GradientMode) {
+    let d = Model::dim(model);
+    let u = test_point(d);
+    let mut g = vec![0.0; d];
+    let f64_ns = time_ns(|| {
+        black_box(model.log_density(black_box(&u)).unwrap());
+    });
+    let dense8 = time_ns(|| {
+        black_box(
+            gradient_chunked::<8, _>(|x| model.log_density_dual(x, true), black_box(&u), &mut g)
+                .unwrap(),
+        );
+    });
+    let dense16 = time_ns(|| {
+        black_box(
+            gradient_chunked::<16, _>(|x| model.log_density_dual(x, true), black_box(&u), &mut g)
+                .unwrap(),
+        );
+    });
+    let sparse = time_ns(|| {
+        black_box(
+            gradient_sparse(|x| model.log_density_sparse(x, true), black_box(&u), &mut g).unwrap(),
+        );
+    });
+    let name = std::any::type_name::<M>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("model")
+        .to_string();
+    let auto = GradientMode::Auto.resolve_for(model);
+    (name, d, f64_ns, dense8, dense16, sparse, auto)
 }

@@ -1,6 +1,6 @@
 //! A model with only unconstrained parameters: vector arithmetic, loops, derived quantities, JSON data, checks of the generated `Model`.
 
-use ppl::core::{finite_difference_gradient, LogDensity, Model};
+use ppl::core::{finite_difference_gradient, LogDensity, Matrix, Model};
 
 ppl::model! {
     /// Linear regression with known noise scale.
@@ -93,4 +93,96 @@ fn json_and_validation() {
         err.to_string(),
         "Linear: data sigma is missing from the JSON data"
     );
+}
+
+ppl::model! {
+    /// `~` over `alpha + X * beta` with a data matrix: generated as the GLM densities.
+    pub struct MatrixGlms {
+        N: usize,
+        K: usize,
+        #[data(size = (N, K))]
+        X: Matrix<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(size = N, lower = 0, upper = 1)]
+        successes: Vec<i64>,
+        #[data(size = N)]
+        counts: Vec<i64>,
+    }
+    alpha ~ normal(0.0, 2.0);
+    beta[K] ~ normal(0.0, 1.0);
+    sigma: real<lower = 0.0> ~ exponential(1.0);
+    y ~ normal(alpha + X * beta, sigma);
+    successes ~ bernoulli_logit(X * beta + alpha);
+    counts ~ poisson_log((X * beta));
+}
+
+ppl::model! {
+    /// The same model with `X` rebound first, so that `X * beta` is an ordinary product.
+    pub struct MatrixProducts {
+        N: usize,
+        K: usize,
+        #[data(size = (N, K))]
+        X: Matrix<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(size = N, lower = 0, upper = 1)]
+        successes: Vec<i64>,
+        #[data(size = N)]
+        counts: Vec<i64>,
+    }
+    alpha ~ normal(0.0, 2.0);
+    beta[K] ~ normal(0.0, 1.0);
+    sigma: real<lower = 0.0> ~ exponential(1.0);
+    let X = X;
+    y ~ normal(alpha + X * beta, sigma);
+    successes ~ bernoulli_logit(X * beta + alpha);
+    counts ~ poisson_log((X * beta));
+}
+
+#[test]
+fn glm_shaped_statements_match_the_plain_densities() {
+    let rows = vec![
+        vec![0.5, -1.0, 0.2],
+        vec![1.5, 0.3, -0.7],
+        vec![-0.4, 0.8, 1.1],
+        vec![0.0, -0.2, 0.6],
+    ];
+    let x = Matrix::from_rows(&rows).unwrap();
+    let y = vec![0.3, 1.2, -0.5, 0.8];
+    let successes = vec![1, 0, 1, 1];
+    let counts = vec![0, 3, 1, 2];
+    let glm = MatrixGlms::new(
+        4,
+        3,
+        x.clone(),
+        y.clone(),
+        successes.clone(),
+        counts.clone(),
+    )
+    .unwrap();
+    let plain = MatrixProducts::new(4, 3, x, y, successes, counts).unwrap();
+    // GLM densities make sparse tangents the faster gradient (`GradientMode::Auto`).
+    assert!(glm.prefers_sparse_gradient());
+    assert!(!plain.prefers_sparse_gradient());
+    let u = [0.2, -0.4, 0.9, 0.1, -0.3];
+    let lp_glm = glm.log_density_f64(&u, true).unwrap();
+    let lp_plain = plain.log_density_f64(&u, true).unwrap();
+    // The GLM lupmf/lupdf drop the same data-only terms as the plain densities.
+    assert!((lp_glm - lp_plain).abs() < 1e-12, "{lp_glm} vs {lp_plain}");
+    for mode in [ppl::GradientMode::Dense, ppl::GradientMode::Sparse] {
+        let (glm, plain) = (
+            glm.clone().with_gradient_mode(mode),
+            plain.clone().with_gradient_mode(mode),
+        );
+        let (mut g_glm, mut g_plain) = (vec![0.0; 5], vec![0.0; 5]);
+        glm.log_density_gradient(&u, &mut g_glm).unwrap();
+        plain.log_density_gradient(&u, &mut g_plain).unwrap();
+        for (a, b) in g_glm.iter().zip(&g_plain) {
+            assert!(
+                (a - b).abs() < 1e-12 * b.abs().max(1.0),
+                "{mode:?}: {a} vs {b}"
+            );
+        }
+    }
 }

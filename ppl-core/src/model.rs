@@ -10,7 +10,10 @@ use crate::sparse::{gradient_sparse, SparseDual, SPARSE_CAPACITY};
 #[non_exhaustive]
 pub enum GradientMode {
     /// Chosen from the dimension: [`GradientMode::Dense`] for `d ≤` [`DENSE_MAX_DIM`], else
-    /// [`GradientMode::Sparse`] (the rule was chosen by measurement, `docs/performance.md`).
+    /// [`GradientMode::Sparse`]; sparse at any `d` for a model that
+    /// [prefers it](Model::prefers_sparse_gradient). The rule is a fixed function of the
+    /// model, never a timing, so that a seed gives the same draws on every run; it was chosen
+    /// by measurement (`docs/performance.md`).
     Auto,
     /// `ceil(d / 8)` passes of [`Dual<8>`](Dual) ([`gradient_chunked`]).
     Dense,
@@ -25,7 +28,17 @@ pub enum GradientMode {
 pub const DENSE_MAX_DIM: usize = 24;
 
 impl GradientMode {
-    /// The mode actually used for a model of dimension `dim` ([`GradientMode::Auto`] resolved).
+    /// The mode used for `model`: [`GradientMode::Auto`] resolved from its dimension and its
+    /// [hint](Model::prefers_sparse_gradient).
+    pub fn resolve_for<M: Model + ?Sized>(self, model: &M) -> GradientMode {
+        match self {
+            GradientMode::Auto if model.prefers_sparse_gradient() => GradientMode::Sparse,
+            mode => mode.resolve(model.dim()),
+        }
+    }
+
+    /// The mode used for a model of dimension `dim` without a sparse hint
+    /// ([`GradientMode::Auto`] resolved).
     ///
     /// ```
     /// use ppl_core::GradientMode;
@@ -49,7 +62,7 @@ fn model_gradient<M: Model + ?Sized>(
     gradient: &mut [f64],
     jacobian: bool,
 ) -> Result<f64> {
-    match model.gradient_mode().resolve(model.dim()) {
+    match model.gradient_mode().resolve_for(model) {
         GradientMode::Sparse => gradient_sparse(
             |u| model.log_density_sparse(u, jacobian),
             unconstrained,
@@ -145,6 +158,14 @@ pub trait Model: Send + Sync {
     /// [`GradientMode::Auto`].
     fn gradient_mode(&self) -> GradientMode {
         GradientMode::Auto
+    }
+
+    /// A hint for [`GradientMode::Auto`]: `true` when the model's intermediates depend on few
+    /// parameters each even at small dimension (its likelihood is a GLM density, whose
+    /// coefficient gradient `Xᵀg` is computed in `f64`), so that sparse tangents win at any
+    /// `d`. `model!` sets it from the model's `~` statements; defaults to `false`.
+    fn prefers_sparse_gradient(&self) -> bool {
+        false
     }
 
     /// Flat output names in Stan style, parameters then derived quantities.

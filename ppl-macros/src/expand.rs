@@ -28,6 +28,9 @@ struct Names {
     other_data: Vec<Ident>,
     /// Parameters: name, index, kind, bounds.
     params: Vec<(Ident, usize, ParamKind, Bounds)>,
+    /// Real-matrix data fields that no statement rebinds: `X * beta` with one of them on the
+    /// left is a GLM linear predictor (see [`glm_call`]).
+    glm_matrices: Vec<Ident>,
 }
 
 impl Names {
@@ -48,6 +51,14 @@ impl Names {
             .enumerate()
             .map(|(index, decl)| (decl.name.clone(), index, kind(decl), decl.bounds.clone()))
             .collect();
+        let mut bound = Vec::new();
+        bound_names(&model.body, &mut bound);
+        let glm_matrices = model
+            .fields
+            .iter()
+            .filter(|field| field.kind == DataKind::RealMatrix && !bound.contains(&field.name))
+            .map(|field| field.name.clone())
+            .collect();
         let hidden = |name: &str| Ident::new(name, Span::mixed_site());
         Names {
             u: hidden("__u"),
@@ -66,6 +77,7 @@ impl Names {
             observed,
             other_data,
             params,
+            glm_matrices,
         }
     }
 }
@@ -384,6 +396,7 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
     let prediction = prediction_constructors(model, &names);
     let predictive = predictive_impl(model, &names);
     let log_density = log_density(model, &names);
+    let prefers_sparse = uses_glm(&names, &model.body);
     let unconstrain = unconstrain(model, &names);
     let params = params(&model.body);
     let param_names: Vec<String> = params.iter().map(|p| p.name.to_string()).collect();
@@ -430,6 +443,10 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
 
             fn gradient_mode(&self) -> ::ppl::core::GradientMode {
                 self.__ppl_gradient_mode
+            }
+
+            fn prefers_sparse_gradient(&self) -> bool {
+                #prefers_sparse
             }
 
             fn log_density_f64(&self, #u: &[f64], jacobian: bool) -> ::ppl::core::Result<f64> {
@@ -863,6 +880,129 @@ fn element_transform(
     }
 }
 
+/// Every name a statement binds (parameters, `let` patterns, `for` variables, derived
+/// quantities, transformed data), at any depth.
+fn bound_names(body: &[Stmt], out: &mut Vec<Ident>) {
+    fn pattern_names(pat: &syn::Pat, out: &mut Vec<Ident>) {
+        match pat {
+            syn::Pat::Ident(ident) => out.push(ident.ident.clone()),
+            syn::Pat::Type(typed) => pattern_names(&typed.pat, out),
+            syn::Pat::Tuple(tuple) => tuple.elems.iter().for_each(|p| pattern_names(p, out)),
+            syn::Pat::Reference(reference) => pattern_names(&reference.pat, out),
+            _ => {}
+        }
+    }
+    for stmt in body {
+        match stmt {
+            Stmt::Param(decl) => out.push(decl.name.clone()),
+            Stmt::Let(local) => pattern_names(&local.pat, out),
+            Stmt::Derived { name, .. } | Stmt::TransformedData { name, .. } => {
+                out.push(name.clone());
+            }
+            Stmt::For { pat, body, .. } => {
+                pattern_names(pat, out);
+                bound_names(body, out);
+            }
+            Stmt::While { body, .. } | Stmt::Block(body) => bound_names(body, out),
+            Stmt::If {
+                then, otherwise, ..
+            } => {
+                bound_names(then, out);
+                if let Some(otherwise) = otherwise {
+                    bound_names(otherwise, out);
+                }
+            }
+            Stmt::Sample { .. } | Stmt::Target { .. } | Stmt::Expr(_) => {}
+        }
+    }
+}
+
+/// `alpha + X * beta`, `X * beta + alpha` or `X * beta` with `X` one of `matrices`: the
+/// intercept (if any), the matrix and the coefficients.
+fn linear_predictor<'a>(
+    expr: &'a Expr,
+    matrices: &[Ident],
+) -> Option<(Option<&'a Expr>, &'a Ident, &'a Expr)> {
+    let product = |expr: &'a Expr| -> Option<(&'a Ident, &'a Expr)> {
+        let Expr::Binary(binary) = strip_parens(expr) else {
+            return None;
+        };
+        if !matches!(binary.op, syn::BinOp::Mul(_)) {
+            return None;
+        }
+        let Expr::Path(path) = strip_parens(&binary.left) else {
+            return None;
+        };
+        let ident = path.path.get_ident()?;
+        matrices
+            .contains(ident)
+            .then_some((ident, binary.right.as_ref()))
+    };
+    if let Some((matrix, coefficients)) = product(expr) {
+        return Some((None, matrix, coefficients));
+    }
+    let Expr::Binary(sum) = strip_parens(expr) else {
+        return None;
+    };
+    if !matches!(sum.op, syn::BinOp::Add(_)) {
+        return None;
+    }
+    if let Some((matrix, coefficients)) = product(&sum.right) {
+        return Some((Some(sum.left.as_ref()), matrix, coefficients));
+    }
+    product(&sum.left)
+        .map(|(matrix, coefficients)| (Some(sum.right.as_ref()), matrix, coefficients))
+}
+
+fn strip_parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(paren) => strip_parens(&paren.expr),
+        other => other,
+    }
+}
+
+/// The GLM density that computes `~ family(alpha + X * beta, …)` without forming `X * beta` in
+/// the scalar type (Stan's `bernoulli_logit_glm`, `poisson_log_glm`, `normal_id_glm`): its
+/// coefficient gradient is `Xᵀg` in `f64`. `None` when the statement is not of that shape.
+fn glm_call(names: &Names, lhs: &TokenStream, dist: &DistCall) -> Option<TokenStream> {
+    let (function, rest) = match (dist.name.to_string().as_str(), dist.args.len()) {
+        ("bernoulli_logit", 1) => ("bernoulli_logit_glm_lupmf", None),
+        ("poisson_log", 1) => ("poisson_log_glm_lupmf", None),
+        ("normal", 2) => ("normal_id_glm_lupdf", dist.args.iter().nth(1)),
+        _ => return None,
+    };
+    let predictor = dist.args.first()?;
+    let (intercept, matrix, coefficients) = linear_predictor(predictor, &names.glm_matrices)?;
+    let function = Ident::new(function, dist.name.span());
+    let intercept = match intercept {
+        Some(alpha) => quote_spanned!(alpha.span()=> (#alpha).__ppl_operand()),
+        None => quote!(0.0),
+    };
+    let coefficients = quote_spanned!(coefficients.span()=> (#coefficients).__ppl_operand());
+    let rest = rest.map(|arg| quote_spanned!(arg.span()=> , (#arg).__ppl_operand()));
+    Some(quote_spanned! {dist.name.span()=>
+        ::ppl::core::dist::#function::<T>(#lhs, #matrix, #intercept, #coefficients #rest)?
+    })
+}
+
+/// Whether any `~` statement, at any depth, uses a GLM density (written as one, or recognised
+/// by [`glm_call`]): its intermediates then depend on few parameters each, and sparse tangents
+/// are the faster gradient at any dimension (`docs/ad.md`).
+fn uses_glm(names: &Names, body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Sample { dist, .. } => {
+            dist.name.to_string().ends_with("_glm") || glm_call(names, &quote!(), dist).is_some()
+        }
+        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
+            uses_glm(names, body)
+        }
+        Stmt::If {
+            then, otherwise, ..
+        } => uses_glm(names, then) || otherwise.as_ref().is_some_and(|o| uses_glm(names, o)),
+        _ => false,
+    })
+}
+
 /// A `~` statement: `target += family_lupdf::<T>(lhs, args…)?`.
 fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
     let lhs_span = lhs_expr.span();
@@ -881,9 +1021,12 @@ fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
         target, density, ..
     } = names;
     let site = predictive_site(names, lhs_expr, dist);
+    let density_call = glm_call(names, &lhs, dist).unwrap_or_else(
+        || quote_spanned!(dist.name.span()=> ::ppl::core::dist::#function::<T>(#lhs, #(#args),*)?),
+    );
     quote_spanned! {dist.name.span()=>
         if #density {
-            #target += ::ppl::core::dist::#function::<T>(#lhs, #(#args),*)?;
+            #target += #density_call;
         }
         #site
     }
