@@ -76,7 +76,7 @@ impl StepSizeSequence {
 
     /// Applies one ascent step to `params` if the result and the history stay finite; returns
     /// whether it was applied. The iteration counter advances either way.
-    fn ascend(&mut self, params: &mut [f64], gradient: &[f64]) -> bool {
+    fn ascend(&mut self, params: &mut [f64], gradient: &[f64], step_scale: Option<&[f64]>) -> bool {
         self.iteration += 1;
         let scaled_eta = self.eta / (self.iteration as f64).sqrt();
         let history: Vec<f64> = self
@@ -95,7 +95,11 @@ impl StepSizeSequence {
             .iter()
             .zip(gradient)
             .zip(&history)
-            .map(|((p, g), s)| p + scaled_eta * g / (TAU + s.sqrt()))
+            .enumerate()
+            .map(|(k, ((p, g), s))| {
+                let scale = step_scale.map_or(1.0, |scales| scales[k]);
+                p + scale * scaled_eta * g / (TAU + s.sqrt())
+            })
             .collect();
         if updated.iter().chain(&history).all(|v| v.is_finite()) {
             params.copy_from_slice(&updated);
@@ -126,6 +130,8 @@ pub(crate) struct AdviEngine<'a, M: ?Sized> {
     grad_samples: usize,
     /// Stan's behaviour during eta adaptation: a failed gradient counts as zero.
     zero_failed_gradient: bool,
+    /// Scale the steps of μ_i (and of row i of L) by q's current sd of u_i.
+    pub(crate) relative_steps: bool,
     gradient: Vec<f64>,
     log_density_gradient: Vec<f64>,
     standard: Vec<f64>,
@@ -148,6 +154,7 @@ impl<'a, M: LogDensity + ?Sized> AdviEngine<'a, M> {
             steps: StepSizeSequence::new(eta, n_params),
             grad_samples,
             zero_failed_gradient,
+            relative_steps: false,
             gradient: vec![0.0; n_params],
             log_density_gradient: vec![0.0; dim],
             standard: vec![0.0; dim],
@@ -200,7 +207,11 @@ impl<'a, M: LogDensity + ?Sized> AdviEngine<'a, M> {
                 return StepOutcome::Rejected(reason);
             }
         }
-        if self.steps.ascend(&mut self.q.params, &self.gradient) {
+        let step_scale = self.relative_steps.then(|| self.q.step_scales());
+        if self
+            .steps
+            .ascend(&mut self.q.params, &self.gradient, step_scale.as_deref())
+        {
             StepOutcome::Accepted
         } else {
             StepOutcome::Rejected("the update is not finite".to_string())

@@ -38,6 +38,42 @@ impl Variational {
         }
     }
 
+    /// The approximation `N(mean, covariance)` (row-major `d × d`, positive definite) of this
+    /// family: mean-field keeps the conditional sds `1/√(Σ⁻¹)_ii` (the mean-field optimum for
+    /// a Gaussian target), full-rank the Cholesky factor. `None` when `covariance` is not
+    /// positive definite.
+    pub(crate) fn from_gaussian(
+        algorithm: AdviAlgorithm,
+        mean: &[f64],
+        covariance: &[f64],
+    ) -> Option<Self> {
+        let dim = mean.len();
+        let covariance = nalgebra::DMatrix::from_row_slice(dim, dim, covariance);
+        let cholesky = covariance.cholesky()?;
+        let mut q = Self::new(algorithm, mean);
+        match algorithm {
+            AdviAlgorithm::MeanField => {
+                let precision = cholesky.inverse();
+                for i in 0..dim {
+                    let precision_ii = precision[(i, i)];
+                    if !(precision_ii.is_finite() && precision_ii > 0.0) {
+                        return None;
+                    }
+                    q.params[dim + i] = -0.5 * precision_ii.ln();
+                }
+            }
+            AdviAlgorithm::FullRank => {
+                let lower = cholesky.l();
+                for i in 0..dim {
+                    for j in 0..=i {
+                        q.params[packed(dim, i, j)] = lower[(i, j)];
+                    }
+                }
+            }
+        }
+        q.params.iter().all(|p| p.is_finite()).then_some(q)
+    }
+
     /// The mean μ.
     pub(crate) fn mean(&self) -> &[f64] {
         &self.params[..self.dim]
@@ -90,6 +126,22 @@ impl Variational {
                     .sqrt()
             })
             .collect()
+    }
+
+    /// Per-parameter step multipliers of relative steps: the marginal sd of `u_i` for `μ_i`
+    /// and for row `i` of `L`; 1 for `ω` (already on the log scale).
+    pub(crate) fn step_scales(&self) -> Vec<f64> {
+        let sds = self.sds();
+        let mut scales = sds.clone();
+        match self.algorithm {
+            AdviAlgorithm::MeanField => scales.extend(std::iter::repeat_n(1.0, self.dim)),
+            AdviAlgorithm::FullRank => {
+                for (i, sd) in sds.iter().enumerate() {
+                    scales.extend(std::iter::repeat_n(*sd, i + 1));
+                }
+            }
+        }
+        scales
     }
 
     /// Entropy `d/2 (1 + ln 2π) + Σ ln|S_ii|`.

@@ -7,7 +7,7 @@ use super::options::AdviOptions;
 use super::psis::KHAT_THRESHOLD;
 use super::result::{AdviFit, AdviStatus, ConvergenceRule, ElboRecord};
 use crate::error::{Error, Result};
-use crate::optimize::initial_point;
+use crate::optimize::{initial_point, laplace, map, LaplaceOptions, MapOptions};
 use ppl_core::LogDensity;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -69,15 +69,47 @@ const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<AdviFit> {
     options.validate()?;
     options.init.validate("advi", model.dim())?;
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let init = initial_point(model, &options.init, &mut rng)?;
-    let initial_q = Variational::new(options.algorithm, &init);
-    let eta = if options.adapt_engaged {
-        adapt_eta(model, &initial_q, options, &mut rng)?
-    } else {
-        options.eta
+    let mut best: Option<Run> = None;
+    let mut restart_elbos = Vec::with_capacity(options.restarts);
+    let mut first_error = None;
+    for restart in 0..options.restarts {
+        let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+        rng.set_stream(restart as u64);
+        match run(model, options, rng) {
+            Ok(mut candidate) => {
+                if options.restarts > 1 {
+                    candidate.final_elbo = elbo(
+                        model,
+                        &candidate.optimised.q,
+                        options.elbo_samples,
+                        &mut candidate.rng,
+                    )
+                    .unwrap_or(f64::NEG_INFINITY);
+                }
+                restart_elbos.push(candidate.final_elbo);
+                let better = best
+                    .as_ref()
+                    .is_none_or(|current| candidate.final_elbo > current.final_elbo);
+                if better {
+                    best = Some(candidate);
+                }
+            }
+            Err(error) => {
+                restart_elbos.push(f64::NAN);
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    let Some(Run {
+        optimised,
+        eta,
+        mut warnings,
+        mut rng,
+        ..
+    }) = best
+    else {
+        return Err(first_error.expect("at least one restart"));
     };
-    let optimised = optimise(model, initial_q, eta, options, &mut rng);
     let q = optimised.q;
     let approximate = draw_gaussian(
         model,
@@ -86,7 +118,6 @@ pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<A
         options.output_samples,
         &mut rng,
     )?;
-    let mut warnings = Vec::new();
     match &optimised.status {
         AdviStatus::Converged(_) => {}
         AdviStatus::MaxIterations => warnings.push(format!(
@@ -121,6 +152,7 @@ pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<A
         scale: q.scale_lower(),
         constrained_mean: model.constrain(q.mean())?,
         elbo_trace: optimised.trace,
+        restart_elbos,
         draws: approximate.draws,
         log_p: approximate.log_p,
         log_q: approximate.log_q,
@@ -128,6 +160,92 @@ pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<A
         rejected_steps: optimised.rejected_steps,
         warnings,
     })
+}
+
+/// One ADVI run (one restart) before its output draws.
+struct Run {
+    optimised: Optimised,
+    eta: f64,
+    warnings: Vec<String>,
+    /// The ELBO of the final approximation, estimated when there are restarts to compare.
+    final_elbo: f64,
+    rng: ChaCha8Rng,
+}
+
+/// The starting q (Stan's N(init, I), or the warm start), the step-size search and the
+/// stochastic-gradient loop.
+fn run<M: LogDensity + ?Sized>(
+    model: &M,
+    options: &AdviOptions,
+    mut rng: ChaCha8Rng,
+) -> Result<Run> {
+    let mut warnings = Vec::new();
+    let initial_q = match options.warm_start {
+        true => match laplace_start(model, options, &rng) {
+            Ok(q) => Some(q),
+            Err(reason) => {
+                warnings.push(format!(
+                    "warm start failed ({reason}); started from N(init, I) as Stan does"
+                ));
+                None
+            }
+        },
+        false => None,
+    };
+    let initial_q = match initial_q {
+        Some(q) => q,
+        None => Variational::new(
+            options.algorithm,
+            &initial_point(model, &options.init, &mut rng)?,
+        ),
+    };
+    let eta = if options.adapt_engaged {
+        adapt_eta(model, &initial_q, options, &mut rng)?
+    } else {
+        options.eta
+    };
+    let optimised = optimise(model, initial_q, eta, options, &mut rng);
+    Ok(Run {
+        optimised,
+        eta,
+        warnings,
+        final_elbo: f64::NAN,
+        rng,
+    })
+}
+
+/// The Laplace approximation as the starting q (`warm_start`): the mode with the Jacobian by
+/// L-BFGS from `options.init`, and the covariance `(−H)⁻¹` there.
+fn laplace_start<M: LogDensity + ?Sized>(
+    model: &M,
+    options: &AdviOptions,
+    rng: &ChaCha8Rng,
+) -> std::result::Result<Variational, String> {
+    let mode = map(
+        model,
+        &MapOptions {
+            jacobian: true,
+            init: options.init.clone(),
+            seed: options.seed.wrapping_add(rng.get_stream()),
+            ..MapOptions::default()
+        },
+    )
+    .map_err(|error| error.to_string())?;
+    let approximation = laplace(
+        model,
+        &mode,
+        &LaplaceOptions {
+            draws: 1,
+            ..LaplaceOptions::default()
+        },
+    )
+    .map_err(|error| error.to_string())?;
+    Variational::from_gaussian(
+        options.algorithm,
+        &mode.unconstrained,
+        &approximation.covariance,
+    )
+    .ok_or_else(|| "the Laplace covariance is not positive definite".to_string())
 }
 
 /// Stan's search for the step-size scale over [`ETA_SEQUENCE`].
@@ -150,6 +268,7 @@ fn adapt_eta<M: LogDensity + ?Sized>(
     let mut eta_best = 0.0;
     for (index, &eta) in ETA_SEQUENCE.iter().enumerate() {
         let mut engine = AdviEngine::new(model, initial_q.clone(), eta, options.grad_samples, true);
+        engine.relative_steps = options.relative_steps;
         for _ in 0..options.adapt_iter {
             engine.step(rng);
         }
@@ -195,6 +314,7 @@ fn optimise<M: LogDensity + ?Sized>(
     let mut buffer: VecDeque<f64> = VecDeque::with_capacity(buffer_size);
     let mut checkpoint = initial_q.clone();
     let mut engine = AdviEngine::new(model, initial_q, eta, options.grad_samples, false);
+    engine.relative_steps = options.relative_steps;
     let mut elbo_value = 0.0;
     let mut trace = Vec::new();
     let mut rejected_steps = 0;
@@ -202,12 +322,16 @@ fn optimise<M: LogDensity + ?Sized>(
     let mut diverging = false;
     let mut status = AdviStatus::MaxIterations;
     let mut iterations = 0;
+    let mut averager = IterateAverager::new(options.average_windows, engine.q.params.len());
     for iteration in 1..=options.max_iterations {
         iterations = iteration;
         let mut rejection = match engine.step(rng) {
             StepOutcome::Accepted => None,
             StepOutcome::Rejected(reason) => Some(reason),
         };
+        if rejection.is_none() {
+            averager.add(&engine.q.params, iteration % options.eval_elbo == 0);
+        }
         if rejection.is_none() && iteration % options.eval_elbo == 0 {
             match elbo(model, &engine.q, options.elbo_samples, rng) {
                 Err(reason) => rejection = Some(reason),
@@ -253,6 +377,7 @@ fn optimise<M: LogDensity + ?Sized>(
                 // A finite step can still land where the model fails: go back to the last
                 // approximation whose ELBO was estimated, with a smaller step.
                 engine.q = checkpoint.clone();
+                averager.clear();
                 rejected_steps += 1;
                 consecutive_rejections += 1;
                 engine.steps.eta *= REJECTION_SHRINK;
@@ -266,13 +391,77 @@ fn optimise<M: LogDensity + ?Sized>(
             }
         }
     }
+    let mut q = engine.q;
+    if let Some(average) = averager.average() {
+        q.params = average;
+    }
     Optimised {
-        q: engine.q,
+        q,
         status,
         iterations,
         trace,
         rejected_steps,
         diverging,
+    }
+}
+
+/// Polyak–Ruppert averages of the variational parameters over the last complete
+/// ELBO-evaluation windows; restarted when a step is rejected (q jumps back).
+struct IterateAverager {
+    windows: usize,
+    current: Vec<f64>,
+    current_count: usize,
+    completed: VecDeque<(Vec<f64>, usize)>,
+}
+
+impl IterateAverager {
+    fn new(windows: usize, n_params: usize) -> Self {
+        Self {
+            windows,
+            current: vec![0.0; if windows > 0 { n_params } else { 0 }],
+            current_count: 0,
+            completed: VecDeque::with_capacity(windows),
+        }
+    }
+
+    /// Adds one accepted iterate; `window_end` closes the current window.
+    fn add(&mut self, params: &[f64], window_end: bool) {
+        if self.windows == 0 {
+            return;
+        }
+        for (sum, p) in self.current.iter_mut().zip(params) {
+            *sum += p;
+        }
+        self.current_count += 1;
+        if window_end {
+            if self.completed.len() == self.windows {
+                self.completed.pop_front();
+            }
+            let sum = std::mem::replace(&mut self.current, vec![0.0; params.len()]);
+            self.completed.push_back((sum, self.current_count));
+            self.current_count = 0;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.current.fill(0.0);
+        self.current_count = 0;
+        self.completed.clear();
+    }
+
+    /// The average over the completed windows, `None` when there is none (or averaging is off).
+    fn average(&self) -> Option<Vec<f64>> {
+        let count: usize = self.completed.iter().map(|(_, n)| n).sum();
+        if count == 0 {
+            return None;
+        }
+        let mut average = vec![0.0; self.current.len()];
+        for (sum, _) in &self.completed {
+            for (a, s) in average.iter_mut().zip(sum) {
+                *a += s / count as f64;
+            }
+        }
+        Some(average)
     }
 }
 
