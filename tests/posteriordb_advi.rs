@@ -175,12 +175,28 @@ fn low_dim_gauss_mix_advi() {
     );
 }
 
+/// Means only: height, sex and their interaction make the coefficients correlated, and the
+/// exact mean-field optimum for the coefficients (conditional over marginal sd, given sigma)
+/// is 0.488–0.565 of the posterior sds (numpy, from the design matrix): below 0.5 for
+/// `beta[4]`. `earnings_fullrank_advi` checks the sds. `accurate_rescaled`: with `accurate()`
+/// this seed's best-ELBO run used η = 10 and is 0.29 sd off, at the edge (seeds 0–2:
+/// 0.02–0.24 sd); the Laplace warm start gives 0.03–0.07 sd.
 #[test]
 fn earnings_advi() {
     check_advi(
         &earnings::load(),
         earnings::POSTERIOR,
-        AdviOptions::accurate(),
+        AdviOptions::accurate_rescaled(),
+        Checks::MeansOnly,
+    );
+}
+
+#[test]
+fn earnings_fullrank_advi() {
+    check_advi(
+        &earnings::load(),
+        earnings::POSTERIOR,
+        full_rank(AdviOptions::accurate()),
         Checks::MeansAndSds,
     );
 }

@@ -249,6 +249,43 @@ mod tests {
     }
 
     #[test]
+    fn from_gaussian_gives_conditional_sds_or_the_cholesky_factor() {
+        // Σ = [[4, 1.8], [1.8, 1]] (ρ = 0.9): Σ⁻¹ diagonal is [1, 4] / (4 − 3.24).
+        let covariance = [4.0, 1.8, 1.8, 1.0];
+        let mean = [0.5, -1.0];
+        let mean_field =
+            Variational::from_gaussian(AdviAlgorithm::MeanField, &mean, &covariance).unwrap();
+        let determinant: f64 = 4.0 - 1.8 * 1.8;
+        let conditional = [(determinant / 1.0).sqrt(), (determinant / 4.0).sqrt()];
+        for (sd, expected) in mean_field.sds().iter().zip(conditional) {
+            assert!((sd - expected).abs() < 1e-12, "{sd} vs {expected}");
+        }
+        assert_eq!(mean_field.mean(), &mean);
+        let full_rank =
+            Variational::from_gaussian(AdviAlgorithm::FullRank, &mean, &covariance).unwrap();
+        // L = [[2, 0], [0.9, √(1 − 0.81)]].
+        let expected = [2.0, 0.0, 0.9, 0.19_f64.sqrt()];
+        for (l, e) in full_rank.scale_lower().iter().zip(expected) {
+            assert!((l - e).abs() < 1e-12, "{l} vs {e}");
+        }
+        assert!(
+            Variational::from_gaussian(AdviAlgorithm::FullRank, &mean, &[1.0, 2.0, 2.0, 1.0])
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn step_scales_are_the_sds_of_the_rows() {
+        let mut q = Variational::new(AdviAlgorithm::MeanField, &[0.0, 0.0]);
+        q.params[2] = 2.0_f64.ln();
+        assert_eq!(q.step_scales(), vec![2.0, 1.0, 1.0, 1.0]);
+        let q =
+            Variational::from_gaussian(AdviAlgorithm::FullRank, &[0.0, 0.0], &[4.0, 0.0, 0.0, 9.0])
+                .unwrap();
+        assert_eq!(q.step_scales(), vec![2.0, 3.0, 2.0, 3.0, 3.0]);
+    }
+
+    #[test]
     fn sds_and_entropy_of_the_initial_approximation() {
         for algorithm in [AdviAlgorithm::MeanField, AdviAlgorithm::FullRank] {
             let q = Variational::new(algorithm, &[1.0, 2.0]);

@@ -476,3 +476,29 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
         0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iterate_averager_averages_the_last_complete_windows() {
+        let mut averager = IterateAverager::new(2, 1);
+        // Windows of 2 iterates: [1, 3], [5, 7], [9, 11], then an open window [100].
+        for (k, value) in [1.0, 3.0, 5.0, 7.0, 9.0, 11.0, 100.0].iter().enumerate() {
+            averager.add(&[*value], k % 2 == 1);
+        }
+        assert_eq!(averager.average(), Some(vec![8.0]));
+        averager.clear();
+        assert_eq!(averager.average(), None);
+        let mut off = IterateAverager::new(0, 1);
+        off.add(&[1.0], true);
+        assert_eq!(off.average(), None);
+    }
+
+    #[test]
+    fn median_of_odd_and_even_lengths() {
+        assert_eq!(median([3.0, 1.0, 2.0].into_iter()), 2.0);
+        assert_eq!(median([4.0, 1.0, 2.0, 3.0].into_iter()), 2.5);
+    }
+}
