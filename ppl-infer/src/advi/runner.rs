@@ -7,8 +7,9 @@ use super::options::AdviOptions;
 use super::psis::KHAT_THRESHOLD;
 use super::result::{AdviFit, AdviStatus, ConvergenceRule, ElboRecord};
 use crate::error::{Error, Result};
-use crate::optimize::{initial_point, laplace, map, LaplaceOptions, MapOptions};
+use crate::optimize::{initial_point, laplace, map, Init, LaplaceOptions, MapOptions};
 use ppl_core::LogDensity;
+use rand::Rng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
@@ -181,7 +182,7 @@ fn run<M: LogDensity + ?Sized>(
 ) -> Result<Run> {
     let mut warnings = Vec::new();
     let initial_q = match options.warm_start {
-        true => match laplace_start(model, options, &rng) {
+        true => match laplace_start(model, options, &mut rng) {
             Ok(q) => Some(q),
             Err(reason) => {
                 warnings.push(format!(
@@ -214,38 +215,63 @@ fn run<M: LogDensity + ?Sized>(
     })
 }
 
+/// L-BFGS runs the warm start makes before it gives up.
+const WARM_START_ATTEMPTS: usize = 8;
+
 /// The Laplace approximation as the starting q (`warm_start`): the mode with the Jacobian by
-/// L-BFGS from `options.init`, and the covariance `(−H)⁻¹` there.
+/// L-BFGS from `options.init`, and the covariance `(−H)⁻¹` there. When an L-BFGS run stops
+/// before converging (its line search met a failing or infinite log density), the next run
+/// continues from its best point (from a new random init if it made no progress), up to
+/// [`WARM_START_ATTEMPTS`] runs in all; the error is the reason of the last failure.
 fn laplace_start<M: LogDensity + ?Sized>(
     model: &M,
     options: &AdviOptions,
-    rng: &ChaCha8Rng,
+    rng: &mut ChaCha8Rng,
 ) -> std::result::Result<Variational, String> {
-    let mode = map(
-        model,
-        &MapOptions {
-            jacobian: true,
-            init: options.init.clone(),
-            seed: options.seed.wrapping_add(rng.get_stream()),
-            ..MapOptions::default()
-        },
-    )
-    .map_err(|error| error.to_string())?;
-    let approximation = laplace(
-        model,
-        &mode,
-        &LaplaceOptions {
-            draws: 1,
-            ..LaplaceOptions::default()
-        },
-    )
-    .map_err(|error| error.to_string())?;
-    Variational::from_gaussian(
-        options.algorithm,
-        &mode.unconstrained,
-        &approximation.covariance,
-    )
-    .ok_or_else(|| "the Laplace covariance is not positive definite".to_string())
+    let mut init = options.init.clone();
+    let mut best_log_density = f64::NEG_INFINITY;
+    let mut last_error = String::new();
+    for _ in 0..WARM_START_ATTEMPTS {
+        let mode = map(
+            model,
+            &MapOptions {
+                jacobian: true,
+                init: init.clone(),
+                seed: rng.random(),
+                ..MapOptions::default()
+            },
+        )
+        .map_err(|error| error.to_string())?;
+        if !mode.converged() {
+            last_error = format!("the mode search ended with {:?}", mode.termination);
+            // Continue from the best point, or from a new random init if the run made no
+            // progress there.
+            let progressed = mode.log_density > best_log_density;
+            best_log_density = best_log_density.max(mode.log_density);
+            init = if progressed {
+                Init::Unconstrained(mode.unconstrained)
+            } else {
+                options.init.clone()
+            };
+            continue;
+        }
+        let approximation = laplace(
+            model,
+            &mode,
+            &LaplaceOptions {
+                draws: 1,
+                ..LaplaceOptions::default()
+            },
+        )
+        .map_err(|error| error.to_string())?;
+        return Variational::from_gaussian(
+            options.algorithm,
+            &mode.unconstrained,
+            &approximation.covariance,
+        )
+        .ok_or_else(|| "the Laplace covariance is not positive definite".to_string());
+    }
+    Err(last_error)
 }
 
 /// Stan's search for the step-size scale over [`ETA_SEQUENCE`].
