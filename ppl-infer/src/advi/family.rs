@@ -128,8 +128,11 @@ impl Variational {
             .collect()
     }
 
-    /// Per-parameter step multipliers of relative steps: the marginal sd of `u_i` for `μ_i`
-    /// and for row `i` of `L`; 1 for `ω` (already on the log scale).
+    /// Per-parameter step multipliers of relative steps: the marginal sd `s_i` of `u_i` for
+    /// `μ_i`; `s_i / √(i + 1)` for each of the `i + 1` entries of row `i` of `L`, so that a
+    /// step changes the row by about as much as it changes `μ_i` (with `s_i` per entry, the
+    /// random part of the steps grows the norm of a long row, and with it `s_i` and the next
+    /// steps, without bound); 1 for `ω` (already on the log scale).
     pub(crate) fn step_scales(&self) -> Vec<f64> {
         let sds = self.sds();
         let mut scales = sds.clone();
@@ -137,7 +140,8 @@ impl Variational {
             AdviAlgorithm::MeanField => scales.extend(std::iter::repeat_n(1.0, self.dim)),
             AdviAlgorithm::FullRank => {
                 for (i, sd) in sds.iter().enumerate() {
-                    scales.extend(std::iter::repeat_n(*sd, i + 1));
+                    let row_length = (i + 1) as f64;
+                    scales.extend(std::iter::repeat_n(sd / row_length.sqrt(), i + 1));
                 }
             }
         }
@@ -282,7 +286,8 @@ mod tests {
         let q =
             Variational::from_gaussian(AdviAlgorithm::FullRank, &[0.0, 0.0], &[4.0, 0.0, 0.0, 9.0])
                 .unwrap();
-        assert_eq!(q.step_scales(), vec![2.0, 3.0, 2.0, 3.0, 3.0]);
+        let row_two = 3.0 / 2.0_f64.sqrt();
+        assert_eq!(q.step_scales(), vec![2.0, 3.0, 2.0, row_two, row_two]);
     }
 
     #[test]
