@@ -55,20 +55,23 @@ pub struct AdviOptions {
     /// (`eval_elbo` iterations each) instead of the last iterate. Default 0: off, Stan's
     /// behaviour. Not in Stan; see docs/advi-map-laplace.md.
     pub average_windows: usize,
-    /// Relative steps: multiply the step of μ_i (and of row i of the Cholesky factor) by q's
-    /// current sd of u_i, so that steps are measured in posterior-scale units. Default
-    /// `false` (Stan).
+    /// Relative steps: multiply the step of μ_i by q's current sd `s_i` of u_i (and of each
+    /// of the `i + 1` entries of row i of the Cholesky factor by `s_i / √(i + 1)`), so that
+    /// steps are measured in posterior sds rather than unconstrained units. Default `false`
+    /// (Stan). Not in Stan; see docs/advi-map-laplace.md.
     pub relative_steps: bool,
     /// Start q at the Laplace approximation instead of N(init, I): the mean at the posterior
     /// mode on the unconstrained scale (L-BFGS from `init`, Jacobian included) and the scale
     /// from the finite-difference Hessian there (mean-field: the conditional sds
-    /// `1/√(−H_ii)`; full-rank: the Cholesky factor of `(−H)⁻¹`). Falls back to Stan's start,
-    /// with a warning, when the mode or a positive-definite Hessian is not found. Default
-    /// `false` (Stan).
+    /// `1/√(−H_ii)`; full-rank: the Cholesky factor of `(−H)⁻¹`). An L-BFGS run that stops
+    /// early is continued from its best point (up to 8 runs). Falls back to Stan's start,
+    /// with a warning in the fit, when no mode with a positive-definite Hessian is found.
+    /// Default `false` (Stan). Not in Stan; see docs/advi-map-laplace.md.
     pub warm_start: bool,
-    /// Independent runs (the same `seed`, ChaCha stream 0, 1, …: its own init, step-size search
-    /// and iterations each); the fit is the one whose final approximation has the highest
-    /// ELBO. Default 1 (Stan's single run); a restart that fails is skipped.
+    /// Independent runs (the same `seed`, ChaCha stream 0, 1, …: its own init, warm start,
+    /// step-size search and iterations each); the fit is the one whose final approximation
+    /// has the highest ELBO (`elbo_samples` draws). Default 1 (Stan's single run); a restart
+    /// that fails is skipped, and the fit fails only when all do. Not in Stan.
     pub restarts: usize,
 }
 

@@ -39,6 +39,11 @@ const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 /// failed gradient counts as zero, as in Stan. Reaching `max_iterations` is reported as
 /// [`AdviStatus::MaxIterations`], not as an error.
 ///
+/// Beyond Stan (all off by default, all on in [`AdviOptions::accurate`]): `warm_start` starts
+/// q at the Laplace approximation, `relative_steps` measures the steps in q's sds,
+/// `average_windows` returns the average of the last iterates, and `restarts` keeps the
+/// best-ELBO run of several (docs/advi-map-laplace.md gives their measured effect).
+///
 /// The result holds the means and sds on the unconstrained scale, `output_samples` draws on
 /// the constrained scale, and the PSIS k-hat of `log p − log q` (Yao et al. 2018); a k-hat
 /// above 0.7 adds a warning.
