@@ -41,6 +41,7 @@ const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 ///
 /// Beyond Stan (all off by default, all on in [`AdviOptions::accurate`]): `warm_start` starts
 /// q at the Laplace approximation, `relative_steps` measures the steps in q's sds,
+/// `lagged_normaliser` divides each step by the gradient RMS from before the current draw,
 /// `average_windows` returns the average of the last iterates, and `restarts` keeps the
 /// best-ELBO run of several (docs/advi-map-laplace.md gives their measured effect).
 ///
