@@ -5,9 +5,11 @@
 //! full-rank ADVI for the sd checks". The Monte Carlo error of the 4000 draws from q (about
 //! 0.016 sd) is negligible next to that bias.
 //!
-//! Stan's defaults (`AdviOptions::default()`) pass only on `eight_schools_noncentered` and
-//! `gp_regr`. On the other five their fits miss, and `stan_defaults_warn_when_they_miss`
-//! checks that the PSIS k-hat says so. The accuracy tests use [`AdviOptions::accurate`]: a
+//! Stan's defaults (`AdviOptions::default()`) are not tested for accuracy: at this seed they
+//! meet it on `eight_schools_noncentered` and `gp_regr` only, and at seeds 0–2 on neither
+//! reliably (`gp_regr` 0.33–0.92 sd off with k-hat 0.06–0.35). On the other five they miss
+//! by 0.7–2000 sds, and `stan_defaults_warn_when_they_miss` checks that the PSIS k-hat says
+//! so. The accuracy tests use [`AdviOptions::accurate`]: a
 //! Laplace warm start, steps measured in q's sds with the lagged normaliser, `tol_rel_obj =
 //! 1e-4`, iterate averaging over the last 1000 iterations and the best ELBO of 4 restarts. On
 //! the centred eight schools funnel `accurate()` still misses, and k-hat still warns.
@@ -101,26 +103,6 @@ fn full_rank(options: AdviOptions) -> AdviOptions {
         algorithm: AdviAlgorithm::FullRank,
         ..options
     }
-}
-
-#[test]
-fn eight_schools_noncentered_stan_defaults() {
-    check_advi(
-        &eight_schools_noncentered::load(),
-        eight_schools_noncentered::POSTERIOR,
-        AdviOptions::default(),
-        Checks::MeansAndSds,
-    );
-}
-
-#[test]
-fn gp_regr_stan_defaults() {
-    check_advi(
-        &gp_regr::load(),
-        gp_regr::POSTERIOR,
-        AdviOptions::default(),
-        Checks::MeansAndSds,
-    );
 }
 
 #[test]
