@@ -10,6 +10,9 @@ const TAU: f64 = 1.0;
 const HISTORY_WEIGHT: f64 = 0.9;
 const NEW_WEIGHT: f64 = 0.1;
 
+/// The largest normalised gradient `|g| / (τ + √s_{k−1})` a lagged-normaliser step takes.
+const LAGGED_NORMALISED_LIMIT: f64 = 3.0;
+
 /// Monte Carlo ELBO `E_q[log p(u)] + H[q]` from `n` draws, Stan's rule: a draw whose log density
 /// fails or is not finite is dropped and redrawn, and the estimate fails after `n` drops.
 pub(crate) fn elbo<M: LogDensity + ?Sized, R: Rng>(
@@ -59,6 +62,8 @@ fn draw_standard<R: Rng>(rng: &mut R, standard: &mut [f64]) {
 #[derive(Debug, Clone)]
 pub(crate) struct StepSizeSequence {
     pub(crate) eta: f64,
+    /// Divide by the history before the current gradient enters it (`lagged_normaliser`).
+    pub(crate) lagged: bool,
     history: Vec<f64>,
     started: bool,
     iteration: usize,
@@ -68,6 +73,7 @@ impl StepSizeSequence {
     pub(crate) fn new(eta: f64, n_params: usize) -> Self {
         Self {
             eta,
+            lagged: false,
             history: vec![0.0; n_params],
             started: false,
             iteration: 0,
@@ -76,7 +82,7 @@ impl StepSizeSequence {
 
     /// Applies one ascent step to `params` if the result and the history stay finite; returns
     /// whether it was applied. The iteration counter advances either way.
-    fn ascend(&mut self, params: &mut [f64], gradient: &[f64]) -> bool {
+    fn ascend(&mut self, params: &mut [f64], gradient: &[f64], step_scale: Option<&[f64]>) -> bool {
         self.iteration += 1;
         let scaled_eta = self.eta / (self.iteration as f64).sqrt();
         let history: Vec<f64> = self
@@ -91,11 +97,25 @@ impl StepSizeSequence {
                 }
             })
             .collect();
+        // Stan divides by the history that already holds g²; the lagged normaliser divides by
+        // the history before it (from the second iteration on), capped at
+        // `LAGGED_NORMALISED_LIMIT` history RMS.
+        let lagged = self.lagged && self.started;
         let updated: Vec<f64> = params
             .iter()
             .zip(gradient)
-            .zip(&history)
-            .map(|((p, g), s)| p + scaled_eta * g / (TAU + s.sqrt()))
+            .zip(history.iter().zip(&self.history))
+            .enumerate()
+            .map(|(k, ((p, g), (s_new, s_old)))| {
+                let scale = step_scale.map_or(1.0, |scales| scales[k]);
+                if lagged {
+                    let normalised = (g / (TAU + s_old.sqrt()))
+                        .clamp(-LAGGED_NORMALISED_LIMIT, LAGGED_NORMALISED_LIMIT);
+                    p + scale * scaled_eta * normalised
+                } else {
+                    p + scale * scaled_eta * g / (TAU + s_new.sqrt())
+                }
+            })
             .collect();
         if updated.iter().chain(&history).all(|v| v.is_finite()) {
             params.copy_from_slice(&updated);
@@ -126,6 +146,8 @@ pub(crate) struct AdviEngine<'a, M: ?Sized> {
     grad_samples: usize,
     /// Stan's behaviour during eta adaptation: a failed gradient counts as zero.
     zero_failed_gradient: bool,
+    /// Scale the steps of μ_i (and of row i of L) by q's current sd of u_i.
+    pub(crate) relative_steps: bool,
     gradient: Vec<f64>,
     log_density_gradient: Vec<f64>,
     standard: Vec<f64>,
@@ -148,6 +170,7 @@ impl<'a, M: LogDensity + ?Sized> AdviEngine<'a, M> {
             steps: StepSizeSequence::new(eta, n_params),
             grad_samples,
             zero_failed_gradient,
+            relative_steps: false,
             gradient: vec![0.0; n_params],
             log_density_gradient: vec![0.0; dim],
             standard: vec![0.0; dim],
@@ -200,10 +223,57 @@ impl<'a, M: LogDensity + ?Sized> AdviEngine<'a, M> {
                 return StepOutcome::Rejected(reason);
             }
         }
-        if self.steps.ascend(&mut self.q.params, &self.gradient) {
+        let step_scale = self.relative_steps.then(|| self.q.step_scales());
+        if self
+            .steps
+            .ascend(&mut self.q.params, &self.gradient, step_scale.as_deref())
+        {
             StepOutcome::Accepted
         } else {
             StepOutcome::Rejected("the update is not finite".to_string())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step 1 is Stan's either way: `s_1 = g²`, step `η g / (1 + |g|)`. Step 2 with an outlying
+    /// gradient: Stan divides by `√(0.9 s_1 + 0.1 g²)`; the lagged normaliser divides by
+    /// `1 + √s_1` and caps the result at 3.
+    #[test]
+    fn lagged_normaliser_uses_the_previous_history_and_caps_outliers() {
+        for (lagged, expected_second_step) in [
+            (
+                false,
+                1000.0 / (1.0 + 100_003.6_f64.sqrt()) / 2.0_f64.sqrt(),
+            ),
+            (true, 3.0 / 2.0_f64.sqrt()),
+        ] {
+            let mut steps = StepSizeSequence::new(1.0, 1);
+            steps.lagged = lagged;
+            let mut params = [0.0];
+            assert!(steps.ascend(&mut params, &[2.0], None));
+            assert!((params[0] - 2.0 / 3.0).abs() < 1e-15);
+            assert!(steps.ascend(&mut params, &[1000.0], None));
+            let second_step = params[0] - 2.0 / 3.0;
+            assert!(
+                (second_step - expected_second_step).abs() < 1e-12,
+                "lagged {lagged}: {second_step} vs {expected_second_step}"
+            );
+            // The history holds g² either way.
+            assert!((steps.history[0] - 100_003.6).abs() < 1e-9);
+        }
+    }
+
+    /// Relative steps multiply each parameter's step by its scale.
+    #[test]
+    fn step_scales_multiply_the_steps() {
+        let mut steps = StepSizeSequence::new(1.0, 2);
+        let mut params = [0.0, 0.0];
+        assert!(steps.ascend(&mut params, &[3.0, 3.0], Some(&[1.0, 0.001])));
+        assert!((params[0] - 0.75).abs() < 1e-15);
+        assert!((params[1] - 0.00075).abs() < 1e-15);
     }
 }

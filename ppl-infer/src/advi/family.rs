@@ -38,6 +38,42 @@ impl Variational {
         }
     }
 
+    /// The approximation `N(mean, covariance)` (row-major `d × d`, positive definite) of this
+    /// family: mean-field keeps the conditional sds `1/√(Σ⁻¹)_ii` (the mean-field optimum for
+    /// a Gaussian target), full-rank the Cholesky factor. `None` when `covariance` is not
+    /// positive definite.
+    pub(crate) fn from_gaussian(
+        algorithm: AdviAlgorithm,
+        mean: &[f64],
+        covariance: &[f64],
+    ) -> Option<Self> {
+        let dim = mean.len();
+        let covariance = nalgebra::DMatrix::from_row_slice(dim, dim, covariance);
+        let cholesky = covariance.cholesky()?;
+        let mut q = Self::new(algorithm, mean);
+        match algorithm {
+            AdviAlgorithm::MeanField => {
+                let precision = cholesky.inverse();
+                for i in 0..dim {
+                    let precision_ii = precision[(i, i)];
+                    if !(precision_ii.is_finite() && precision_ii > 0.0) {
+                        return None;
+                    }
+                    q.params[dim + i] = -0.5 * precision_ii.ln();
+                }
+            }
+            AdviAlgorithm::FullRank => {
+                let lower = cholesky.l();
+                for i in 0..dim {
+                    for j in 0..=i {
+                        q.params[packed(dim, i, j)] = lower[(i, j)];
+                    }
+                }
+            }
+        }
+        q.params.iter().all(|p| p.is_finite()).then_some(q)
+    }
+
     /// The mean μ.
     pub(crate) fn mean(&self) -> &[f64] {
         &self.params[..self.dim]
@@ -90,6 +126,26 @@ impl Variational {
                     .sqrt()
             })
             .collect()
+    }
+
+    /// Per-parameter step multipliers of relative steps: the marginal sd `s_i` of `u_i` for
+    /// `μ_i`; `s_i / √(i + 1)` for each of the `i + 1` entries of row `i` of `L`, so that a
+    /// step changes the row by about as much as it changes `μ_i` (with `s_i` per entry, the
+    /// random part of the steps grows the norm of a long row, and with it `s_i` and the next
+    /// steps, without bound); 1 for `ω` (already on the log scale).
+    pub(crate) fn step_scales(&self) -> Vec<f64> {
+        let sds = self.sds();
+        let mut scales = sds.clone();
+        match self.algorithm {
+            AdviAlgorithm::MeanField => scales.extend(std::iter::repeat_n(1.0, self.dim)),
+            AdviAlgorithm::FullRank => {
+                for (i, sd) in sds.iter().enumerate() {
+                    let row_length = (i + 1) as f64;
+                    scales.extend(std::iter::repeat_n(sd / row_length.sqrt(), i + 1));
+                }
+            }
+        }
+        scales
     }
 
     /// Entropy `d/2 (1 + ln 2π) + Σ ln|S_ii|`.
@@ -194,6 +250,44 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn from_gaussian_gives_conditional_sds_or_the_cholesky_factor() {
+        // Σ = [[4, 1.8], [1.8, 1]] (ρ = 0.9): Σ⁻¹ diagonal is [1, 4] / (4 − 3.24).
+        let covariance = [4.0, 1.8, 1.8, 1.0];
+        let mean = [0.5, -1.0];
+        let mean_field =
+            Variational::from_gaussian(AdviAlgorithm::MeanField, &mean, &covariance).unwrap();
+        let determinant: f64 = 4.0 - 1.8 * 1.8;
+        let conditional = [(determinant / 1.0).sqrt(), (determinant / 4.0).sqrt()];
+        for (sd, expected) in mean_field.sds().iter().zip(conditional) {
+            assert!((sd - expected).abs() < 1e-12, "{sd} vs {expected}");
+        }
+        assert_eq!(mean_field.mean(), &mean);
+        let full_rank =
+            Variational::from_gaussian(AdviAlgorithm::FullRank, &mean, &covariance).unwrap();
+        // L = [[2, 0], [0.9, √(1 − 0.81)]].
+        let expected = [2.0, 0.0, 0.9, 0.19_f64.sqrt()];
+        for (l, e) in full_rank.scale_lower().iter().zip(expected) {
+            assert!((l - e).abs() < 1e-12, "{l} vs {e}");
+        }
+        assert!(
+            Variational::from_gaussian(AdviAlgorithm::FullRank, &mean, &[1.0, 2.0, 2.0, 1.0])
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn step_scales_are_the_sds_of_the_rows() {
+        let mut q = Variational::new(AdviAlgorithm::MeanField, &[0.0, 0.0]);
+        q.params[2] = 2.0_f64.ln();
+        assert_eq!(q.step_scales(), vec![2.0, 1.0, 1.0, 1.0]);
+        let q =
+            Variational::from_gaussian(AdviAlgorithm::FullRank, &[0.0, 0.0], &[4.0, 0.0, 0.0, 9.0])
+                .unwrap();
+        let row_two = 3.0 / 2.0_f64.sqrt();
+        assert_eq!(q.step_scales(), vec![2.0, 3.0, 2.0, row_two, row_two]);
     }
 
     #[test]

@@ -65,8 +65,12 @@ pub struct AdviFit {
     pub scale: Vec<f64>,
     /// The approximation's mean mapped through `constrain` (Stan's first output row).
     pub constrained_mean: Vec<f64>,
-    /// Every ELBO evaluation.
+    /// Every ELBO evaluation (of the chosen restart).
     pub elbo_trace: Vec<ElboRecord>,
+    /// With `restarts > 1`, the ELBO (`elbo_samples` draws) of each restart's final
+    /// approximation, `NaN` for a restart that failed; the fit is the highest. With one run,
+    /// `[NaN]` (not estimated).
+    pub restart_elbos: Vec<f64>,
     /// Draws from q on the constrained scale (derived quantities included), one chain.
     pub draws: Draws,
     /// `log p(u_s)` (Jacobian included) of each draw, `−∞` where the model failed.
