@@ -12,7 +12,8 @@
 //! `ess_per_s` (`min_ess_bulk / sampling_s`), `ess_per_1000_grads`, `grad_over_f64` (the cost of
 //! one gradient over one `f64` log-density evaluation at the same point).
 //!
-//! ADVI line: `advi_s` (wall time to convergence, draws and k-hat included), `iterations`,
+//! ADVI lines (engine `advi_meanfield` at Stan's defaults, `advi_meanfield_accurate` with
+//! `AdviOptions::accurate()`): `advi_s` (wall time to convergence, draws and k-hat included), `iterations`,
 //! `converged`, `khat`, and the error of the ADVI means (means of 1000 draws from the
 //! approximation, constrained scale) against the NUTS means in NUTS posterior-sd units:
 //! `max_mean_error_sd`, `mean_mean_error_sd`, plus `median_sd_ratio` (ADVI sd / NUTS sd).
@@ -189,43 +190,52 @@ fn column_means_and_sds(draws: &Draws) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The mean-field ADVI benchmark of one model against its NUTS moments; prints its JSON line.
+/// The mean-field ADVI benchmark of one model against its NUTS moments, at Stan's defaults and
+/// with `AdviOptions::accurate()`; prints one JSON line for each.
 fn bench_advi<M: LogDensity>(name: &str, model: &M) -> Result<(), Box<dyn Error>> {
     let reference = nuts_moments(name)?;
-    let options = AdviOptions {
-        seed: 20_251_126,
-        ..AdviOptions::default()
-    };
-    let start = Instant::now();
-    let fit = advi::fit(model, &options)?;
-    let advi_s = start.elapsed().as_secs_f64();
-    let moments = column_means_and_sds(&fit.draws);
-    let mut errors = Vec::new();
-    let mut sd_ratios = Vec::new();
-    let mut text = String::from("name,mean,sd\n");
-    for ((column, (mean, sd)), (ref_name, ref_mean, ref_sd)) in
-        fit.draws.names.iter().zip(&moments).zip(&reference)
-    {
-        if column != ref_name {
-            return Err(format!("{name}: ADVI column {column} vs NUTS column {ref_name}").into());
+    for (engine, preset) in [
+        ("advi_meanfield", AdviOptions::default()),
+        ("advi_meanfield_accurate", AdviOptions::accurate()),
+    ] {
+        let options = AdviOptions {
+            seed: 20_251_126,
+            ..preset
+        };
+        let start = Instant::now();
+        let fit = advi::fit(model, &options)?;
+        let advi_s = start.elapsed().as_secs_f64();
+        let moments = column_means_and_sds(&fit.draws);
+        let mut errors = Vec::new();
+        let mut sd_ratios = Vec::new();
+        let mut text = String::from("name,mean,sd\n");
+        for ((column, (mean, sd)), (ref_name, ref_mean, ref_sd)) in
+            fit.draws.names.iter().zip(&moments).zip(&reference)
+        {
+            if column != ref_name {
+                return Err(
+                    format!("{name}: ADVI column {column} vs NUTS column {ref_name}").into(),
+                );
+            }
+            errors.push((mean - ref_mean).abs() / ref_sd);
+            sd_ratios.push(sd / ref_sd);
+            writeln!(text, "{column},{mean},{sd}")?;
         }
-        errors.push((mean - ref_mean).abs() / ref_sd);
-        sd_ratios.push(sd / ref_sd);
-        writeln!(text, "{column},{mean},{sd}")?;
+        let moments_file = format!("output/bench/{name}_{engine}.csv");
+        std::fs::write(&moments_file, text)?;
+        sd_ratios.sort_by(f64::total_cmp);
+        let max_error = errors.iter().copied().fold(0.0, f64::max);
+        let mean_error = errors.iter().sum::<f64>() / errors.len() as f64;
+        println!(
+            "{{\"engine\":\"{engine}\",\"model\":\"{name}\",\"d\":{},\"advi_s\":{advi_s:.3},\"iterations\":{},\"converged\":{},\"eta\":{},\"khat\":{:.2},\"max_mean_error_sd\":{max_error:.3},\"mean_mean_error_sd\":{mean_error:.3},\"median_sd_ratio\":{:.3},\"moments\":\"{moments_file}\"}}",
+            model.dim(),
+            fit.iterations,
+            fit.converged(),
+            fit.eta,
+            fit.khat(),
+            sd_ratios[sd_ratios.len() / 2],
+        );
     }
-    std::fs::write(format!("output/bench/{name}_advi.csv"), text)?;
-    sd_ratios.sort_by(f64::total_cmp);
-    let max_error = errors.iter().copied().fold(0.0, f64::max);
-    let mean_error = errors.iter().sum::<f64>() / errors.len() as f64;
-    println!(
-        "{{\"engine\":\"advi_meanfield\",\"model\":\"{name}\",\"d\":{},\"advi_s\":{advi_s:.3},\"iterations\":{},\"converged\":{},\"eta\":{},\"khat\":{:.2},\"max_mean_error_sd\":{max_error:.3},\"mean_mean_error_sd\":{mean_error:.3},\"median_sd_ratio\":{:.3},\"moments\":\"output/bench/{name}_advi.csv\"}}",
-        model.dim(),
-        fit.iterations,
-        fit.converged(),
-        fit.eta,
-        fit.khat(),
-        sd_ratios[sd_ratios.len() / 2],
-    );
     Ok(())
 }
 

@@ -150,19 +150,9 @@ impl HandModel for LogisticRegression {
     }
     fn vectorised<T: Real>(&self, u: &[T]) -> T {
         let (alpha, beta) = (u[0], &u[1..]);
-        // eta = alpha + x·beta with the data matrix in f64, then one pass computing
-        // Σ y·eta − log1p_exp(eta) and its partial with respect to each eta.
-        let eta = self.x.mul_vec(beta).unwrap();
-        let mut value = 0.0;
-        let mut out = T::accumulator();
-        for (eta_i, &y_i) in eta.iter().zip(&self.y) {
-            let e = eta_i.value() + alpha.value();
-            value += y_i as f64 * e - special::log1p_exp(e);
-            let d_eta = y_i as f64 - special::inv_logit(e);
-            out.add_scaled(eta_i, d_eta);
-            out.add_scaled(&alpha, d_eta);
-        }
-        out + value
+        // What `model!` generates for `y ~ bernoulli_logit(alpha + x * beta)`: the GLM density,
+        // with eta = alpha + x·beta and the coefficient gradient xᵀg computed in f64.
+        dist::bernoulli_logit_glm_lupmf::<T>(&self.y, &self.x, alpha, beta).unwrap()
             + dist::normal_lupdf::<T>(alpha, 0.0, 5.0).unwrap()
             + dist::normal_lupdf::<T>(beta, 0.0, 2.5).unwrap()
     }
