@@ -1,11 +1,12 @@
-//! Criterion bench: one f64 log-density evaluation, one dual-number gradient (by lane count) and one analytic gradient for three performance-suite models.
+//! Criterion bench: one f64 log-density evaluation, one dense dual-number gradient (by lane count), one sparse dual-number gradient and one analytic gradient for three performance-suite models.
 
 #[path = "support/hand_models.rs"]
 mod hand_models;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use hand_models::{
-    dual_gradient, test_point, EightSchools, HandModel, HierarchicalRegression, LogisticRegression,
+    dual_gradient, sparse_gradient, test_point, EightSchools, HandModel, HierarchicalRegression,
+    LogisticRegression,
 };
 use std::hint::black_box;
 
@@ -25,6 +26,9 @@ fn bench_model<M: HandModel>(c: &mut Criterion, model: &M) {
     });
     group.bench_with_input(BenchmarkId::new("dual_gradient", 16), &16, |b, _| {
         b.iter(|| dual_gradient::<M, 16>(model, black_box(&u), &mut g))
+    });
+    group.bench_with_input(BenchmarkId::new("sparse_gradient", 8), &8, |b, _| {
+        b.iter(|| sparse_gradient::<M, 8>(model, black_box(&u), &mut g))
     });
     group.finish();
 }
