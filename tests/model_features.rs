@@ -265,3 +265,39 @@ fn data_named_t_coexists_with_the_scalar_type() {
     let expected = -0.5 * 0.25 - 0.5 * (0.25 + 1.0);
     assert!((lp - expected).abs() < 1e-14, "{lp} vs {expected}");
 }
+
+ppl::model! {
+    /// `target += density(…)?` with the scalar type left to inference, as Stan users write it.
+    pub struct TargetWithTry {
+        N: usize,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    mu ~ normal(0.0, 1.0);
+    sigma: real<lower = 0.0> ~ exponential(1.0);
+    target += normal_lpdf(y, mu, sigma)?;
+    target += normal_lpdf(y[0], mu, 2.0)?;
+}
+
+#[test]
+fn target_takes_a_density_call_with_question_mark() {
+    let model = TargetWithTry::new(2, vec![0.3, -0.4]).unwrap();
+    let u = [0.2, 0.1];
+    let (mu, sigma) = (u[0], u[1].exp());
+    let ln_sqrt_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
+    let expected = -0.5 * mu * mu - sigma
+        + u[1]
+        + [0.3, -0.4]
+            .iter()
+            .map(|y: &f64| -0.5 * ((y - mu) / sigma).powi(2) - sigma.ln() - ln_sqrt_2pi)
+            .sum::<f64>()
+        - 0.5 * ((0.3 - mu) / 2.0f64).powi(2)
+        - 2f64.ln()
+        - ln_sqrt_2pi;
+    let lp = model.log_density_f64(&u, true).unwrap();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+    // A density error inside `?` is the log density's error.
+    let bad = TargetWithTry::new(1, vec![f64::NAN]).unwrap();
+    let error = bad.log_density_f64(&u, true).unwrap_err();
+    assert!(error.to_string().contains("normal"), "{error}");
+}

@@ -1285,8 +1285,15 @@ fn statement(names: &Names, stmt: &Stmt, index: &mut usize) -> TokenStream {
                 density,
                 ..
             } = names;
-            let term =
-                quote_spanned!(expr.span()=> ::ppl::__private::IntoTerm::<T>::into_term(#expr)?);
+            // `f(…)?` is annotated with the model's scalar so that a generic density
+            // (`normal_lpdf(y, mu, sigma)?`) infers it; anything else goes through
+            // `IntoTerm` (a scalar, data `f64`, or a `Result` without `?`).
+            let term = if let Expr::Try(_) = expr {
+                let value = Ident::new("__term", Span::mixed_site());
+                quote_spanned!(expr.span()=> { let #value: T = #expr; #value })
+            } else {
+                quote_spanned!(expr.span()=> ::ppl::__private::IntoTerm::<T>::into_term(#expr)?)
+            };
             quote_spanned! {target.span()=>
                 if #density {
                     #accumulator += #term;
