@@ -1,7 +1,7 @@
 //! Posterior mode (MAP) on the unconstrained scale by argmin's L-BFGS with the More–Thuente line search, with or without the Jacobian, as Stan's `optimize`.
 
 use super::init::{initial_point, Init};
-use super::problem::NegativeLogDensity;
+use super::problem::{NegativeLogDensity, ScaledProblem};
 use crate::error::{Error, Result};
 use argmin::core::{Executor, State, TerminationReason, TerminationStatus};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
@@ -193,8 +193,9 @@ fn termination_of(status: &TerminationStatus) -> (MapTermination, bool) {
     }
 }
 
-/// One L-BFGS run of at most `max_iterations` from `start`, the line-search step multiplier
-/// capped at `step_max`: the best point, the iterations and why it stopped.
+/// One L-BFGS run of at most `max_iterations` from `start`, in coordinates scaled by the
+/// gradient there ([`ScaledProblem`]), the line-search step multiplier capped at `step_max`:
+/// the best point (unconstrained), the iterations and why it stopped.
 fn run_lbfgs<M: LogDensity + ?Sized>(
     problem: NegativeLogDensity<'_, M>,
     options: &MapOptions,
@@ -206,18 +207,31 @@ fn run_lbfgs<M: LogDensity + ?Sized>(
         function: "map",
         reason: error.to_string(),
     };
+    let scaled =
+        ScaledProblem::new(problem, start.clone()).map_err(|reason| Error::Optimisation {
+            function: "map",
+            reason,
+        })?;
     let line_search = MoreThuenteLineSearch::new()
         .with_bounds(f64::EPSILON.sqrt(), step_max)
         .map_err(optimisation_error)?;
+    // Gradient norms in scaled coordinates are `scale` times those of `u`.
     let solver = LBFGS::new(line_search, options.history_size)
-        .with_tolerance_grad(options.tol_grad)
+        .with_tolerance_grad(options.tol_grad * scaled.scale())
         .and_then(|solver| solver.with_tolerance_cost(options.tol_obj))
         .map_err(optimisation_error)?;
-    let result = Executor::new(problem, solver)
-        .configure(|state| state.param(start.clone()).max_iters(max_iterations))
+    let origin = vec![0.0; start.len()];
+    let result = Executor::new(scaled, solver)
+        .configure(|state| state.param(origin).max_iters(max_iterations))
         .run()
         .map_err(optimisation_error)?;
-    let best = result.state.get_best_param().cloned().unwrap_or(start);
+    let best = match (
+        result.state.get_best_param(),
+        result.problem.problem.as_ref(),
+    ) {
+        (Some(v), Some(scaled)) => scaled.to_unconstrained(v),
+        _ => start,
+    };
     Ok((
         best,
         result.state.get_iter(),

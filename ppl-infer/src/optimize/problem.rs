@@ -85,3 +85,60 @@ impl<M: LogDensity + ?Sized> Gradient for NegativeLogDensity<'_, M> {
             .map_err(argmin::core::Error::msg)
     }
 }
+
+/// [`NegativeLogDensity`] in scaled coordinates `u = origin + scale · v`, so that L-BFGS's first
+/// step (steepest descent with step multiplier 1, before any curvature is known) has length
+/// about 1 in `u` rather than `|∇ log p|`: the usual initial-step scaling of quasi-Newton
+/// methods (Nocedal & Wright 2006, §6.1), which Stan gets from its small initial step
+/// `init_alpha`. Quasi-Newton steps after the first are invariant to the scale.
+pub(crate) struct ScaledProblem<'a, M: ?Sized> {
+    inner: NegativeLogDensity<'a, M>,
+    origin: Vec<f64>,
+    scale: f64,
+}
+
+impl<'a, M: LogDensity + ?Sized> ScaledProblem<'a, M> {
+    /// Coordinates centred at `origin` (where `v = 0`) with `scale = 1 / √max(1, |∇ log p(origin)|)`.
+    pub(crate) fn new(inner: NegativeLogDensity<'a, M>, origin: Vec<f64>) -> Result<Self, String> {
+        let (_, gradient) = inner.evaluate(&origin)?;
+        let norm = gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+        Ok(Self {
+            inner,
+            origin,
+            scale: 1.0 / norm.max(1.0).sqrt(),
+        })
+    }
+
+    /// `u = origin + scale · v`.
+    pub(crate) fn to_unconstrained(&self, v: &[f64]) -> Vec<f64> {
+        self.origin
+            .iter()
+            .zip(v)
+            .map(|(o, v)| o + self.scale * v)
+            .collect()
+    }
+
+    /// The factor between gradient norms: `|∇_v| = scale · |∇_u|`.
+    pub(crate) fn scale(&self) -> f64 {
+        self.scale
+    }
+}
+
+impl<M: LogDensity + ?Sized> CostFunction for ScaledProblem<'_, M> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, v: &Self::Param) -> Result<f64, argmin::core::Error> {
+        self.inner.cost(&self.to_unconstrained(v))
+    }
+}
+
+impl<M: LogDensity + ?Sized> Gradient for ScaledProblem<'_, M> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, v: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
+        let gradient = self.inner.gradient(&self.to_unconstrained(v))?;
+        Ok(gradient.iter().map(|g| g * self.scale).collect())
+    }
+}
