@@ -140,6 +140,63 @@ impl<T: Real> Vector<T> {
     }
 }
 
+/// Element-wise versions of the [`Real`] functions of one argument, as Stan's vectorised
+/// `exp(v)`, `log(v)`, `inv_logit(v)` (each element's derivative by [`Real::chain`]).
+macro_rules! elementwise_functions {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {
+        impl<T: Real> Vector<T> {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> Vector<T> {
+                    self.map(Real::$name)
+                }
+            )*
+        }
+    };
+}
+
+elementwise_functions!(
+    /// `[e^{v_i}]`.
+    ///
+    /// ```
+    /// use ppl_core::Vector;
+    /// let v = Vector::new(vec![0.0, 1.0_f64.ln()]).exp();
+    /// assert_eq!(v.as_slice(), &[1.0, 1.0]);
+    /// ```
+    exp,
+    /// `[ln v_i]` (Stan's `log(v)`).
+    ln,
+    /// `[ln(1 + v_i)]`.
+    ln_1p,
+    /// `[√v_i]`.
+    sqrt,
+    /// `[v_i²]`.
+    square,
+    /// `[|v_i|]`.
+    abs,
+    /// `[tanh v_i]`.
+    tanh,
+    /// `[1 / (1 + e^{−v_i})]`.
+    ///
+    /// ```
+    /// use ppl_core::Vector;
+    /// let p = Vector::new(vec![0.0_f64, 2.0]).inv_logit();
+    /// assert_eq!(p[0], 0.5);
+    /// assert!((p[1] - 0.880_797_077_977_882_3).abs() < 1e-15);
+    /// ```
+    inv_logit,
+    /// `[ln inv_logit(v_i)]`.
+    log_inv_logit,
+    /// `[ln(1 − inv_logit(v_i))]`.
+    log1m_inv_logit,
+    /// `[ln(1 + e^{v_i})]`.
+    log1p_exp,
+    /// `[ln Γ(v_i)]`.
+    lgamma,
+    /// `[Φ(v_i)]`.
+    std_normal_cdf,
+);
+
 impl<T> Deref for Vector<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
@@ -805,6 +862,42 @@ mod tests {
     use super::macro_support::{flat_names, AsOperand, OutputValue};
     use super::*;
     use crate::gradient::{finite_difference_gradient, gradient_chunked};
+
+    #[test]
+    fn elementwise_functions_differentiate_each_element() {
+        // Σ over every element-wise function of (v_i + 2), a positive argument for all of them.
+        let f = |x: &[crate::Dual<4>]| -> Result<crate::Dual<4>> {
+            let v = Vector::new(x.to_vec()) + 2.0;
+            let parts = [
+                v.exp(),
+                v.ln(),
+                v.ln_1p(),
+                v.sqrt(),
+                v.square(),
+                v.abs(),
+                v.tanh(),
+                v.inv_logit(),
+                v.log_inv_logit(),
+                v.log1m_inv_logit(),
+                v.log1p_exp(),
+                v.lgamma(),
+                v.std_normal_cdf(),
+            ];
+            Ok(parts.iter().map(Vector::sum).sum())
+        };
+        let x = [0.3, -0.7, 1.1];
+        let mut gradient = vec![0.0; 3];
+        gradient_chunked::<4, _>(f, &x, &mut gradient).unwrap();
+        let plain = |p: &[f64]| {
+            let duals: Vec<crate::Dual<4>> =
+                p.iter().map(|&v| crate::Dual::new_constant(v)).collect();
+            f(&duals).map(|d| d.value())
+        };
+        let numeric = finite_difference_gradient(plain, &x, 1e-6).unwrap();
+        for (g, n) in gradient.iter().zip(&numeric) {
+            assert!((g - n).abs() < 1e-6 * n.abs().max(1.0), "{g} vs {n}");
+        }
+    }
 
     /// Generic code as `model!` writes it, with its where-clauses.
     fn affine<T>(mu: T, tau: T, z: &Vector<T>, data: &Vec<f64>) -> T
