@@ -118,20 +118,17 @@ impl<T: Real> Vector<T> {
     /// # Errors
     /// [`Error::InvalidArgument`] naming the first index out of range, 1-based as in Stan.
     pub fn gather(&self, idx: &[usize]) -> Result<Vector<T>> {
-        idx.iter()
-            .enumerate()
-            .map(|(k, &i)| {
-                self.0.get(i).copied().ok_or_else(|| {
-                    Error::invalid(
-                        "gather",
-                        format!("index[{}]", k + 1),
-                        i + 1,
-                        "between 1 and the vector's length",
-                    )
-                })
-            })
-            .collect::<Result<Vec<T>>>()
-            .map(Vector)
+        // Indices are checked first, so that the copy below is a plain loop (it runs on every
+        // gradient of a hierarchical model).
+        if let Some(k) = idx.iter().position(|&i| i >= self.0.len()) {
+            return Err(Error::invalid(
+                "gather",
+                format!("index[{}]", k + 1),
+                idx[k] + 1,
+                "between 1 and the vector's length",
+            ));
+        }
+        Ok(Vector(idx.iter().map(|&i| self.0[i]).collect()))
     }
 
     /// `[f(v_0), …]`, e.g. `v.map(Real::exp)`.
@@ -280,6 +277,26 @@ fn zip_map<A: Copy, B: Copy, T>(
     Vector(a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect())
 }
 
+/// `a_i ← f(a_i, b_i)` in place (an owned left operand reuses its buffer); panics on
+/// different lengths, as [`zip_map`].
+fn zip_apply<B: Copy, T: Copy>(
+    operation: &str,
+    mut a: Vector<T>,
+    b: &[B],
+    f: impl Fn(T, B) -> T,
+) -> Vector<T> {
+    assert!(
+        a.len() == b.len(),
+        "vector {operation}: the left operand has {} elements but the right operand has {}",
+        a.len(),
+        b.len()
+    );
+    for (x, &y) in a.0.iter_mut().zip(b) {
+        *x = f(*x, y);
+    }
+    a
+}
+
 /// `a op b` for scalars of the same type, and for a data `f64` on either side.
 trait ScalarOp<T: Real> {
     fn both(a: T, b: T) -> T;
@@ -320,13 +337,13 @@ macro_rules! vector_ops {
         impl<T: Real> $trait<&Vector<T>> for Vector<T> {
             type Output = Vector<T>;
             fn $method(self, rhs: &Vector<T>) -> Vector<T> {
-                (&self).$method(rhs)
+                zip_apply($label, self, &rhs.0, <$op_type as ScalarOp<T>>::both)
             }
         }
         impl<T: Real> $trait<Vector<T>> for Vector<T> {
             type Output = Vector<T>;
             fn $method(self, rhs: Vector<T>) -> Vector<T> {
-                (&self).$method(&rhs)
+                self.$method(&rhs)
             }
         }
         // vector ⊕ data vector, and data vector ⊕ vector
@@ -339,7 +356,7 @@ macro_rules! vector_ops {
         impl<T: Real> $trait<&[f64]> for Vector<T> {
             type Output = Vector<T>;
             fn $method(self, rhs: &[f64]) -> Vector<T> {
-                (&self).$method(rhs)
+                zip_apply($label, self, rhs, <$op_type as ScalarOp<T>>::data_right)
             }
         }
         impl<T: Real> $trait<&Vec<f64>> for &Vector<T> {
@@ -351,7 +368,7 @@ macro_rules! vector_ops {
         impl<T: Real> $trait<&Vec<f64>> for Vector<T> {
             type Output = Vector<T>;
             fn $method(self, rhs: &Vec<f64>) -> Vector<T> {
-                (&self).$method(rhs.as_slice())
+                self.$method(rhs.as_slice())
             }
         }
         impl<T: Real> $trait<&Vector<T>> for &[f64] {
@@ -387,8 +404,11 @@ macro_rules! vector_ops {
         }
         impl<T: Real> $trait<f64> for Vector<T> {
             type Output = Vector<T>;
-            fn $method(self, rhs: f64) -> Vector<T> {
-                (&self).$method(rhs)
+            fn $method(mut self, rhs: f64) -> Vector<T> {
+                for x in self.0.iter_mut() {
+                    *x = <$op_type as ScalarOp<T>>::data_right(*x, rhs);
+                }
+                self
             }
         }
         impl<T: Real> $trait<&Vector<T>> for f64 {
@@ -418,8 +438,11 @@ macro_rules! dual_vector_ops {
         }
         impl<const N: usize> $trait<$dual<N>> for Vector<$dual<N>> {
             type Output = Vector<$dual<N>>;
-            fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
-                (&self).$method(rhs)
+            fn $method(mut self, rhs: $dual<N>) -> Vector<$dual<N>> {
+                for x in self.0.iter_mut() {
+                    *x = <$op_type as ScalarOp<$dual<N>>>::both(*x, rhs);
+                }
+                self
             }
         }
         impl<const N: usize> $trait<&Vector<$dual<N>>> for $dual<N> {
@@ -457,7 +480,7 @@ macro_rules! dual_vector_ops {
         impl<const N: usize> $trait<&Vector<f64>> for Vector<$dual<N>> {
             type Output = Vector<$dual<N>>;
             fn $method(self, rhs: &Vector<f64>) -> Vector<$dual<N>> {
-                (&self).$method(rhs.as_slice())
+                self.$method(rhs.as_slice())
             }
         }
         impl<const N: usize> $trait<&Vector<$dual<N>>> for &Vector<f64> {
