@@ -11,8 +11,9 @@ NumPyro, then nutpie, so that the ratios compare runs made minutes apart under t
 Every engine uses 4 chains x 1000 warm-up x 1000 draws run one after another, a diagonal metric,
 target acceptance 0.8, maximum tree depth 10 and a fixed seed.
 
-Output: one JSON line per (engine, model) on stdout (also appended to
-output/peers/results.jsonl), then a comparison table. Times: `compile_s` (NumPyro: tracing and
+Output: a header line (start, core, load, versions) and one JSON line per (engine, model) on
+stdout, both also appended to output/peers/results.jsonl, then the comparison tables
+(`--report output/peers/results.jsonl` prints them again for the last run in that file). Times: `compile_s` (NumPyro: tracing and
 XLA compilation, measured as the first run minus an identical second run in the same process;
 nutpie: `compile_pymc_model`; ppl: `build_s`, the model built from its JSON) is reported apart
 from `sampling_s` (wall time of warm-up and draws of the 4 chains, compilation excluded).
@@ -323,31 +324,68 @@ def cell(value, digits=2):
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def print_table(records):
-    """The comparison table (markdown) of the records of one run."""
+ENGINES = ("ppl", "numpyro", "nutpie")
+
+
+def print_table(records, suite):
+    """The comparison tables (markdown) of the records of one run, models in `suite` order."""
     by_key = {(r["engine"], r["model"]): r for r in records}
+    names = [n for n in suite if any((e, n) in by_key for e in ENGINES)]
+
+    def get(engine, name, key):
+        record = by_key.get((engine, name))
+        return None if record is None else record.get(key)
+
     print()
     print(
         "| model | ppl ESS/s | NumPyro ESS/s | nutpie ESS/s | ppl/NumPyro | ppl/nutpie "
         "| ppl ESS/1000 grads | NumPyro ESS/1000 grads | nutpie ESS/1000 grads |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name in models.SUITE:
-        ppl = by_key.get(("ppl", name))
-        numpyro = by_key.get(("numpyro", name))
-        nutpie = by_key.get(("nutpie", name))
-        if not (ppl or numpyro or nutpie):
-            continue
-        get = lambda r, key: None if r is None else r[key]  # noqa: E731
+    for name in names:
+        ess_per_s = [get(e, name, "ess_per_s") for e in ENGINES]
+        per_grad = [get(e, name, "ess_per_1000_grads") for e in ENGINES]
         print(
-            f"| {name} | {cell(get(ppl, 'ess_per_s'))} | {cell(get(numpyro, 'ess_per_s'))} "
-            f"| {cell(get(nutpie, 'ess_per_s'))} "
-            f"| {cell(ratio(get(ppl, 'ess_per_s'), get(numpyro, 'ess_per_s')))} "
-            f"| {cell(ratio(get(ppl, 'ess_per_s'), get(nutpie, 'ess_per_s')))} "
-            f"| {cell(get(ppl, 'ess_per_1000_grads'))} "
-            f"| {cell(get(numpyro, 'ess_per_1000_grads'))} "
-            f"| {cell(get(nutpie, 'ess_per_1000_grads'))} |"
+            f"| {name} | {cell(ess_per_s[0])} | {cell(ess_per_s[1])} | {cell(ess_per_s[2])} "
+            f"| {cell(ratio(ess_per_s[0], ess_per_s[1]))} "
+            f"| {cell(ratio(ess_per_s[0], ess_per_s[2]))} "
+            f"| {cell(per_grad[0])} | {cell(per_grad[1])} | {cell(per_grad[2])} |"
         )
+    print()
+    print(
+        "| model | engine | compile (s) | sampling (s) | gradients | µs / gradient | divergences "
+        "| min bulk ESS | min tail ESS | max R-hat | max mean z vs ppl | load |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name in names:
+        for engine in ENGINES:
+            record = by_key.get((engine, name))
+            if record is None:
+                continue
+            per_gradient = ratio(1e6 * record["sampling_s"], record["grads"])
+            print(
+                f"| {name} | {engine} | {cell(record['compile_s'], 3)} "
+                f"| {cell(record['sampling_s'], 2)} | {record['grads']} "
+                f"| {cell(per_gradient, 1)} | {record['divergences']} "
+                f"| {record['min_ess_bulk']} | {record['min_ess_tail']} "
+                f"| {cell(record['max_rhat'], 3)} "
+                f"| {cell(record.get('max_mean_z_vs_ppl'), 2)} | {cell(record['load_avg'], 1)} |"
+            )
+
+
+def read_records(path):
+    """The (engine, model) records of the last run in JSONL file `path` (other lines skipped)."""
+    records = []
+    with open(path) as handle:
+        for line in handle:
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            if "run_start" in record:
+                records = []
+            elif "engine" in record:
+                records.append(record)
+    return records
 
 
 def main():
@@ -357,7 +395,18 @@ def main():
     parser.add_argument(
         "--engines", default="ppl,numpyro,nutpie", help="comma-separated: ppl, numpyro, nutpie"
     )
+    parser.add_argument(
+        "--report",
+        metavar="JSONL",
+        help="only print the tables of the last run recorded in this results file",
+    )
     args = parser.parse_args()
+    if args.report:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from models import SUITE
+
+        print_table(read_records(args.report), SUITE)
+        return
     pin_to_one_core(args.core)
 
     global np, az, models
@@ -382,18 +431,18 @@ def main():
     out_dir = os.path.join(models.REPO_ROOT, "output", "peers")
     os.makedirs(out_dir, exist_ok=True)
     out_path = os.path.join(out_dir, "results.jsonl")
-    print(
-        json.dumps(
-            {
-                "run_start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "core": args.core,
-                "affinity": sorted(os.sched_getaffinity(0)),
-                "load_avg": load_average(),
-                "versions": versions(engines),
-            }
-        ),
-        flush=True,
+    header = json.dumps(
+        {
+            "run_start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "core": args.core,
+            "affinity": sorted(os.sched_getaffinity(0)),
+            "load_avg": load_average(),
+            "versions": versions(engines),
+        }
     )
+    print(header, flush=True)
+    with open(out_path, "a") as handle:
+        handle.write(header + "\n")
     if "ppl" in engines:
         build_ppl()
     records = []
@@ -425,7 +474,7 @@ def main():
             with open(out_path, "a") as handle:
                 handle.write(line + "\n")
         records.extend(results)
-    print_table(records)
+    print_table(records, models.SUITE)
 
 
 def versions(engines):
