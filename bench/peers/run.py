@@ -2,7 +2,7 @@
 
 Usage (from the repository root, inside a virtual environment with requirements.txt):
 
-    python bench/peers/run.py [--core 0] [--engines ppl,numpyro,nutpie] [MODEL ...]
+    python bench/peers/run.py [--core 0] [--engines ppl,numpyro,nutpie,nutpie_stan_metric] [MODEL ...]
 
 The script pins itself (and every child process, ppl's bench_nuts included) to one CPU core and
 limits XLA, BLAS and Numba to one thread before importing them. For each model in turn it runs
@@ -272,8 +272,15 @@ def run_numpyro(name, data):
 # ---------------------------------------------------------------------------------------------
 
 
-def run_nutpie(name, data):
-    """nutpie NUTS on the PyMC form of model `name`: the record and per-parameter summaries."""
+def run_nutpie(name, data, engine="nutpie"):
+    """nutpie NUTS on the PyMC form of model `name`: the record and per-parameter summaries.
+
+    Engine `nutpie` is nutpie as its users run it (its default diagonal mass matrix, estimated
+    from the variances of draws and gradients); `nutpie_stan_metric` estimates the diagonal mass
+    matrix from draw variances only (`use_grad_based_mass_matrix=False`, "more similar to PyMC
+    and Stan" in nutpie's words), which separates the effect of the adaptation from the cost per
+    gradient.
+    """
     import nutpie
 
     start = time.perf_counter()
@@ -291,6 +298,7 @@ def run_nutpie(name, data):
         maxdepth=MAX_TREE_DEPTH,
         save_warmup=True,
         progress_bar=False,
+        use_grad_based_mass_matrix=(engine == "nutpie"),
     )
     sampling_s = time.perf_counter() - start
     draws = {
@@ -303,7 +311,7 @@ def run_nutpie(name, data):
     )
     divergences = int(trace.sample_stats["diverging"].sum())
     record = result_line(
-        "nutpie", name, len(rows), rows, compile_s, sampling_s, grads, divergences, {})
+        engine, name, len(rows), rows, compile_s, sampling_s, grads, divergences, {})
     return record, rows
 
 
@@ -324,7 +332,13 @@ def cell(value, digits=2):
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-ENGINES = ("ppl", "numpyro", "nutpie")
+ENGINES = ("ppl", "numpyro", "nutpie", "nutpie_stan_metric")
+LABELS = {
+    "ppl": "ppl",
+    "numpyro": "NumPyro",
+    "nutpie": "nutpie",
+    "nutpie_stan_metric": "nutpie (Stan-like metric)",
+}
 
 
 def print_table(records, suite):
@@ -336,21 +350,20 @@ def print_table(records, suite):
         record = by_key.get((engine, name))
         return None if record is None else record.get(key)
 
+    engines = [e for e in ENGINES if any((e, n) in by_key for n in names)]
+    peers = [e for e in engines if e != "ppl"]
+    header = ["model"] + [f"{LABELS[e]} ESS/s" for e in engines]
+    header += [f"ppl / {LABELS[e]}" for e in peers]
+    header += [f"{LABELS[e]} ESS/1000 grads" for e in engines]
     print()
-    print(
-        "| model | ppl ESS/s | NumPyro ESS/s | nutpie ESS/s | ppl/NumPyro | ppl/nutpie "
-        "| ppl ESS/1000 grads | NumPyro ESS/1000 grads | nutpie ESS/1000 grads |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| " + " | ".join(header) + " |")
+    print("| --- |" + " ---: |" * (len(header) - 1))
     for name in names:
-        ess_per_s = [get(e, name, "ess_per_s") for e in ENGINES]
-        per_grad = [get(e, name, "ess_per_1000_grads") for e in ENGINES]
-        print(
-            f"| {name} | {cell(ess_per_s[0])} | {cell(ess_per_s[1])} | {cell(ess_per_s[2])} "
-            f"| {cell(ratio(ess_per_s[0], ess_per_s[1]))} "
-            f"| {cell(ratio(ess_per_s[0], ess_per_s[2]))} "
-            f"| {cell(per_grad[0])} | {cell(per_grad[1])} | {cell(per_grad[2])} |"
-        )
+        ess_per_s = {e: get(e, name, "ess_per_s") for e in engines}
+        cells = [name] + [cell(ess_per_s[e]) for e in engines]
+        cells += [cell(ratio(ess_per_s.get("ppl"), ess_per_s[e])) for e in peers]
+        cells += [cell(get(e, name, "ess_per_1000_grads")) for e in engines]
+        print("| " + " | ".join(cells) + " |")
     print()
     print(
         "| model | engine | compile (s) | sampling (s) | gradients | µs / gradient | divergences "
@@ -393,7 +406,9 @@ def main():
     parser.add_argument("models", nargs="*", help="suite models (default: all five)")
     parser.add_argument("--core", type=int, default=0, help="the CPU core to run on")
     parser.add_argument(
-        "--engines", default="ppl,numpyro,nutpie", help="comma-separated: ppl, numpyro, nutpie"
+        "--engines",
+        default=",".join(ENGINES),
+        help="comma-separated, from: " + ", ".join(ENGINES),
     )
     parser.add_argument(
         "--report",
@@ -446,7 +461,11 @@ def main():
     if "ppl" in engines:
         build_ppl()
     records = []
-    runners = {"numpyro": run_numpyro, "nutpie": run_nutpie}
+    runners = {
+        "numpyro": run_numpyro,
+        "nutpie": run_nutpie,
+        "nutpie_stan_metric": lambda name, data: run_nutpie(name, data, "nutpie_stan_metric"),
+    }
     for name in names:
         data = models.load_data(name)
         reference = None
@@ -459,7 +478,7 @@ def main():
                 reference = ppl_moments(name)
             except FileNotFoundError:
                 reference = None
-        for engine in ("numpyro", "nutpie"):
+        for engine in ENGINES[1:]:
             if engine not in engines:
                 continue
             record, rows = runners[engine](name, data)
@@ -484,7 +503,7 @@ def versions(engines):
     packages = ["numpy", "arviz"]
     if "numpyro" in engines:
         packages += ["numpyro", "jax", "jaxlib"]
-    if "nutpie" in engines:
+    if any(e.startswith("nutpie") for e in engines):
         packages += ["nutpie", "pymc", "pytensor", "numba"]
     found = {package: version(package) for package in packages}
     found["python"] = sys.version.split()[0]
