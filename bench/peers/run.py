@@ -267,6 +267,32 @@ def run_numpyro(name, data):
     return record, rows
 
 
+def run_numpyro_alt(name, python):
+    """NumPyro on model `name` run by this script under another interpreter `python` (another
+    virtual environment, e.g. other NumPyro/JAX versions), on the same core: its record."""
+    completed = subprocess.run(
+        [
+            python,
+            os.path.abspath(__file__),
+            "--engines",
+            "numpyro",
+            "--core",
+            str(min(os.sched_getaffinity(0))),
+            "--no-record",
+            name,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    lines = [json.loads(t) for t in completed.stdout.splitlines() if t.startswith("{")]
+    versions_used = next(line["versions"] for line in lines if "versions" in line)
+    record = next(line for line in lines if line.get("engine") == "numpyro")
+    record["engine"] = "numpyro_alt"
+    record["versions"] = {k: versions_used[k] for k in ("numpyro", "jax", "jaxlib")}
+    return record
+
+
 # ---------------------------------------------------------------------------------------------
 # nutpie (PyMC models)
 # ---------------------------------------------------------------------------------------------
@@ -332,10 +358,11 @@ def cell(value, digits=2):
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-ENGINES = ("ppl", "numpyro", "nutpie", "nutpie_stan_metric")
+ENGINES = ("ppl", "numpyro", "numpyro_alt", "nutpie", "nutpie_stan_metric")
 LABELS = {
     "ppl": "ppl",
     "numpyro": "NumPyro",
+    "numpyro_alt": "NumPyro (alt. env.)",
     "nutpie": "nutpie",
     "nutpie_stan_metric": "nutpie (Stan-like metric)",
 }
@@ -411,6 +438,17 @@ def main():
         help="comma-separated, from: " + ", ".join(ENGINES),
     )
     parser.add_argument(
+        "--numpyro-alt-python",
+        metavar="PYTHON",
+        help="also run NumPyro under this interpreter (engine numpyro_alt), e.g. the python of "
+        "a virtual environment with other NumPyro/JAX versions",
+    )
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not append to output/peers/results.jsonl",
+    )
+    parser.add_argument(
         "--report",
         metavar="JSONL",
         help="only print the tables of the last run recorded in this results file",
@@ -433,6 +471,10 @@ def main():
 
     np, az, models = numpy, arviz, suite_models
     engines = args.engines.split(",")
+    if args.numpyro_alt_python and "numpyro_alt" not in engines:
+        engines.append("numpyro_alt")
+    if "numpyro_alt" in engines and not args.numpyro_alt_python:
+        parser.error("engine numpyro_alt needs --numpyro-alt-python")
     names = args.models or models.SUITE
     for name in names:
         if name not in models.SUITE:
@@ -456,8 +498,9 @@ def main():
         }
     )
     print(header, flush=True)
-    with open(out_path, "a") as handle:
-        handle.write(header + "\n")
+    if not args.no_record:
+        with open(out_path, "a") as handle:
+            handle.write(header + "\n")
     if "ppl" in engines:
         build_ppl()
     records = []
@@ -481,6 +524,9 @@ def main():
         for engine in ENGINES[1:]:
             if engine not in engines:
                 continue
+            if engine == "numpyro_alt":
+                results.append(run_numpyro_alt(name, args.numpyro_alt_python))
+                continue
             record, rows = runners[engine](name, data)
             if reference is not None:
                 worst, disagreements = agreement(rows, reference)
@@ -490,8 +536,9 @@ def main():
         for record in results:
             line = json.dumps(record)
             print(line, flush=True)
-            with open(out_path, "a") as handle:
-                handle.write(line + "\n")
+            if not args.no_record:
+                with open(out_path, "a") as handle:
+                    handle.write(line + "\n")
         records.extend(results)
     print_table(records, models.SUITE)
 
