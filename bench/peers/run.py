@@ -413,6 +413,28 @@ def print_table(records, suite):
             )
 
 
+def print_agreement(records):
+    """One line per (engine, model) whose posterior means disagree with ppl's (z > AGREEMENT_Z)."""
+    print()
+    checked = [r for r in records if "max_mean_z_vs_ppl" in r]
+    disagreeing = [r for r in checked if r.get("mean_disagreements")]
+    for record in disagreeing:
+        print(
+            f"DISAGREEMENT {record['engine']} {record['model']}: "
+            + ", ".join(
+                f"{parameter} z = {z} (peer {peer:.4g}, ppl {ref:.4g})"
+                for parameter, z, peer, ref in record["mean_disagreements"]
+            )
+        )
+    if checked:
+        worst = max(checked, key=lambda r: r["max_mean_z_vs_ppl"])
+        print(
+            f"Means against ppl's: {len(checked)} (engine, model) pairs checked, "
+            f"{len(disagreeing)} with a parameter beyond {AGREEMENT_Z} combined MCSE; largest z "
+            f"{worst['max_mean_z_vs_ppl']} ({worst['engine']}, {worst['model']})."
+        )
+
+
 def read_records(path):
     """The (engine, model) records of the last run in JSONL file `path` (other lines skipped)."""
     records = []
@@ -458,7 +480,9 @@ def main():
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from models import SUITE
 
-        print_table(read_records(args.report), SUITE)
+        records = read_records(args.report)
+        print_table(records, SUITE)
+        print_agreement(records)
         return
     pin_to_one_core(args.core)
 
@@ -541,6 +565,7 @@ def main():
                     handle.write(line + "\n")
         records.extend(results)
     print_table(records, models.SUITE)
+    print_agreement(records)
 
 
 def versions(engines):
