@@ -2,25 +2,29 @@
 
 Usage (from the repository root, inside a virtual environment with requirements.txt):
 
-    python bench/peers/run.py [--core 0] [--engines ppl,numpyro,nutpie,nutpie_stan_metric] [MODEL ...]
+    python bench/peers/run.py [--core 0] [--engines ppl,numpyro,nutpie,nutpie_stan_metric]
+                              [--numpyro-alt-python PYTHON] [--no-record] [MODEL ...]
+    python bench/peers/run.py --report output/peers/results.jsonl
 
 The script pins itself (and every child process, ppl's bench_nuts included) to one CPU core and
 limits XLA, BLAS and Numba to one thread before importing them. For each model in turn it runs
 ppl (`cargo run --release --example bench_nuts -- nuts MODEL`, built before any timing), then
-NumPyro, then nutpie, so that the ratios compare runs made minutes apart under the same load.
-Every engine uses 4 chains x 1000 warm-up x 1000 draws run one after another, a diagonal metric,
-target acceptance 0.8, maximum tree depth 10 and a fixed seed.
+NumPyro (and NumPyro under a second interpreter, `numpyro_alt`), then nutpie with its default
+and with a Stan-like metric, so that the ratios compare runs made minutes apart under the same
+load. Every engine uses 4 chains x 1000 warm-up x 1000 draws run one after another, a diagonal
+metric, target acceptance 0.8, maximum tree depth 10 and fixed seeds.
 
 Output: a header line (start, core, load, versions) and one JSON line per (engine, model) on
-stdout, both also appended to output/peers/results.jsonl, then the comparison tables
-(`--report output/peers/results.jsonl` prints them again for the last run in that file). Times: `compile_s` (NumPyro: tracing and
-XLA compilation, measured as the first run minus an identical second run in the same process;
-nutpie: `compile_pymc_model`; ppl: `build_s`, the model built from its JSON) is reported apart
-from `sampling_s` (wall time of warm-up and draws of the 4 chains, compilation excluded).
-ESS: minimum over the parameters of ArviZ's rank-normalised bulk ESS (for ppl: ppl's own
-implementation of the same estimator, from output/bench/<model>_nuts.csv). Agreement: every
-parameter's posterior mean is compared with ppl's, |difference| / sqrt(MCSE_peer^2 + MCSE_ppl^2)
-must be at most 5 (MCSE_ppl approximated by sd / sqrt(bulk ESS)); disagreements are printed.
+stdout, both also appended to output/peers/results.jsonl (unless --no-record), then the
+comparison tables and the agreement summary (`--report FILE` prints them again for the last run
+in FILE). Times: `compile_s` (NumPyro: tracing and XLA compilation, the first run of chain 0
+minus its timed re-run; nutpie: `compile_pymc_model`; ppl: `build_s`, the model built from its
+JSON) is reported apart from `sampling_s` (wall time of warm-up and draws of the 4 chains,
+compilation excluded). ESS: minimum over the parameters of ArviZ's rank-normalised bulk ESS (for
+ppl: ppl's own implementation of the same estimator, from output/bench/<model>_nuts.csv).
+Agreement: every parameter's posterior mean is compared with ppl's,
+|difference| / sqrt(MCSE_peer^2 + MCSE_ppl^2) must be at most 5 (MCSE_ppl approximated by
+sd / sqrt(bulk ESS)); disagreements are printed, never dropped.
 """
 
 import argparse
@@ -456,8 +460,10 @@ def main():
     parser.add_argument("--core", type=int, default=0, help="the CPU core to run on")
     parser.add_argument(
         "--engines",
-        default=",".join(ENGINES),
-        help="comma-separated, from: " + ", ".join(ENGINES),
+        default=",".join(e for e in ENGINES if e != "numpyro_alt"),
+        help="comma-separated, from: "
+        + ", ".join(ENGINES)
+        + " (default: all but numpyro_alt, which --numpyro-alt-python adds)",
     )
     parser.add_argument(
         "--numpyro-alt-python",
