@@ -268,13 +268,16 @@ fn zip_map<A: Copy, B: Copy, T>(
     b: &[B],
     f: impl Fn(A, B) -> T,
 ) -> Vector<T> {
-    assert!(
-        a.len() == b.len(),
-        "vector {operation}: the left operand has {} elements but the right operand has {}",
-        a.len(),
-        b.len()
-    );
+    assert_same_len(operation, a.len(), b.len());
     Vector(a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect())
+}
+
+/// Panics, naming the operation and both lengths, unless the operands have the same length.
+fn assert_same_len(operation: &str, left: usize, right: usize) {
+    assert!(
+        left == right,
+        "vector {operation}: the left operand has {left} elements but the right operand has {right}"
+    );
 }
 
 /// `a_i ← f(a_i, b_i)` in place (an owned left operand reuses its buffer); panics on
@@ -285,12 +288,7 @@ fn zip_apply<B: Copy, T: Copy>(
     b: &[B],
     f: impl Fn(T, B) -> T,
 ) -> Vector<T> {
-    assert!(
-        a.len() == b.len(),
-        "vector {operation}: the left operand has {} elements but the right operand has {}",
-        a.len(),
-        b.len()
-    );
+    assert_same_len(operation, a.len(), b.len());
     for (x, &y) in a.0.iter_mut().zip(b) {
         *x = f(*x, y);
     }
