@@ -101,8 +101,13 @@ fn multi_normal_log_density<const PROPTO: bool, T: Real>(
             0
         }
     ];
-    let (mut value, mut out) =
-        quadratic_form_terms::<T>(&y, &mu, observations, &factor, |w, _z| {
+    let (mut value, mut out) = quadratic_form_terms::<T>(
+        &y,
+        &mu,
+        observations,
+        &factor,
+        covariance_has_tangent,
+        |w, _z| {
             if covariance_has_tangent {
                 for (i, w_i) in w.iter().enumerate() {
                     for (j, w_j) in w.iter().enumerate() {
@@ -110,7 +115,8 @@ fn multi_normal_log_density<const PROPTO: bool, T: Real>(
                     }
                 }
             }
-        })?;
+        },
+    )?;
     let n = observations as f64;
     value -= n * (0..dimension).map(|i| factor[(i, i)].ln()).sum::<f64>();
     if covariance_has_tangent {

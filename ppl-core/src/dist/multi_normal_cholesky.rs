@@ -71,8 +71,17 @@ fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
     const FUNCTION: &str = "multi_normal_cholesky";
     let (observations, dimension) = check_vector_arguments(FUNCTION, &y, &mu)?;
     check_matrix_size(FUNCTION, "cholesky_factor", cholesky_factor, dimension)?;
-    let factor = cholesky_factor.map(|x| x.value());
-    check_cholesky_factor(FUNCTION, "cholesky_factor", &factor)?;
+    // A data factor (the usual case) is read in place; a factor of duals is copied to values.
+    let copied;
+    let factor: &Matrix<f64> =
+        match (cholesky_factor as &dyn std::any::Any).downcast_ref::<Matrix<f64>>() {
+            Some(data) => data,
+            None => {
+                copied = cholesky_factor.map(|x| x.value());
+                &copied
+            }
+        };
+    check_cholesky_factor(FUNCTION, "cholesky_factor", factor)?;
     if observations == 0 {
         return Ok(T::constant(0.0));
     }
@@ -86,7 +95,7 @@ fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
         }
     ];
     let (mut value, mut out) =
-        quadratic_form_terms::<T>(&y, &mu, observations, &factor, |w, z| {
+        quadratic_form_terms::<T>(&y, &mu, observations, factor, factor_has_tangent, |w, z| {
             if factor_has_tangent {
                 for (i, w_i) in w.iter().enumerate() {
                     for (j, z_j) in z[..=i].iter().enumerate() {
@@ -198,17 +207,23 @@ pub(super) fn check_cholesky_factor(
 }
 
 /// The quadratic-form part `−½ Σ_n |L⁻¹(y_n − μ_n)|²` in `f64`, with the tangents of `y` and
-/// `mu` applied (a single shared vector's partials are summed and applied once). Calls
-/// `visit(w_n, z_n)` per observation with `z_n = L⁻¹ r_n`, `w_n = L⁻ᵀ z_n` so the caller can
-/// accumulate the partials of its matrix argument. Returns `(value, tangent carrier)`.
+/// `mu` applied (a single shared vector's partials are summed and applied once). When
+/// `matrix_has_tangent`, calls `visit(w_n, z_n)` per observation with `z_n = L⁻¹ r_n`,
+/// `w_n = L⁻ᵀ z_n` so the caller can accumulate the partials of its matrix argument. The
+/// second triangular solve (`w_n`) is skipped when nothing has a tangent (a plain `f64`
+/// evaluation). Returns `(value, tangent carrier)`.
 pub(super) fn quadratic_form_terms<T: Real>(
     y: &impl VectorOperand,
     mu: &impl VectorOperand,
     observations: usize,
     factor: &Matrix<f64>,
+    matrix_has_tangent: bool,
     mut visit: impl FnMut(&[f64], &[f64]),
 ) -> Result<(f64, T)> {
     let dimension = factor.rows();
+    let vectors_have_tangent = (0..observations).any(|n| {
+        y.vector(n).iter().any(Real::has_tangent) || mu.vector(n).iter().any(Real::has_tangent)
+    });
     let shared_len = |count: Option<usize>| if count.is_none() { dimension } else { 0 };
     let mut d_y_shared = vec![0.0; shared_len(y.count())];
     let mut d_mu_shared = vec![0.0; shared_len(mu.count())];
@@ -222,8 +237,11 @@ pub(super) fn quadratic_form_terms<T: Real>(
             .map(|(a, b)| a.value() - b.value())
             .collect();
         let z = forward_substitution(factor, &residual)?;
-        let w = back_substitution_transpose(factor, &z)?;
         value -= 0.5 * z.iter().map(|z_i| z_i * z_i).sum::<f64>();
+        if !vectors_have_tangent && !matrix_has_tangent {
+            continue;
+        }
+        let w = back_substitution_transpose(factor, &z)?;
         for i in 0..dimension {
             if d_y_shared.is_empty() {
                 add_scaled_from(&mut out, &y_n[i], -w[i]);
@@ -236,7 +254,9 @@ pub(super) fn quadratic_form_terms<T: Real>(
                 d_mu_shared[i] += w[i];
             }
         }
-        visit(&w, &z);
+        if matrix_has_tangent {
+            visit(&w, &z);
+        }
     }
     for (i, d) in d_y_shared.iter().enumerate() {
         add_scaled_from(&mut out, &y.vector(0)[i], *d);
