@@ -22,9 +22,11 @@ pub enum GradientMode {
 }
 
 /// The largest dimension for which [`GradientMode::Auto`] uses dense chunked duals (at most
-/// three passes of 8 lanes). Measured on the `model!` suite models (`docs/performance.md`):
-/// dense wins for `logistic_regression` (d = 21, every linear predictor depends on every
-/// coefficient), sparse wins from `diamonds` (d = 26) up.
+/// three passes of 8 lanes) for a model without a [sparse hint](Model::prefers_sparse_gradient).
+/// Measured on the `model!` models of `docs/performance.md`: dense wins on the small models
+/// whose operations touch most parameters (eight schools, `gp_pois_regr`, `hmm_example`; the
+/// matrix-vector product `x * beta` with a parameter vector), sparse wins from `diamonds`
+/// (d = 26) up.
 pub const DENSE_MAX_DIM: usize = 24;
 
 impl GradientMode {

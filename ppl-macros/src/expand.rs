@@ -424,7 +424,7 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
             const __PPL_MODEL: &'static str = #model_name;
             /// The model with gradients computed in `mode` (default
             /// [`GradientMode::Auto`](::ppl::core::GradientMode::Auto): dense chunked duals for
-            /// small dimensions, sparse duals above; see `docs/ad.md`).
+            /// small dimensions, sparse duals above and for GLM likelihoods; see `docs/ad.md`).
             pub fn with_gradient_mode(mut self, mode: ::ppl::core::GradientMode) -> Self {
                 self.__ppl_gradient_mode = mode;
                 self
