@@ -965,14 +965,13 @@ fn strip_parens(expr: &Expr) -> &Expr {
 /// the scalar type (Stan's `bernoulli_logit_glm`, `poisson_log_glm`, `normal_id_glm`): its
 /// coefficient gradient is `Xᵀg` in `f64`. `None` when the statement is not of that shape.
 fn glm_call(names: &Names, lhs: &TokenStream, dist: &DistCall) -> Option<TokenStream> {
-    let (function, rest) = match (dist.name.to_string().as_str(), dist.args.len()) {
-        ("bernoulli_logit", 1) => ("bernoulli_logit_glm_lupmf", None),
-        ("poisson_log", 1) => ("poisson_log_glm_lupmf", None),
-        ("normal", 2) => ("normal_id_glm_lupdf", dist.args.iter().nth(1)),
-        _ => return None,
-    };
-    let predictor = dist.args.first()?;
-    let (intercept, matrix, coefficients) = linear_predictor(predictor, &names.glm_matrices)?;
+    let GlmShape {
+        function,
+        intercept,
+        matrix,
+        coefficients,
+        rest,
+    } = glm_shape(names, dist)?;
     let function = Ident::new(function, dist.name.span());
     let intercept = match intercept {
         Some(alpha) => quote_spanned!(alpha.span()=> (#alpha).__ppl_operand()),
@@ -985,13 +984,43 @@ fn glm_call(names: &Names, lhs: &TokenStream, dist: &DistCall) -> Option<TokenSt
     })
 }
 
+/// A `~` statement recognised as a GLM: the density to call and the parts of
+/// `family(alpha + X * beta, rest)`.
+struct GlmShape<'a> {
+    function: &'static str,
+    intercept: Option<&'a Expr>,
+    matrix: &'a Ident,
+    coefficients: &'a Expr,
+    rest: Option<&'a Expr>,
+}
+
+/// The GLM shape of `dist`, if its family has a GLM form and its first argument is a linear
+/// predictor over one of the model's data matrices.
+fn glm_shape<'a>(names: &'a Names, dist: &'a DistCall) -> Option<GlmShape<'a>> {
+    let (function, rest) = match (dist.name.to_string().as_str(), dist.args.len()) {
+        ("bernoulli_logit", 1) => ("bernoulli_logit_glm_lupmf", None),
+        ("poisson_log", 1) => ("poisson_log_glm_lupmf", None),
+        ("normal", 2) => ("normal_id_glm_lupdf", dist.args.iter().nth(1)),
+        _ => return None,
+    };
+    let (intercept, matrix, coefficients) =
+        linear_predictor(dist.args.first()?, &names.glm_matrices)?;
+    Some(GlmShape {
+        function,
+        intercept,
+        matrix,
+        coefficients,
+        rest,
+    })
+}
+
 /// Whether any `~` statement, at any depth, uses a GLM density (written as one, or recognised
-/// by [`glm_call`]): its intermediates then depend on few parameters each, and sparse tangents
+/// by [`glm_shape`]): its intermediates then depend on few parameters each, and sparse tangents
 /// are the faster gradient at any dimension (`docs/ad.md`).
 fn uses_glm(names: &Names, body: &[Stmt]) -> bool {
     body.iter().any(|stmt| match stmt {
         Stmt::Sample { dist, .. } => {
-            dist.name.to_string().ends_with("_glm") || glm_call(names, &quote!(), dist).is_some()
+            dist.name.to_string().ends_with("_glm") || glm_shape(names, dist).is_some()
         }
         Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
             uses_glm(names, body)
