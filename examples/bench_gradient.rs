@@ -200,6 +200,7 @@ fn main() {
         model_modes(&models::hmm_example::load()),
         model_modes(&models::diamonds::load()),
         model_modes(&models::hierarchical_regression::load()),
+        model_modes(&models::hierarchical_regression_affine::load()),
         model_modes(&models::correlated_gaussian::load()),
     ] {
         let auto = match auto {

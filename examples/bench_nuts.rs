@@ -2,6 +2,8 @@
 //!
 //! Run with `cargo run --release --example bench_nuts` (all models, NUTS then ADVI), or name
 //! models and engines: `cargo run --release --example bench_nuts -- poisson_glm nuts`.
+//! `hierarchical_regression_affine` (the same posterior written with `Affine` arguments) runs
+//! only when named.
 //! Per-parameter means and sds go to `output/bench/<model>_<engine>.csv`. Method and results:
 //! `docs/performance.md`.
 //!
@@ -38,6 +40,9 @@ mod bench_eight_schools;
 mod correlated_gaussian;
 #[path = "../tests/models/hierarchical_regression.rs"]
 mod hierarchical_regression;
+// The same posterior with lazy `Affine` arguments; run it by name (`hierarchical_regression_affine`).
+#[path = "../tests/models/hierarchical_regression_affine.rs"]
+mod hierarchical_regression_affine;
 #[path = "../tests/models/logistic_regression.rs"]
 mod logistic_regression;
 #[path = "../tests/models/poisson_glm.rs"]
@@ -46,6 +51,7 @@ mod poisson_glm;
 use bench_eight_schools::BenchEightSchools as EightSchoolsNoncentered;
 use correlated_gaussian::CorrelatedGaussian;
 use hierarchical_regression::HierarchicalRegression;
+use hierarchical_regression_affine::HierarchicalRegressionAffine;
 use logistic_regression::LogisticRegression;
 use poisson_glm::PoissonGlm;
 
@@ -267,6 +273,10 @@ const SUITE: [&str; 5] = [
     "poisson_glm",
 ];
 
+/// Variants of suite models, run only when named: the name and the suite model whose data
+/// they use.
+const VARIANTS: [(&str, &str); 1] = [("hierarchical_regression_affine", "hierarchical_regression")];
+
 /// Runs the requested engines on the suite model `name` with JSON data `json`.
 fn run_suite_model(name: &str, json: &str, settings: &Settings) -> Result<(), Box<dyn Error>> {
     match name {
@@ -277,6 +287,12 @@ fn run_suite_model(name: &str, json: &str, settings: &Settings) -> Result<(), Bo
         "hierarchical_regression" => {
             run_model(name, json, settings, HierarchicalRegression::from_json)
         }
+        "hierarchical_regression_affine" => run_model(
+            name,
+            json,
+            settings,
+            HierarchicalRegressionAffine::from_json,
+        ),
         "correlated_gaussian_100" => run_model(name, json, settings, CorrelatedGaussian::from_json),
         "poisson_glm" => run_model(name, json, settings, PoissonGlm::from_json),
         other => Err(format!("unknown model `{other}`").into()),
@@ -286,11 +302,14 @@ fn run_suite_model(name: &str, json: &str, settings: &Settings) -> Result<(), Bo
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     for arg in &args {
-        let known = ["nuts", "advi"].contains(&arg.as_str()) || SUITE.contains(&arg.as_str());
+        let known = ["nuts", "advi"].contains(&arg.as_str())
+            || SUITE.contains(&arg.as_str())
+            || VARIANTS.iter().any(|(variant, _)| variant == arg);
         if !known {
             return Err(format!(
-                "unknown argument `{arg}`; expected `nuts`, `advi` or a model: {}",
-                SUITE.join(", ")
+                "unknown argument `{arg}`; expected `nuts`, `advi` or a model: {}, {}",
+                SUITE.join(", "),
+                VARIANTS.map(|(variant, _)| variant).join(", ")
             )
             .into());
         }
@@ -300,13 +319,20 @@ fn main() -> Result<(), Box<dyn Error>> {
         nuts: !engines_given || args.iter().any(|a| a == "nuts"),
         advi: !engines_given || args.iter().any(|a| a == "advi"),
     };
-    let models_given = args.iter().any(|a| SUITE.contains(&a.as_str()));
+    let models_given = args
+        .iter()
+        .any(|a| SUITE.contains(&a.as_str()) || VARIANTS.iter().any(|(v, _)| v == a));
     for name in SUITE {
         if models_given && !args.iter().any(|a| a == name) {
             continue;
         }
         let json = read_data(name)?;
         run_suite_model(name, &json, &settings)?;
+    }
+    for (variant, data) in VARIANTS {
+        if args.iter().any(|a| a == variant) {
+            run_suite_model(variant, &read_data(data)?, &settings)?;
+        }
     }
     Ok(())
 }

@@ -180,6 +180,15 @@ fn bench_hierarchical_regression() {
     );
 }
 
+/// The same posterior written with lazy `Affine` arguments: the same values and gradients.
+#[test]
+fn bench_hierarchical_regression_affine() {
+    check(
+        &hierarchical_regression_affine::load(),
+        hierarchical_regression_affine::CHECKS,
+    );
+}
+
 #[test]
 fn bench_correlated_gaussian() {
     check(&correlated_gaussian::load(), correlated_gaussian::CHECKS);

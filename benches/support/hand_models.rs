@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use ppl::core::{dist, special, Dual, Matrix, Real, SparseDual};
+use ppl::core::{dist, special, Affine, Dual, GroupIndex, Matrix, Real, SparseDual};
 use serde_json::Value;
 
 fn read_json(name: &str) -> Value {
@@ -83,7 +83,8 @@ impl HandModel for EightSchools {
     fn vectorised<T: Real>(&self, u: &[T]) -> T {
         let (mu, log_tau, theta_tilde) = (u[0], u[1], &u[2..]);
         let tau = log_tau.exp();
-        let theta: Vec<T> = theta_tilde.iter().map(|&t| mu + tau * t).collect();
+        // theta = mu + tau * theta_tilde, never materialised (see `Affine`).
+        let theta = Affine::new(mu, tau, theta_tilde).unwrap();
         let lp: T = dist::normal_lupdf::<T>(mu, 0.0, 5.0).unwrap()
             + cauchy_kernel(tau, 5.0)
             + log_tau
@@ -199,6 +200,8 @@ impl HandModel for LogisticRegression {
 pub struct HierarchicalRegression {
     n_groups: usize,
     group: Vec<usize>,
+    /// `group`, checked once, for the lazy `a[group] + b[group] .* x`.
+    group_index: GroupIndex,
     x: Vec<f64>,
     y: Vec<f64>,
 }
@@ -206,12 +209,15 @@ pub struct HierarchicalRegression {
 impl HierarchicalRegression {
     pub fn load() -> Self {
         let data = read_json("hierarchical_regression");
+        let n_groups = data["G"].as_u64().expect("G") as usize;
+        let group: Vec<usize> = i64_vec(&data["group"])
+            .iter()
+            .map(|&g| g as usize - 1)
+            .collect();
         HierarchicalRegression {
-            n_groups: data["G"].as_u64().expect("G") as usize,
-            group: i64_vec(&data["group"])
-                .iter()
-                .map(|&g| g as usize - 1)
-                .collect(),
+            n_groups,
+            group_index: GroupIndex::new(group.clone(), n_groups).expect("group in 1..=G"),
+            group,
             x: f64_vec(&data["x"]),
             y: f64_vec(&data["y"]),
         }
@@ -231,9 +237,8 @@ impl HierarchicalRegression {
         for s in [sigma_a, sigma_b, sigma_y] {
             lp -= (s / 2.5).square() * 0.5;
         }
-        for r in &u[5..5 + 2 * g] {
-            lp -= r.square() * 0.5;
-        }
+        // a_raw, b_raw ~ normal(0, 1): one vectorised density, as `model!` writes it.
+        lp += dist::normal_lupdf::<T>(&u[5..5 + 2 * g], 0.0, 1.0).unwrap();
         (lp, u[0], u[1], sigma_a, sigma_b, sigma_y)
     }
 }
@@ -248,17 +253,11 @@ impl HandModel for HierarchicalRegression {
     fn vectorised<T: Real>(&self, u: &[T]) -> T {
         let g = self.n_groups;
         let (mut lp, mu_a, mu_b, sigma_a, sigma_b, sigma_y) = self.priors(u);
-        let a: Vec<T> = u[5..5 + g].iter().map(|&r| mu_a + sigma_a * r).collect();
-        let b: Vec<T> = u[5 + g..5 + 2 * g]
-            .iter()
-            .map(|&r| mu_b + sigma_b * r)
-            .collect();
-        let mu: Vec<T> = self
-            .group
-            .iter()
-            .zip(&self.x)
-            .map(|(&k, &x)| a[k] + b[k] * x)
-            .collect();
+        // a = mu_a + sigma_a a_raw, b = mu_b + sigma_b b_raw and
+        // mu = a[group] + b[group] .* x, none of them materialised (see `Affine`).
+        let a = Affine::new(mu_a, sigma_a, &u[5..5 + g]).unwrap();
+        let b = Affine::new(mu_b, sigma_b, &u[5 + g..5 + 2 * g]).unwrap();
+        let mu = Affine::gathered(&a, &b, &self.group_index, &self.x).unwrap();
         lp += dist::normal_lupdf::<T>(&self.y, &mu, sigma_y).unwrap();
         lp
     }

@@ -8,6 +8,7 @@
 //! - [`dist`] holds the log-densities (Stan's parameterisations), [`transform`] the bijectors.
 //! - [`Model`] and [`LogDensity`] are the interface to the inference engines.
 
+mod affine;
 pub mod dist;
 mod dual;
 mod dual_ops;
@@ -25,6 +26,7 @@ pub mod special;
 pub mod transform;
 mod vector;
 
+pub use affine::{Affine, GroupIndex};
 pub use dual::Dual;
 pub use error::{Error, Result};
 pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};

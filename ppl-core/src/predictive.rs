@@ -117,6 +117,21 @@ impl<T: Real> IntoSiteArg for &Vec<T> {
     }
 }
 
+impl<A, B, X> IntoSiteArg for &crate::affine::Affine<'_, A, B, X>
+where
+    A: crate::real::Operand,
+    B: crate::real::Operand<Scalar = A::Scalar>,
+    X: crate::real::Operand,
+{
+    fn into_site_arg(self) -> SiteArg {
+        use crate::real::Operand;
+        match self.size() {
+            None => SiteArg::Real(self.value_at(0)),
+            Some(n) => SiteArg::Reals((0..n).map(|i| self.value_at(i)).collect()),
+        }
+    }
+}
+
 impl<T: Real> IntoSiteArg for &Vector<T> {
     fn into_site_arg(self) -> SiteArg {
         SiteArg::Reals(values(self.as_slice()))

@@ -357,7 +357,37 @@ pub trait Operand {
     /// `None` for a scalar, `Some(n)` for a vector of `n` elements.
     fn size(&self) -> Option<usize>;
     /// Element `i` (a scalar ignores `i`).
+    ///
+    /// Densities read values with [`Operand::value_at`] and route partials with
+    /// [`Operand::add_partial`]; `at` is for code that needs the element as a scalar. A lazy
+    /// operand such as [`crate::Affine`] builds its elements on the first call.
     fn at(&self, i: usize) -> &Self::Scalar;
+
+    /// The value of element `i`.
+    #[inline]
+    fn value_at(&self, i: usize) -> f64 {
+        self.at(i).value()
+    }
+
+    /// Whether any element carries a tangent (a parameter rather than data).
+    #[inline]
+    fn any_tangent(&self) -> bool {
+        (0..self.size().unwrap_or(1)).any(|i| self.at(i).has_tangent())
+    }
+
+    /// Adds `partial · tangent(element i)` to `out`: how a density applies
+    /// `partial = ∂lp/∂arg_i`. A lazy operand may buffer the partial until
+    /// [`Operand::finish_partials`], so a density that calls `add_partial` calls
+    /// `finish_partials` once before it returns.
+    #[inline]
+    fn add_partial<T: Real>(&self, out: &mut T, i: usize, partial: f64) {
+        add_scaled_from(out, self.at(i), partial);
+    }
+
+    /// Applies partials that [`Operand::add_partial`] buffered (a no-op for scalars and
+    /// slices) and clears the buffer, so the operand can be passed to another density.
+    #[inline]
+    fn finish_partials<T: Real>(&self, _out: &mut T) {}
 }
 
 impl<T: Real> Operand for T {
@@ -382,6 +412,11 @@ impl<T: Real> Operand for &[T] {
     fn at(&self, i: usize) -> &T {
         &self[i]
     }
+    #[inline]
+    fn any_tangent(&self) -> bool {
+        // Iterating (no indexing) lets data (`f64`, never a tangent) fold to `false`.
+        self.iter().any(Real::has_tangent)
+    }
 }
 
 impl<T: Real> Operand for &Vec<T> {
@@ -393,6 +428,11 @@ impl<T: Real> Operand for &Vec<T> {
     #[inline]
     fn at(&self, i: usize) -> &T {
         &self[i]
+    }
+    #[inline]
+    fn any_tangent(&self) -> bool {
+        // Iterating (no indexing) lets data (`f64`, never a tangent) fold to `false`.
+        self.iter().any(Real::has_tangent)
     }
 }
 

@@ -245,6 +245,10 @@ impl<T: Real> Operand for &Vector<T> {
     fn at(&self, i: usize) -> &T {
         &self.0[i]
     }
+    #[inline]
+    fn any_tangent(&self) -> bool {
+        self.0.iter().any(Real::has_tangent)
+    }
 }
 
 /// A matrix as a density argument: its elements in storage order (for elementwise densities
@@ -617,6 +621,23 @@ pub mod macro_support {
         type Operand<'a> = &'a [T];
         #[inline]
         fn __ppl_operand(&self) -> &[T] {
+            self
+        }
+    }
+
+    /// A lazy affine argument is passed by reference, like a container.
+    impl<'x, A, B, X> AsOperand for crate::affine::Affine<'x, A, B, X>
+    where
+        A: crate::real::Operand,
+        B: crate::real::Operand<Scalar = A::Scalar>,
+        X: crate::real::Operand,
+    {
+        type Operand<'a>
+            = &'a crate::affine::Affine<'x, A, B, X>
+        where
+            Self: 'a;
+        #[inline]
+        fn __ppl_operand(&self) -> &Self {
             self
         }
     }

@@ -25,5 +25,6 @@ pub mod nes;
 pub mod bench_eight_schools;
 pub mod correlated_gaussian;
 pub mod hierarchical_regression;
+pub mod hierarchical_regression_affine;
 pub mod logistic_regression;
 pub mod poisson_glm;

@@ -44,7 +44,7 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
     let mut value = 0.0;
     if scalar_probability {
         // Count the ones, then take each log once.
-        let theta = probability.at(0).value();
+        let theta = probability.value_at(0);
         let ones = (0..n).filter(|&i| y.at(i) == 1).count() as f64;
         let zeros = n as f64 - ones;
         if ones > 0.0 {
@@ -66,7 +66,7 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
     } else {
         let mut probability_partials = ArgPartials::new(&probability);
         for i in 0..n {
-            let theta = probability.at(i).value();
+            let theta = probability.value_at(i);
             let (lp, d_probability) = if y.at(i) == 1 {
                 (theta.ln(), 1.0 / theta)
             } else {

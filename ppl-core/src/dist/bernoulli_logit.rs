@@ -44,7 +44,7 @@ pub fn bernoulli_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operand)
     let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
-        let (lp, d_log_odds) = bernoulli_logit_term(y.at(i), log_odds.at(i).value());
+        let (lp, d_log_odds) = bernoulli_logit_term(y.at(i), log_odds.value_at(i));
         value += lp;
         log_odds_partials.add(&mut out, i, d_log_odds);
     }

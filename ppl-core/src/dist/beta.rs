@@ -84,8 +84,8 @@ fn beta_log_density<T: Real>(
     let (alpha_is_parameter, beta_is_parameter) = (has_tangent(&alpha), has_tangent(&beta));
     let scalar_shapes = alpha.size().is_none() && beta.size().is_none();
     let scalar_shape_terms = shape_terms(
-        alpha.at(0).value(),
-        beta.at(0).value(),
+        alpha.value_at(0),
+        beta.value_at(0),
         alpha_is_parameter,
         beta_is_parameter,
     );
@@ -95,7 +95,7 @@ fn beta_log_density<T: Real>(
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
-        let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
+        let (y_i, alpha_i, beta_i) = (y.value_at(i), alpha.value_at(i), beta.value_at(i));
         let (log_beta_function, digamma_alpha_term, digamma_beta_term) = if scalar_shapes {
             scalar_shape_terms
         } else {

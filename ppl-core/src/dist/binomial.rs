@@ -59,13 +59,13 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
     check_probability(FUNCTION, "probability", &probability)?;
     let n = check_binomial_counts(FUNCTION, &y, &trials, ("probability", probability.size()))?;
     let scalar_probability = probability.size().is_none();
-    let scalar_logs = log_and_log1m(probability.at(0).value());
+    let scalar_logs = log_and_log1m(probability.value_at(0));
     let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let (successes, failures) = (y.at(i), trials.at(i) - y.at(i));
-        let theta = probability.at(i).value();
+        let theta = probability.value_at(i);
         let (log_p, log1m_p) = if scalar_probability {
             scalar_logs
         } else {

@@ -62,7 +62,7 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
     let mut value = 0.0;
     for i in 0..n {
         let (successes, trials_i) = (y.at(i), trials.at(i));
-        let alpha = log_odds.at(i).value();
+        let alpha = log_odds.value_at(i);
         let failures = trials_i - successes;
         if successes > 0 {
             value -= successes as f64 * log1p_exp(-alpha);

@@ -7,7 +7,7 @@ use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
 use super::partials::log_mass;
 use crate::error::Result;
-use crate::real::{add_scaled_from, IntOperand, Operand, Real};
+use crate::real::{IntOperand, Operand, Real};
 
 /// Log-mass of the categorical distribution (Stan's `categorical_lpmf`):
 ///
@@ -42,10 +42,11 @@ pub fn categorical_lpmf<T: Real>(y: impl IntOperand, probabilities: impl Operand
         if count == 0 {
             continue;
         }
-        let theta = probabilities.at(k);
-        value += multiply_log(count as f64, theta.value().ln());
-        add_scaled_from(&mut out, theta, count as f64 / theta.value());
+        let theta = probabilities.value_at(k);
+        value += multiply_log(count as f64, theta.ln());
+        probabilities.add_partial(&mut out, k, count as f64 / theta);
     }
+    probabilities.finish_partials(&mut out);
     Ok(log_mass(out, value))
 }
 

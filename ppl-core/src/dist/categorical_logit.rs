@@ -6,7 +6,7 @@ use super::categorical::{category_moments, count_categories, sample_category};
 use super::check::check_finite;
 use super::distribution::{Distribution, Support};
 use crate::error::Result;
-use crate::real::{add_scaled_from, log_sum_exp, IntOperand, Operand, Real};
+use crate::real::{log_sum_exp, IntOperand, Operand, Real};
 
 /// Log-mass of the categorical distribution parameterised by unnormalised log-odds `β` (Stan's
 /// `categorical_logit_lpmf`):
@@ -40,16 +40,17 @@ pub fn categorical_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operan
     if observations == 0.0 {
         return Ok(T::constant(0.0));
     }
-    let log_odds_values: Vec<f64> = (0..categories).map(|k| log_odds.at(k).value()).collect();
+    let log_odds_values: Vec<f64> = (0..categories).map(|k| log_odds.value_at(k)).collect();
     let log_sum_exp = log_sum_exp(&log_odds_values);
     let mut out = T::accumulator();
     let mut value = -observations * log_sum_exp;
     for (k, &count) in counts.iter().enumerate() {
-        let beta = log_odds.at(k);
-        value += count as f64 * beta.value();
-        let softmax = (beta.value() - log_sum_exp).exp();
-        add_scaled_from(&mut out, beta, count as f64 - observations * softmax);
+        let beta = log_odds_values[k];
+        value += count as f64 * beta;
+        let softmax = (beta - log_sum_exp).exp();
+        log_odds.add_partial(&mut out, k, count as f64 - observations * softmax);
     }
+    log_odds.finish_partials(&mut out);
     Ok(out + value)
 }
 

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::error::{Error, Result};
-use crate::real::{Operand, Real};
+use crate::real::Operand;
 
 /// Checks the elements `value_at(0..n)` of an argument of size `size` (`None` for a scalar,
 /// checked once) with `ok`; the first failure becomes
@@ -45,7 +45,7 @@ pub(crate) fn check_all<A: Operand>(
         function,
         name,
         arg.size(),
-        |i| arg.at(i).value(),
+        |i| arg.value_at(i),
         requirement,
         ok,
     )
@@ -146,9 +146,7 @@ pub(crate) fn check_simplex<A: Operand>(
     arg: &A,
 ) -> Result<()> {
     check_probability(function, name, arg)?;
-    let sum: f64 = (0..arg.size().unwrap_or(1))
-        .map(|k| arg.at(k).value())
-        .sum();
+    let sum: f64 = (0..arg.size().unwrap_or(1)).map(|k| arg.value_at(k)).sum();
     if (sum - 1.0).abs() > SIMPLEX_TOLERANCE {
         return Err(Error::invalid(
             function,

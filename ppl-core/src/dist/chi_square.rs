@@ -62,13 +62,13 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
         &[("random variable", y.size()), ("nu", nu.size())],
     )?;
     let nu_is_parameter = has_tangent(&nu);
-    let scalar_nu_terms = nu_terms(nu.at(0).value(), nu_is_parameter);
+    let scalar_nu_terms = nu_terms(nu.value_at(0), nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut nu_partials = ArgPartials::new(&nu);
     for i in 0..n {
-        let (y_i, nu_i) = (y.at(i).value(), nu.at(i).value());
+        let (y_i, nu_i) = (y.value_at(i), nu.value_at(i));
         let (lgamma_half_nu, digamma_half_nu) = if nu.size().is_none() {
             scalar_nu_terms
         } else {

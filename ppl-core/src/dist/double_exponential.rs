@@ -72,7 +72,7 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
-        let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
+        let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
         let inv_sigma = 1.0 / sigma_i;
         let difference = y_i - mu_i;
         let scaled_distance = difference.abs() * inv_sigma;

@@ -52,7 +52,7 @@ fn exponential_log_density<T: Real>(y: impl Operand, beta: impl Operand) -> Resu
     let mut y_partials = ArgPartials::new(&y);
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
-        let (y_i, beta_i) = (y.at(i).value(), beta.at(i).value());
+        let (y_i, beta_i) = (y.value_at(i), beta.value_at(i));
         value += beta_i.ln() - beta_i * y_i;
         y_partials.add(&mut out, i, -beta_i);
         beta_partials.add(&mut out, i, 1.0 / beta_i - y_i);

@@ -66,14 +66,14 @@ fn gamma_log_density<T: Real>(
         ],
     )?;
     let alpha_is_parameter = has_tangent(&alpha);
-    let scalar_shape_terms = shape_terms(alpha.at(0).value(), alpha_is_parameter);
+    let scalar_shape_terms = shape_terms(alpha.value_at(0), alpha_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
-        let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
+        let (y_i, alpha_i, beta_i) = (y.value_at(i), alpha.value_at(i), beta.value_at(i));
         let (lgamma_alpha, digamma_alpha) = if alpha.size().is_none() {
             scalar_shape_terms
         } else {

@@ -53,13 +53,13 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         ],
     )?;
     let scalar_probability = probability.size().is_none();
-    let scalar_logs = log_and_log1m(probability.at(0).value());
+    let scalar_logs = log_and_log1m(probability.value_at(0));
     let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let failures = y.at(i);
-        let theta = probability.at(i).value();
+        let theta = probability.value_at(i);
         let (log_p, log1m_p) = if scalar_probability {
             scalar_logs
         } else {

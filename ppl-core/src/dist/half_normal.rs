@@ -57,7 +57,7 @@ fn half_normal_log_density<const PROPTO: bool, T: Real>(
     let mut y_partials = ArgPartials::new(&y);
     let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
-        let (y_i, sigma_i) = (y.at(i).value(), sigma.at(i).value());
+        let (y_i, sigma_i) = (y.value_at(i), sigma.value_at(i));
         let inv_sigma = 1.0 / sigma_i;
         let z = y_i * inv_sigma;
         value -= 0.5 * z * z + sigma_i.ln();

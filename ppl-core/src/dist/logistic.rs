@@ -66,7 +66,7 @@ fn logistic_log_density<T: Real>(
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
-        let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
+        let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
         let inv_sigma = 1.0 / sigma_i;
         let z = (y_i - mu_i) * inv_sigma;
         value -= z + sigma_i.ln() + 2.0 * log1p_exp(-z);

@@ -72,7 +72,7 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
-        let (y_i, mu_i, sigma_i) = (y.at(i).value(), mu.at(i).value(), sigma.at(i).value());
+        let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
         if y_i == 0.0 || y_i == f64::INFINITY {
             return Ok(T::constant(f64::NEG_INFINITY));
         }

@@ -72,15 +72,15 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let scalar_mean = mean.size().is_none();
     let scalar_dispersion = dispersion.size().is_none();
-    let log_mean_0 = mean.at(0).value().ln();
-    let log_dispersion_0 = dispersion.at(0).value().ln();
+    let log_mean_0 = mean.value_at(0).ln();
+    let log_dispersion_0 = dispersion.value_at(0).ln();
     let mut mean_partials = ArgPartials::new(&mean);
     let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let count = y.at(i);
-        let (mu, phi) = (mean.at(i).value(), dispersion.at(i).value());
+        let (mu, phi) = (mean.value_at(i), dispersion.value_at(i));
         let log_mu = if scalar_mean { log_mean_0 } else { mu.ln() };
         let log_phi = if scalar_dispersion {
             log_dispersion_0

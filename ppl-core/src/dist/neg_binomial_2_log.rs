@@ -72,14 +72,14 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
         ],
     )?;
     let scalar_dispersion = dispersion.size().is_none();
-    let log_dispersion_0 = dispersion.at(0).value().ln();
+    let log_dispersion_0 = dispersion.value_at(0).ln();
     let mut log_mean_partials = ArgPartials::new(&log_mean);
     let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let count = y.at(i);
-        let phi = dispersion.at(i).value();
+        let phi = dispersion.value_at(i);
         let log_phi = if scalar_dispersion {
             log_dispersion_0
         } else {
@@ -87,7 +87,7 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
         };
         let term = neg_binomial_2_log_term(
             count,
-            log_mean.at(i).value(),
+            log_mean.value_at(i),
             phi,
             log_phi,
             dispersion_partials.is_active(),

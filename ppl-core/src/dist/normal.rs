@@ -6,7 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use crate::error::Result;
-use crate::real::{add_scaled_from, Operand, Real};
+use crate::real::{Operand, Real};
 use crate::special::LN_SQRT_2PI;
 
 /// Log-density of the normal distribution, vectorised over all arguments (Stan's
@@ -60,34 +60,45 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
     // A scalar sigma: its log and inverse are computed once.
     let scalar_sigma = sigma.size().is_none();
     let (inv_sigma_0, log_sigma_0) = {
-        let s = sigma.at(0).value();
+        let s = sigma.value_at(0);
         (1.0 / s, s.ln())
     };
+    let (y_active, mu_active, sigma_active) =
+        (y.any_tangent(), mu.any_tangent(), sigma.any_tangent());
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut d_sigma_scalar = 0.0;
     for i in 0..n {
-        let (y_i, mu_i, sigma_i) = (y.at(i), mu.at(i), sigma.at(i));
         let (inv_sigma, log_sigma) = if scalar_sigma {
             (inv_sigma_0, log_sigma_0)
         } else {
-            (1.0 / sigma_i.value(), sigma_i.value().ln())
+            let s = sigma.value_at(i);
+            (1.0 / s, s.ln())
         };
-        let z = (y_i.value() - mu_i.value()) * inv_sigma;
+        let z = (y.value_at(i) - mu.value_at(i)) * inv_sigma;
         value -= 0.5 * z * z + log_sigma;
         let d_mu = z * inv_sigma;
-        add_scaled_from(&mut out, y_i, -d_mu);
-        add_scaled_from(&mut out, mu_i, d_mu);
-        let d_sigma = (z * z - 1.0) * inv_sigma;
-        if scalar_sigma {
-            d_sigma_scalar += d_sigma;
-        } else {
-            add_scaled_from(&mut out, sigma_i, d_sigma);
+        if y_active {
+            y.add_partial(&mut out, i, -d_mu);
+        }
+        if mu_active {
+            mu.add_partial(&mut out, i, d_mu);
+        }
+        if sigma_active {
+            let d_sigma = (z * z - 1.0) * inv_sigma;
+            if scalar_sigma {
+                d_sigma_scalar += d_sigma;
+            } else {
+                sigma.add_partial(&mut out, i, d_sigma);
+            }
         }
     }
-    if scalar_sigma {
-        add_scaled_from(&mut out, sigma.at(0), d_sigma_scalar);
+    if sigma_active && scalar_sigma {
+        sigma.add_partial(&mut out, 0, d_sigma_scalar);
     }
+    y.finish_partials(&mut out);
+    mu.finish_partials(&mut out);
+    sigma.finish_partials(&mut out);
     if !PROPTO {
         value -= n as f64 * LN_SQRT_2PI;
     }

@@ -70,7 +70,7 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
     let eta = linear_predictor(FUNCTION, ("random variable", y.size()), x, &alpha, &beta)?;
     let scalar_scale = scale.size().is_none();
     let (inv_sigma_0, log_sigma_0) = {
-        let s = scale.at(0).value();
+        let s = scale.value_at(0);
         (1.0 / s, s.ln())
     };
     let mut y_partials = ArgPartials::new(&y);
@@ -82,10 +82,10 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
         let (inv_sigma, log_sigma) = if scalar_scale {
             (inv_sigma_0, log_sigma_0)
         } else {
-            let s = scale.at(i).value();
+            let s = scale.value_at(i);
             (1.0 / s, s.ln())
         };
-        let z = (y.at(i).value() - eta_i) * inv_sigma;
+        let z = (y.value_at(i) - eta_i) * inv_sigma;
         value -= 0.5 * z * z + log_sigma;
         let g = z * inv_sigma;
         d_eta.push(g);
@@ -136,11 +136,11 @@ pub(crate) fn linear_predictor<A: Operand, B: Operand>(
     if beta_size != cols {
         return Err(Error::size_mismatch(function, "beta", beta_size, cols));
     }
-    let beta_values: Vec<f64> = (0..cols).map(|j| beta.at(j).value()).collect();
+    let beta_values: Vec<f64> = (0..cols).map(|j| beta.value_at(j)).collect();
     let eta: Vec<f64> = (0..rows)
         .map(|i| {
             let dot: f64 = x.row(i).iter().zip(&beta_values).map(|(a, b)| a * b).sum();
-            alpha.at(i).value() + dot
+            alpha.value_at(i) + dot
         })
         .collect();
     if eta.iter().any(|e| !e.is_finite()) {

@@ -5,13 +5,13 @@
 //! vector argument, summed and applied once for a broadcast scalar), and [`log_mass`] adds the
 //! value to the accumulated tangents.
 
-use crate::real::{add_scaled_from, Operand, Real};
+use crate::real::{Operand, Real};
 
 /// Whether any element of `arg` carries a tangent (a parameter rather than data), so that
 /// partials costing special-function calls (digamma, Bessel ratios) can be skipped for data.
 #[inline]
 pub(crate) fn has_tangent<A: Operand>(arg: &A) -> bool {
-    (0..arg.size().unwrap_or(1)).any(|i| arg.at(i).has_tangent())
+    arg.any_tangent()
 }
 
 /// Accumulates `∂lp/∂arg` for one vectorised argument in one pass: a vector argument's
@@ -52,16 +52,21 @@ impl<'a, A: Operand> ArgPartials<'a, A> {
         if self.scalar {
             self.sum += partial;
         } else {
-            add_scaled_from(out, self.arg.at(i), partial);
+            self.arg.add_partial(out, i, partial);
         }
     }
 
-    /// Applies a scalar argument's summed partial (a no-op for vectors).
+    /// Applies a scalar argument's summed partial, and whatever a lazy argument buffered
+    /// ([`Operand::finish_partials`]). Every density calls it once per argument.
     #[inline]
     pub(crate) fn apply<T: Real>(self, out: &mut T) {
-        if self.active && self.scalar {
-            add_scaled_from(out, self.arg.at(0), self.sum);
+        if !self.active {
+            return;
         }
+        if self.scalar {
+            self.arg.add_partial(out, 0, self.sum);
+        }
+        self.arg.finish_partials(out);
     }
 }
 

@@ -53,12 +53,12 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
         &[("random variable", y.size()), ("rate", rate.size())],
     )?;
     let scalar_rate = rate.size().is_none();
-    let log_rate_0 = rate.at(0).value().ln();
+    let log_rate_0 = rate.value_at(0).ln();
     let mut rate_partials = ArgPartials::new(&rate);
     let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
-        let (count, lambda) = (y.at(i), rate.at(i).value());
+        let (count, lambda) = (y.at(i), rate.value_at(i));
         let log_lambda = if scalar_rate { log_rate_0 } else { lambda.ln() };
         value += multiply_log(count as f64, log_lambda) - lambda;
         if !PROPTO {

@@ -55,13 +55,13 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
         &[("random variable", y.size()), ("log_rate", log_rate.size())],
     )?;
     let scalar_log_rate = log_rate.size().is_none();
-    let rate_0 = log_rate.at(0).value().exp();
+    let rate_0 = log_rate.value_at(0).exp();
     let mut log_rate_partials = ArgPartials::new(&log_rate);
     let mut out = T::accumulator();
     let mut value = 0.0;
     for i in 0..n {
         let count = y.at(i);
-        let alpha = log_rate.at(i).value();
+        let alpha = log_rate.value_at(i);
         let rate = if scalar_log_rate { rate_0 } else { alpha.exp() };
         let (lp, d_log_rate) = poisson_log_term(count, alpha, rate);
         value += lp;

@@ -91,7 +91,7 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     )?;
     let nu_is_parameter = has_tangent(&nu);
     // A scalar nu: its gamma-function terms are computed once.
-    let scalar_nu_terms = nu_terms(nu.at(0).value(), nu_is_parameter);
+    let scalar_nu_terms = nu_terms(nu.value_at(0), nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -100,10 +100,10 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
         let (y_i, nu_i, mu_i, sigma_i) = (
-            y.at(i).value(),
-            nu.at(i).value(),
-            mu.at(i).value(),
-            sigma.at(i).value(),
+            y.value_at(i),
+            nu.value_at(i),
+            mu.value_at(i),
+            sigma.value_at(i),
         );
         let (nu_value, nu_derivative) = if nu.size().is_none() {
             scalar_nu_terms

@@ -55,7 +55,7 @@ fn check_upper_above_lower(
     n: usize,
 ) -> Result<()> {
     for i in 0..n {
-        let (lower_i, upper_i) = (lower.at(i).value(), upper.at(i).value());
+        let (lower_i, upper_i) = (lower.value_at(i), upper.value_at(i));
         if upper_i <= lower_i {
             let name = match upper.size() {
                 None => "upper".to_string(),
@@ -99,7 +99,7 @@ fn uniform_log_density<T: Real>(
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
-        let (y_i, alpha_i, beta_i) = (y.at(i).value(), alpha.at(i).value(), beta.at(i).value());
+        let (y_i, alpha_i, beta_i) = (y.value_at(i), alpha.value_at(i), beta.value_at(i));
         if y_i < alpha_i || y_i > beta_i {
             return Ok(T::constant(f64::NEG_INFINITY));
         }

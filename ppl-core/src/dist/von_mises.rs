@@ -71,14 +71,14 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
         ],
     )?;
     let kappa_is_parameter = has_tangent(&kappa);
-    let scalar_bessel = log_bessel_i0_and_ratio(kappa.at(0).value());
+    let scalar_bessel = log_bessel_i0_and_ratio(kappa.value_at(0));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut kappa_partials = ArgPartials::new(&kappa);
     for i in 0..n {
-        let (y_i, mu_i, kappa_i) = (y.at(i).value(), mu.at(i).value(), kappa.at(i).value());
+        let (y_i, mu_i, kappa_i) = (y.value_at(i), mu.value_at(i), kappa.value_at(i));
         let (log_i0, bessel_ratio) = if kappa.size().is_none() {
             scalar_bessel
         } else {

@@ -75,7 +75,7 @@ fn weibull_log_density<T: Real>(
     let mut alpha_partials = ArgPartials::new(&alpha);
     let mut sigma_partials = ArgPartials::new(&sigma);
     for i in 0..n {
-        let (y_i, alpha_i, sigma_i) = (y.at(i).value(), alpha.at(i).value(), sigma.at(i).value());
+        let (y_i, alpha_i, sigma_i) = (y.value_at(i), alpha.value_at(i), sigma.value_at(i));
         if y_i < 0.0 {
             return Ok(T::constant(f64::NEG_INFINITY));
         }

@@ -1,0 +1,625 @@
+//! A lazy affine density argument `offset[k_i] + scale[k_i] · x_i`: element values are computed in `f64` on demand, and the density's partials are summed per group before they reach the tangents.
+//!
+//! `y ~ normal(a[group] + b[group] .* x, sigma)` (varying intercepts and slopes) and
+//! `y ~ normal(mu + tau * eta, sigma)` (a non-centred hierarchy) are the commonest likelihoods
+//! in hierarchical models. Built eagerly, the location vector holds one scalar per observation,
+//! and in forward mode each of them carries a tangent over the parameters it depends on (six
+//! for the varying-slopes model): `N` tangent constructions, copies and scatters per gradient.
+//! An [`Affine`] argument is never materialised. A vectorised density asks it for element
+//! values (`f64`) and hands it `∂lp/∂μ_i`; the affine argument adds `∂lp/∂μ_i` to its offset's
+//! group `k_i` and `∂lp/∂μ_i · x_i` to its scale's, both in `f64`, and applies the `G` group sums
+//! to the tangents once when the density finishes. That is the chain rule through a linear
+//! map, done inside the primitive as Stan's GLM densities do for `Xᵀg`; the tangent work drops
+//! from `O(N)` to `O(G)`.
+
+use std::cell::{Cell, OnceCell};
+
+use crate::error::{Error, Result};
+use crate::real::{add_scaled_from, broadcast_len, Operand, Real};
+
+/// `offset[k_i] + scale[k_i] · x_i` as a lazy argument of a vectorised density, with
+/// `k_i = index[i]` for [`Affine::gathered`] and `k_i = i` for [`Affine::new`].
+///
+/// Each of `offset`, `scale` and `x` is an [`Operand`]: a scalar (broadcast) or a vector, data
+/// (`f64`) or parameters. `offset` and `scale` have the same scalar type, which is the
+/// argument's. Element `i`'s value is `offset_k + scale_k · x_i` in `f64`, the same operations
+/// in the same order as the eager expression, so values agree bit for bit.
+///
+/// A density that receives an `Affine` gives it `∂lp/∂μ_i` through
+/// [`Operand::add_partial`]; the affine argument sums them per group in `f64` and applies the
+/// sums to the tangents of `offset`, `scale` and `x` in [`Operand::finish_partials`]: one
+/// tangent update per group instead of one tangent per observation. Every density in
+/// [`crate::dist`] that takes an [`Operand`] supports it. [`Operand::at`] still works (it builds
+/// the elements as scalars on its first call), for code that needs them.
+///
+/// # Example
+/// ```
+/// use ppl_core::{dist, Affine, GroupIndex};
+/// // y ~ normal(a[group] + b[group] .* x, 0.5) with two groups (0-based indices).
+/// let (a, b) = (vec![1.0, -1.0], vec![0.5, 2.0]);
+/// let group = GroupIndex::new(vec![0, 1, 1], 2)?;
+/// let (x, y) = (vec![1.0, 2.0, 3.0], vec![1.4, 3.1, 5.2]);
+/// let location = Affine::gathered(&a, &b, &group, &x)?;
+/// let lazy: f64 = dist::normal_lpdf(&y, &location, 0.5)?;
+/// let k = group.as_slice();
+/// let eager: Vec<f64> = (0..3).map(|i| a[k[i]] + b[k[i]] * x[i]).collect();
+/// let expected: f64 = dist::normal_lpdf(&y, &eager, 0.5)?;
+/// assert_eq!(lazy, expected);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
+pub struct Affine<'a, A: Operand, B, X> {
+    offset: A,
+    scale: B,
+    x: X,
+    /// `k_i` for a gathered argument.
+    index: Option<&'a [usize]>,
+    /// `None` when every part is a scalar (the argument is then a scalar).
+    len: Option<usize>,
+    /// The values of `offset` (one per group, or one for a scalar), read once.
+    offset_values: Vec<f64>,
+    /// The values of `scale` (one per group, or one for a scalar), read once.
+    scale_values: Vec<f64>,
+    /// Per-group sums of `∂lp/∂offset_k` (empty when `offset` carries no tangent).
+    offset_partials: Vec<Cell<f64>>,
+    /// Per-group sums of `∂lp/∂scale_k` (empty when `scale` carries no tangent).
+    scale_partials: Vec<Cell<f64>>,
+    /// Whether `x` carries a tangent.
+    x_active: bool,
+    /// The sum of `∂lp/∂x` for a scalar `x` with a tangent.
+    x_partial_sum: Cell<f64>,
+    /// The elements as scalars, built by the first [`Operand::at`].
+    materialised: OnceCell<Vec<A::Scalar>>,
+}
+
+const FUNCTION: &str = "affine";
+
+/// Group indices for [`Affine::gathered`], 0-based (as [`crate::Vector::gather`]'s), each
+/// checked once against the number of groups when the index is built, so that evaluations
+/// do not pass over them again.
+///
+/// ```
+/// let group = ppl_core::GroupIndex::new(vec![0, 2, 1, 2], 3)?;
+/// assert_eq!((group.len(), group.groups()), (4, 3));
+/// let err = ppl_core::GroupIndex::new(vec![0, 3], 3).unwrap_err();
+/// assert_eq!(err.to_string(), "group index: index[2] is 4, but must be between 1 and 3");
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupIndex {
+    index: Vec<usize>,
+    groups: usize,
+}
+
+impl GroupIndex {
+    /// `index[i]` is the group of observation `i`, in `0..groups`.
+    ///
+    /// # Errors
+    /// An index outside `0..groups`, reported 1-based as Stan does:
+    /// `group index: index[3] is 51, but must be between 1 and 50`.
+    pub fn new(index: Vec<usize>, groups: usize) -> Result<Self> {
+        if let Some(k) = index.iter().position(|&g| g >= groups) {
+            return Err(Error::invalid(
+                "group index",
+                format!("index[{}]", k + 1),
+                index[k] + 1,
+                format!("between 1 and {groups}"),
+            ));
+        }
+        Ok(GroupIndex { index, groups })
+    }
+
+    /// The 0-based indices.
+    pub fn as_slice(&self) -> &[usize] {
+        &self.index
+    }
+
+    /// The number of observations.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether there are no observations.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The number of groups.
+    pub fn groups(&self) -> usize {
+        self.groups
+    }
+}
+
+impl<'a, A, B, X> Affine<'a, A, B, X>
+where
+    A: Operand,
+    B: Operand<Scalar = A::Scalar>,
+    X: Operand,
+{
+    /// `offset + scale · x`, element-wise; scalars broadcast (Stan's `mu + tau * eta`).
+    ///
+    /// # Errors
+    /// Vector parts whose lengths differ: `affine: x has 7 elements, but must have 8`.
+    pub fn new(offset: A, scale: B, x: X) -> Result<Self> {
+        let sizes = [
+            ("offset", offset.size()),
+            ("scale", scale.size()),
+            ("x", x.size()),
+        ];
+        let len = broadcast_len(FUNCTION, &sizes)?;
+        let len = sizes.iter().any(|(_, s)| s.is_some()).then_some(len);
+        check_scalar_types::<A::Scalar, X>(&x)?;
+        Ok(Self::build(offset, scale, x, None, len))
+    }
+
+    /// `offset[index[i]] + scale[index[i]] · x_i` for `i` in `0..index.len()` (Stan's
+    /// `a[group] + b[group] .* x`). The indices were checked once, when the [`GroupIndex`] was
+    /// built, so this costs no pass over them. A scalar `offset` or `scale` is shared by every
+    /// group; a vector one has one element per group.
+    ///
+    /// # Errors
+    /// A vector `offset` or `scale` whose length is not the number of groups
+    /// (`affine: offset has 49 elements, but must have 50`), or a vector `x` whose length is
+    /// not the index's.
+    pub fn gathered(offset: A, scale: B, index: &'a GroupIndex, x: X) -> Result<Self> {
+        for (name, size) in [("offset", offset.size()), ("scale", scale.size())] {
+            if let Some(n) = size.filter(|&n| n != index.groups()) {
+                return Err(Error::size_mismatch(FUNCTION, name, n, index.groups()));
+            }
+        }
+        let index = index.as_slice();
+        if let Some(n) = x.size() {
+            if n != index.len() {
+                return Err(Error::size_mismatch(FUNCTION, "x", n, index.len()));
+            }
+        }
+        check_scalar_types::<A::Scalar, X>(&x)?;
+        Ok(Self::build(
+            offset,
+            scale,
+            x,
+            Some(index),
+            Some(index.len()),
+        ))
+    }
+
+    /// [`Affine::gathered`] with plain 0-based indices, checked on every call (one pass over
+    /// them) against the lengths of the vector parts, as [`crate::Vector::gather`] checks
+    /// them. `model!` generates this for `a.gather(group)? + b.gather(group)? * x`.
+    ///
+    /// # Errors
+    /// An index outside a vector part (`affine: index[3] is 51, but must be between 1 and
+    /// 50, the length of offset`, reported 1-based), or a vector `x` whose length is not the
+    /// index's.
+    pub fn gathered_from(offset: A, scale: B, index: &'a [usize], x: X) -> Result<Self> {
+        let parts = [("offset", offset.size()), ("scale", scale.size())];
+        if let Some(limit) = parts.iter().filter_map(|(_, size)| *size).min() {
+            if let Some(k) = index.iter().position(|&g| g >= limit) {
+                let (name, length) = parts
+                    .iter()
+                    .find_map(|&(name, size)| size.filter(|&n| index[k] >= n).map(|n| (name, n)))
+                    .unwrap_or(("offset", limit));
+                return Err(Error::invalid(
+                    FUNCTION,
+                    format!("index[{}]", k + 1),
+                    index[k] + 1,
+                    format!("between 1 and {length}, the length of {name}"),
+                ));
+            }
+        }
+        if let Some(n) = x.size() {
+            if n != index.len() {
+                return Err(Error::size_mismatch(FUNCTION, "x", n, index.len()));
+            }
+        }
+        check_scalar_types::<A::Scalar, X>(&x)?;
+        Ok(Self::build(
+            offset,
+            scale,
+            x,
+            Some(index),
+            Some(index.len()),
+        ))
+    }
+
+    fn build(offset: A, scale: B, x: X, index: Option<&'a [usize]>, len: Option<usize>) -> Self {
+        let buffer = |part_size: Option<usize>, active: bool| {
+            if active {
+                vec![Cell::new(0.0); part_size.unwrap_or(1)]
+            } else {
+                Vec::new()
+            }
+        };
+        let values = |part: &dyn Fn(usize) -> f64, part_size: Option<usize>| {
+            (0..part_size.unwrap_or(1)).map(part).collect::<Vec<f64>>()
+        };
+        let offset_values = values(&|k| offset.value_at(k), offset.size());
+        let scale_values = values(&|k| scale.value_at(k), scale.size());
+        let offset_partials = buffer(offset.size(), offset.any_tangent());
+        let scale_partials = buffer(scale.size(), scale.any_tangent());
+        let x_active = x.any_tangent();
+        Affine {
+            offset,
+            scale,
+            x,
+            index,
+            len,
+            offset_values,
+            scale_values,
+            offset_partials,
+            scale_partials,
+            x_active,
+            x_partial_sum: Cell::new(0.0),
+            materialised: OnceCell::new(),
+        }
+    }
+
+    /// `k_i`: the group of element `i`.
+    #[inline]
+    fn group(&self, i: usize) -> usize {
+        match self.index {
+            Some(index) => index[i],
+            None => i,
+        }
+    }
+
+    /// Element `i` as a scalar with its tangent (for [`Operand::at`]).
+    fn element(&self, i: usize) -> A::Scalar {
+        let k = self.group(i);
+        let (scale_k, x_i) = (self.scale.value_at(k), self.x.value_at(i));
+        let mut tangents = A::Scalar::accumulator();
+        add_scaled_from(&mut tangents, self.offset.at(k), 1.0);
+        add_scaled_from(&mut tangents, self.scale.at(k), x_i);
+        add_scaled_from(&mut tangents, self.x.at(i), scale_k);
+        tangents + (self.offset.value_at(k) + scale_k * x_i)
+    }
+}
+
+/// The argument's scalar type is `offset`'s, so an `x` with parameters needs the same type:
+/// otherwise [`Operand::at`] could not give its elements their tangents.
+fn check_scalar_types<S: Real, X: Operand>(x: &X) -> Result<()> {
+    use std::any::TypeId;
+    if x.any_tangent() && TypeId::of::<X::Scalar>() != TypeId::of::<S>() {
+        return Err(Error::invalid(
+            FUNCTION,
+            "offset",
+            "data while x holds parameters",
+            "of the parameters' scalar type (write it as `T::constant(value)`)",
+        ));
+    }
+    Ok(())
+}
+
+/// Where group `k`'s entry of a part's values or partials is: 0 for a scalar part (one entry).
+#[inline]
+fn slot<E>(entries: &[E], k: usize) -> usize {
+    if entries.len() == 1 {
+        0
+    } else {
+        k
+    }
+}
+
+/// Adds `partial` to the running sum of a scalar part (one slot) or of group `k`.
+#[inline]
+fn add_to_slot(partials: &[Cell<f64>], k: usize, partial: f64) {
+    let cell = &partials[slot(partials, k)];
+    cell.set(cell.get() + partial);
+}
+
+/// Applies the per-group sums of `partials` to `part`'s tangents and clears them.
+#[inline]
+fn apply_slots<P: Operand, T: Real>(part: &P, partials: &[Cell<f64>], out: &mut T) {
+    for (k, cell) in partials.iter().enumerate() {
+        let partial = cell.replace(0.0);
+        if partial != 0.0 {
+            part.add_partial(out, k, partial);
+        }
+    }
+    part.finish_partials(out);
+}
+
+impl<A, B, X> Operand for Affine<'_, A, B, X>
+where
+    A: Operand,
+    B: Operand<Scalar = A::Scalar>,
+    X: Operand,
+{
+    type Scalar = A::Scalar;
+
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        self.len
+    }
+
+    fn at(&self, i: usize) -> &A::Scalar {
+        let elements = self.materialised.get_or_init(|| {
+            (0..self.len.unwrap_or(1))
+                .map(|j| self.element(j))
+                .collect()
+        });
+        // A scalar argument ignores `i`, as every scalar operand does.
+        &elements[if self.len.is_none() { 0 } else { i }]
+    }
+
+    #[inline]
+    fn value_at(&self, i: usize) -> f64 {
+        let k = self.group(i);
+        self.offset_values[slot(&self.offset_values, k)]
+            + self.scale_values[slot(&self.scale_values, k)] * self.x.value_at(i)
+    }
+
+    #[inline]
+    fn any_tangent(&self) -> bool {
+        !self.offset_partials.is_empty() || !self.scale_partials.is_empty() || self.x_active
+    }
+
+    #[inline]
+    fn add_partial<T: Real>(&self, out: &mut T, i: usize, partial: f64) {
+        let k = self.group(i);
+        if !self.offset_partials.is_empty() {
+            add_to_slot(&self.offset_partials, k, partial);
+        }
+        if !self.scale_partials.is_empty() {
+            add_to_slot(&self.scale_partials, k, partial * self.x.value_at(i));
+        }
+        if self.x_active {
+            let partial_x = partial * self.scale_values[slot(&self.scale_values, k)];
+            if self.x.size().is_some() {
+                // Each element of a vector `x` belongs to one observation: no sum to wait for.
+                self.x.add_partial(out, i, partial_x);
+            } else {
+                self.x_partial_sum.set(self.x_partial_sum.get() + partial_x);
+            }
+        }
+    }
+
+    fn finish_partials<T: Real>(&self, out: &mut T) {
+        apply_slots(&self.offset, &self.offset_partials, out);
+        apply_slots(&self.scale, &self.scale_partials, out);
+        if self.x_active {
+            if self.x.size().is_none() {
+                let partial = self.x_partial_sum.replace(0.0);
+                self.x.add_partial(out, 0, partial);
+            }
+            self.x.finish_partials(out);
+        }
+    }
+}
+
+impl<A, B, X> Operand for &Affine<'_, A, B, X>
+where
+    A: Operand,
+    B: Operand<Scalar = A::Scalar>,
+    X: Operand,
+{
+    type Scalar = A::Scalar;
+
+    #[inline]
+    fn size(&self) -> Option<usize> {
+        (**self).size()
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &A::Scalar {
+        (**self).at(i)
+    }
+    #[inline]
+    fn value_at(&self, i: usize) -> f64 {
+        (**self).value_at(i)
+    }
+    #[inline]
+    fn any_tangent(&self) -> bool {
+        (**self).any_tangent()
+    }
+    #[inline]
+    fn add_partial<T: Real>(&self, out: &mut T, i: usize, partial: f64) {
+        (**self).add_partial(out, i, partial)
+    }
+    #[inline]
+    fn finish_partials<T: Real>(&self, out: &mut T) {
+        (**self).finish_partials(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::testing::assert_close;
+    use crate::{dist, gradient_chunked, gradient_sparse, Dual, SparseDual};
+
+    const GROUP: [usize; 7] = [0, 2, 1, 2, 0, 1, 2];
+    const X: [f64; 7] = [0.3, -1.2, 2.0, 0.7, -0.4, 1.1, 0.0];
+    const Y: [f64; 7] = [0.5, -0.9, 2.2, 1.3, -0.1, 0.4, 0.8];
+    const COUNTS: [i64; 7] = [0, 3, 1, 2, 0, 5, 1];
+    const BINARY: [i64; 7] = [0, 1, 1, 0, 1, 0, 1];
+
+    /// Several densities over `location`, which is passed to each of them in turn (the
+    /// buffers must be cleared between densities).
+    fn densities<T: Real>(location: impl Operand + Copy, sigma: T) -> Result<T> {
+        Ok(dist::normal_lpdf::<T>(&Y[..], location, sigma)?
+            + dist::student_t_lpdf::<T>(&Y[..], 4.5, location, sigma)?
+            + dist::cauchy_lupdf::<T>(&Y[..], location, sigma)?
+            + dist::poisson_log_lpmf::<T>(&COUNTS[..], location)?
+            + dist::bernoulli_logit_lpmf::<T>(&BINARY[..], location)?
+            + dist::logistic_lpdf::<T>(&Y[..], location, sigma)?)
+    }
+
+    /// Varying intercepts and slopes, `u = [a_0..a_2, b_0..b_2, ln sigma]`.
+    fn varying_slopes<T: Real>(u: &[T], lazy: bool) -> Result<T> {
+        let (a, b, sigma) = (&u[0..3], &u[3..6], u[6].exp());
+        if lazy {
+            let group = GroupIndex::new(GROUP.to_vec(), 3)?;
+            densities(&Affine::gathered(a, b, &group, &X[..])?, sigma)
+        } else {
+            let eager: Vec<T> = (0..7).map(|i| a[GROUP[i]] + b[GROUP[i]] * X[i]).collect();
+            densities(&eager, sigma)
+        }
+    }
+
+    /// A non-centred hierarchy, `u = [mu, ln tau, eta_0..eta_6]`.
+    fn non_centred<T: Real>(u: &[T], lazy: bool) -> Result<T> {
+        let (mu, tau, eta) = (u[0], u[1].exp(), &u[2..]);
+        if lazy {
+            densities(&Affine::new(mu, tau, eta)?, T::constant(0.8))
+        } else {
+            let eager: Vec<T> = eta.iter().map(|&e| mu + tau * e).collect();
+            densities(&eager, T::constant(0.8))
+        }
+    }
+
+    /// A scalar slope on data, `u = [alpha, beta]`: `alpha + beta * X`, and an all-scalar
+    /// argument `alpha + beta * 0.5`.
+    fn scalar_parts<T: Real>(u: &[T], lazy: bool) -> Result<T> {
+        let (alpha, beta) = (u[0], u[1]);
+        if lazy {
+            Ok(
+                densities(&Affine::new(alpha, beta, &X[..])?, T::constant(1.3))?
+                    + densities(&Affine::new(alpha, beta, 0.5)?, T::constant(1.3))?,
+            )
+        } else {
+            let eager: Vec<T> = X.iter().map(|&x| alpha + beta * x).collect();
+            Ok(densities(&eager, T::constant(1.3))?
+                + densities(alpha + beta * 0.5, T::constant(1.3))?)
+        }
+    }
+
+    /// The lazy and eager forms agree in value (exactly), and in the dense and sparse
+    /// gradients, which also match central finite differences.
+    fn assert_lazy_matches_eager(
+        model: fn(&[f64], bool) -> Result<f64>,
+        dense: fn(&[Dual<4>], bool) -> Result<Dual<4>>,
+        sparse: fn(&[SparseDual<3>], bool) -> Result<SparseDual<3>>,
+        u: &[f64],
+    ) {
+        let d = u.len();
+        assert_eq!(model(u, true).unwrap(), model(u, false).unwrap());
+        let fd = crate::finite_difference_gradient(|v| model(v, false), u, 1e-6).unwrap();
+        for lazy in [true, false] {
+            let mut g_dense = vec![0.0; d];
+            let mut g_sparse = vec![0.0; d];
+            let v_dense = gradient_chunked::<4, _>(|v| dense(v, lazy), u, &mut g_dense).unwrap();
+            let v_sparse = gradient_sparse::<3, _>(|v| sparse(v, lazy), u, &mut g_sparse).unwrap();
+            assert_close(v_dense, model(u, false).unwrap(), 1e-13);
+            assert_close(v_sparse, model(u, false).unwrap(), 1e-13);
+            for k in 0..d {
+                assert_close(g_dense[k], fd[k], 1e-6);
+                assert_close(g_sparse[k], g_dense[k], 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn gathered_varying_slopes_match_the_eager_vector() {
+        let u = [0.2, -0.5, 0.9, 0.4, -0.3, 0.1, -0.2];
+        assert_lazy_matches_eager(varying_slopes, varying_slopes, varying_slopes, &u);
+    }
+
+    /// `gathered_from` (indices checked per call) builds the same argument as `gathered`.
+    fn varying_slopes_from_slice<T: Real>(u: &[T], lazy: bool) -> Result<T> {
+        let (a, b, sigma) = (&u[0..3], &u[3..6], u[6].exp());
+        if lazy {
+            densities(&Affine::gathered_from(a, b, &GROUP, &X[..])?, sigma)
+        } else {
+            varying_slopes(u, true)
+        }
+    }
+
+    #[test]
+    fn gathered_from_a_slice_matches_the_group_index() {
+        let u = [0.2, -0.5, 0.9, 0.4, -0.3, 0.1, -0.2];
+        assert_lazy_matches_eager(
+            varying_slopes_from_slice,
+            varying_slopes_from_slice,
+            varying_slopes_from_slice,
+            &u,
+        );
+    }
+
+    #[test]
+    fn non_centred_location_matches_the_eager_vector() {
+        let u = [0.3, -0.4, 0.5, -1.0, 0.2, 1.4, -0.6, 0.05, 0.9];
+        assert_lazy_matches_eager(non_centred, non_centred, non_centred, &u);
+    }
+
+    #[test]
+    fn scalar_parts_match_the_eager_forms() {
+        let u = [0.25, -0.7];
+        assert_lazy_matches_eager(scalar_parts, scalar_parts, scalar_parts, &u);
+    }
+
+    #[test]
+    fn at_builds_elements_with_their_tangents() {
+        let u = [0.2, -0.5, 0.9, 0.4, -0.3, 0.1];
+        let mut from_at = vec![0.0; 6];
+        let mut eager = vec![0.0; 6];
+        let weights = |i: usize| 0.3 * i as f64 - 0.7;
+        gradient_chunked::<4, _>(
+            |v| {
+                let group = GroupIndex::new(GROUP.to_vec(), 3)?;
+                let mu = Affine::gathered(&v[0..3], &v[3..6], &group, &X[..])?;
+                Ok((0..7).map(|i| *mu.at(i) * weights(i)).sum())
+            },
+            &u,
+            &mut from_at,
+        )
+        .unwrap();
+        gradient_chunked::<4, _>(
+            |v| {
+                Ok((0..7)
+                    .map(|i| (v[GROUP[i]] + v[3 + GROUP[i]] * X[i]) * weights(i))
+                    .sum())
+            },
+            &u,
+            &mut eager,
+        )
+        .unwrap();
+        for k in 0..6 {
+            assert_close(from_at[k], eager[k], 1e-14);
+        }
+    }
+
+    #[test]
+    fn bad_arguments_give_typed_errors() {
+        let (a, b) = (vec![0.0; 3], vec![1.0; 3]);
+        let err = GroupIndex::new(vec![0, 3, 1], 3).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "group index: index[2] is 4, but must be between 1 and 3"
+        );
+        let group = GroupIndex::new(vec![0, 2, 1], 3).unwrap();
+        let err = Affine::gathered(&a[..2], &b, &group, &[1.0, 2.0, 3.0][..])
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            Error::size_mismatch("affine", "offset", 2, 3).to_string()
+        );
+        let err = Affine::gathered_from(&a, &b[..2], &[0, 2, 1], &[1.0, 2.0, 3.0][..])
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "affine: index[2] is 3, but must be between 1 and 2, the length of scale"
+        );
+        let err = Affine::gathered(&a, &b, &group, &[1.0, 2.0][..])
+            .err()
+            .unwrap();
+        assert!(matches!(err, Error::SizeMismatch { .. }), "{err}");
+        let err = Affine::new(&a, 1.0, &[1.0, 2.0][..]).err().unwrap();
+        assert!(matches!(err, Error::SizeMismatch { .. }), "{err}");
+        let mut g = [0.0];
+        let err = gradient_chunked::<1, _>(
+            |v| {
+                Affine::new(0.0, 1.0, v[0])?;
+                Ok(v[0])
+            },
+            &[0.5],
+            &mut g,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "affine: offset is data while x holds parameters, but must be of the parameters' \
+             scalar type (write it as `T::constant(value)`)"
+        );
+    }
+}
