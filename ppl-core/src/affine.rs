@@ -1,12 +1,12 @@
-//! A lazy affine density argument `offset[k_i] + scale[k_i] · x_i`: element values are computed in `f64` on demand, and the density's partials are summed per group before they reach the tangents.
+//! A lazy affine density argument `offset[k_i] + scale[k_i] · x_i`: its elements are `f64` values without tangents, and the density's partials are summed per group before they reach the tangents.
 //!
 //! `y ~ normal(a[group] + b[group] .* x, sigma)` (varying intercepts and slopes) and
 //! `y ~ normal(mu + tau * eta, sigma)` (a non-centred hierarchy) are the commonest likelihoods
 //! in hierarchical models. Built eagerly, the location vector holds one scalar per observation,
 //! and in forward mode each of them carries a tangent over the parameters it depends on (six
 //! for the varying-slopes model): `N` tangent constructions, copies and scatters per gradient.
-//! An [`Affine`] argument is never materialised. A vectorised density asks it for element
-//! values (`f64`) and hands it `∂lp/∂μ_i`; the affine argument adds `∂lp/∂μ_i` to its offset's
+//! An [`Affine`] argument never builds those scalars. It computes the element values once in
+//! `f64`; a vectorised density reads them and hands back `∂lp/∂μ_i`; the affine argument adds `∂lp/∂μ_i` to its offset's
 //! group `k_i` and `∂lp/∂μ_i · x_i` to its scale's, both in `f64`, and applies the `G` group sums
 //! to the tangents once when the density finishes. That is the chain rule through a linear
 //! map, done inside the primitive as Stan's GLM densities do for `Xᵀg`; the tangent work drops
@@ -25,10 +25,13 @@ use crate::real::{add_scaled_from, broadcast_len, Operand, Real};
 /// argument's. Element `i`'s value is `offset_k + scale_k · x_i` in `f64`, the same operations
 /// in the same order as the eager expression, so values agree bit for bit.
 ///
-/// A density that receives an `Affine` gives it `∂lp/∂μ_i` through
-/// [`Operand::add_partial`]; the affine argument sums them per group in `f64` and applies the
-/// sums to the tangents of `offset`, `scale` and `x` in [`Operand::finish_partials`]: one
-/// tangent update per group instead of one tangent per observation. Every density in
+/// A density that receives an `Affine` collects `∂lp/∂μ_i` for every element in an `f64`
+/// buffer and hands them over with [`Operand::add_partials`] (the affine argument says so
+/// through [`Operand::sums_partials`]); the affine argument sums them per group in one pass and
+/// applies the sums to the tangents of `offset`, `scale` and `x`: one tangent update per group
+/// instead of one tangent per observation. Partials given one at a time
+/// ([`Operand::add_partial`]) are summed in the same way and applied by
+/// [`Operand::finish_partials`]. Every density in
 /// [`crate::dist`] that takes an [`Operand`] supports it. [`Operand::at`] still works (it builds
 /// the elements as scalars on its first call), for code that needs them.
 ///
@@ -55,10 +58,11 @@ pub struct Affine<'a, A: Operand, B, X> {
     index: Option<&'a [usize]>,
     /// `None` when every part is a scalar (the argument is then a scalar).
     len: Option<usize>,
-    /// The values of `offset` (one per group, or one for a scalar), read once.
-    offset_values: Vec<f64>,
     /// The values of `scale` (one per group, or one for a scalar), read once.
     scale_values: Vec<f64>,
+    /// The element values `offset_k + scale_k · x_i` (one for a scalar argument), computed
+    /// once in one tight pass: a density reads them at least twice (checks, then its loop).
+    values: Vec<f64>,
     /// Per-group sums of `∂lp/∂offset_k` (empty when `offset` carries no tangent).
     offset_partials: Vec<Cell<f64>>,
     /// Per-group sums of `∂lp/∂scale_k` (empty when `scale` carries no tangent).
@@ -66,9 +70,13 @@ pub struct Affine<'a, A: Operand, B, X> {
     /// Whether `x` carries a tangent.
     x_active: bool,
     /// The sum of `∂lp/∂x` for a scalar `x` with a tangent.
-    x_partial_sum: Cell<f64>,
+    x_partial_sum: Box<Cell<f64>>,
     /// The elements as scalars, built by the first [`Operand::at`].
-    materialised: OnceCell<Vec<A::Scalar>>,
+    ///
+    /// This and `x_partial_sum` are boxed so that no interior mutability sits inside the
+    /// struct itself: `&Affine` is then read-only to the compiler, which keeps its fields in
+    /// registers across a density's loop instead of reloading them after every partial.
+    materialised: Box<OnceCell<Vec<A::Scalar>>>,
 }
 
 const FUNCTION: &str = "affine";
@@ -234,6 +242,7 @@ where
         };
         let offset_values = values(&|k| offset.value_at(k), offset.size());
         let scale_values = values(&|k| scale.value_at(k), scale.size());
+        let values = element_values(&offset_values, &scale_values, &x, index, len);
         let offset_partials = buffer(offset.size(), offset.any_tangent());
         let scale_partials = buffer(scale.size(), scale.any_tangent());
         let x_active = x.any_tangent();
@@ -243,13 +252,13 @@ where
             x,
             index,
             len,
-            offset_values,
             scale_values,
+            values,
             offset_partials,
             scale_partials,
             x_active,
-            x_partial_sum: Cell::new(0.0),
-            materialised: OnceCell::new(),
+            x_partial_sum: Box::new(Cell::new(0.0)),
+            materialised: Box::new(OnceCell::new()),
         }
     }
 
@@ -289,6 +298,27 @@ fn check_scalar_types<S: Real, X: Operand>(x: &X) -> Result<()> {
     Ok(())
 }
 
+/// `offset_k + scale_k · x_i` for every element, in one pass over local slices (so that the
+/// compiler keeps their addresses in registers).
+fn element_values<X: Operand>(
+    offset_values: &[f64],
+    scale_values: &[f64],
+    x: &X,
+    index: Option<&[usize]>,
+    len: Option<usize>,
+) -> Vec<f64> {
+    let n = len.unwrap_or(1);
+    let (scalar_offset, scalar_scale) = (offset_values.len() == 1, scale_values.len() == 1);
+    let mut values = vec![0.0; n];
+    for (i, value) in values.iter_mut().enumerate() {
+        let k = index.map_or(i, |index| index[i]);
+        let offset_k = offset_values[if scalar_offset { 0 } else { k }];
+        let scale_k = scale_values[if scalar_scale { 0 } else { k }];
+        *value = offset_k + scale_k * x.value_at(i);
+    }
+    values
+}
+
 /// Where group `k`'s entry of a part's values or partials is: 0 for a scalar part (one entry).
 #[inline]
 fn slot<E>(entries: &[E], k: usize) -> usize {
@@ -304,6 +334,21 @@ fn slot<E>(entries: &[E], k: usize) -> usize {
 fn add_to_slot(partials: &[Cell<f64>], k: usize, partial: f64) {
     let cell = &partials[slot(partials, k)];
     cell.set(cell.get() + partial);
+}
+
+/// Applies per-group sums to `part`'s tangents, all at once when `part` sums them itself (a
+/// nested [`Affine`]).
+fn apply_sums<P: Operand, T: Real>(part: &P, sums: &[f64], out: &mut T) {
+    if part.sums_partials() && part.size().is_some() {
+        part.add_partials(out, sums);
+        return;
+    }
+    for (k, &partial) in sums.iter().enumerate() {
+        if partial != 0.0 {
+            part.add_partial(out, k, partial);
+        }
+    }
+    part.finish_partials(out);
 }
 
 /// Applies the per-group sums of `partials` to `part`'s tangents and clears them.
@@ -343,9 +388,7 @@ where
 
     #[inline]
     fn value_at(&self, i: usize) -> f64 {
-        let k = self.group(i);
-        self.offset_values[slot(&self.offset_values, k)]
-            + self.scale_values[slot(&self.scale_values, k)] * self.x.value_at(i)
+        self.values[slot(&self.values, i)]
     }
 
     #[inline]
@@ -369,6 +412,64 @@ where
                 self.x.add_partial(out, i, partial_x);
             } else {
                 self.x_partial_sum.set(self.x_partial_sum.get() + partial_x);
+            }
+        }
+    }
+
+    #[inline]
+    fn sums_partials(&self) -> bool {
+        true
+    }
+
+    fn add_partials<T: Real>(&self, out: &mut T, partials: &[f64]) {
+        let index = self.index;
+        let group = |i: usize| index.map_or(i, |index| index[i]);
+        // Both parts' group sums in one pass over the observations.
+        let mut offset_sums = vec![0.0; self.offset_partials.len()];
+        let mut scale_sums = vec![0.0; self.scale_partials.len()];
+        let (scalar_offset, scalar_scale) = (offset_sums.len() == 1, scale_sums.len() == 1);
+        match (offset_sums.is_empty(), scale_sums.is_empty()) {
+            (false, false) => {
+                for (i, &partial) in partials.iter().enumerate() {
+                    let k = group(i);
+                    offset_sums[if scalar_offset { 0 } else { k }] += partial;
+                    scale_sums[if scalar_scale { 0 } else { k }] += partial * self.x.value_at(i);
+                }
+            }
+            (false, true) => {
+                for (i, &partial) in partials.iter().enumerate() {
+                    offset_sums[if scalar_offset { 0 } else { group(i) }] += partial;
+                }
+            }
+            (true, false) => {
+                for (i, &partial) in partials.iter().enumerate() {
+                    scale_sums[if scalar_scale { 0 } else { group(i) }] +=
+                        partial * self.x.value_at(i);
+                }
+            }
+            (true, true) => {}
+        }
+        if !offset_sums.is_empty() {
+            apply_sums(&self.offset, &offset_sums, out);
+        }
+        if !scale_sums.is_empty() {
+            apply_sums(&self.scale, &scale_sums, out);
+        }
+        if self.x_active {
+            let scalar_scale = self.scale_values.len() == 1;
+            let partials_x: Vec<f64> = partials
+                .iter()
+                .enumerate()
+                .map(|(i, &partial)| {
+                    partial * self.scale_values[if scalar_scale { 0 } else { group(i) }]
+                })
+                .collect();
+            match self.x.size() {
+                Some(_) => self.x.add_partials(out, &partials_x),
+                None => {
+                    self.x.add_partial(out, 0, partials_x.iter().sum());
+                    self.x.finish_partials(out);
+                }
             }
         }
     }
@@ -440,7 +541,10 @@ mod tests {
             + dist::cauchy_lupdf::<T>(&Y[..], location, sigma)?
             + dist::poisson_log_lpmf::<T>(&COUNTS[..], location)?
             + dist::bernoulli_logit_lpmf::<T>(&BINARY[..], location)?
-            + dist::logistic_lpdf::<T>(&Y[..], location, sigma)?)
+            + dist::logistic_lpdf::<T>(&Y[..], location, sigma)?
+            // As the variate, the argument receives its partials one by one (buffered until
+            // `finish_partials`) rather than all at once.
+            + dist::normal_lpdf::<T>(location, 0.3, sigma)?)
     }
 
     /// Varying intercepts and slopes, `u = [a_0..a_2, b_0..b_2, ln sigma]`.

@@ -388,6 +388,25 @@ pub trait Operand {
     /// slices) and clears the buffer, so the operand can be passed to another density.
     #[inline]
     fn finish_partials<T: Real>(&self, _out: &mut T) {}
+
+    /// Whether the operand sums its elements' partials before they reach any tangent (a lazy
+    /// argument such as [`crate::Affine`]). A density then collects `∂lp/∂arg_i` for every
+    /// element in an `f64` buffer and hands them over at once with [`Operand::add_partials`],
+    /// which lets the operand sum them in one tight loop.
+    #[inline]
+    fn sums_partials(&self) -> bool {
+        false
+    }
+
+    /// Adds `Σ_i partials[i] · tangent(element i)` to `out`, for every element at once, and
+    /// leaves nothing buffered. The default applies [`Operand::add_partial`] element by
+    /// element, then [`Operand::finish_partials`].
+    fn add_partials<T: Real>(&self, out: &mut T, partials: &[f64]) {
+        for (i, &partial) in partials.iter().enumerate() {
+            self.add_partial(out, i, partial);
+        }
+        self.finish_partials(out);
+    }
 }
 
 impl<T: Real> Operand for T {

@@ -24,16 +24,26 @@ pub(crate) struct ArgPartials<'a, A: Operand> {
     scalar: bool,
     active: bool,
     sum: f64,
+    /// Every element's partial, for an argument that sums them itself
+    /// ([`Operand::sums_partials`]); empty otherwise.
+    collected: Vec<f64>,
 }
 
 impl<'a, A: Operand> ArgPartials<'a, A> {
     /// An accumulator for `arg`.
     pub(crate) fn new(arg: &'a A) -> Self {
+        let scalar = arg.size().is_none();
+        let active = has_tangent(arg);
+        let collected = match arg.size() {
+            Some(n) if active && arg.sums_partials() => vec![0.0; n],
+            _ => Vec::new(),
+        };
         ArgPartials {
             arg,
-            scalar: arg.size().is_none(),
-            active: has_tangent(arg),
+            scalar,
+            active,
             sum: 0.0,
+            collected,
         }
     }
 
@@ -51,13 +61,16 @@ impl<'a, A: Operand> ArgPartials<'a, A> {
         }
         if self.scalar {
             self.sum += partial;
+        } else if !self.collected.is_empty() {
+            self.collected[i] += partial;
         } else {
             self.arg.add_partial(out, i, partial);
         }
     }
 
-    /// Applies a scalar argument's summed partial, and whatever a lazy argument buffered
-    /// ([`Operand::finish_partials`]). Every density calls it once per argument.
+    /// Applies a scalar argument's summed partial, a collecting argument's partials, and
+    /// whatever a lazy argument buffered ([`Operand::finish_partials`]). Every density calls
+    /// it once per argument.
     #[inline]
     pub(crate) fn apply<T: Real>(self, out: &mut T) {
         if !self.active {
@@ -65,6 +78,9 @@ impl<'a, A: Operand> ArgPartials<'a, A> {
         }
         if self.scalar {
             self.arg.add_partial(out, 0, self.sum);
+        } else if !self.collected.is_empty() {
+            self.arg.add_partials(out, &self.collected);
+            return;
         }
         self.arg.finish_partials(out);
     }
