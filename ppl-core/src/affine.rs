@@ -58,25 +58,94 @@ pub struct Affine<'a, A: Operand, B, X> {
     index: Option<&'a [usize]>,
     /// `None` when every part is a scalar (the argument is then a scalar).
     len: Option<usize>,
-    /// The values of `scale` (one per group, or one for a scalar), read once.
-    scale_values: Vec<f64>,
-    /// The element values `offset_k + scale_k · x_i` (one for a scalar argument), computed
-    /// once in one tight pass: a density reads them at least twice (checks, then its loop).
-    values: Vec<f64>,
-    /// Per-group sums of `∂lp/∂offset_k` (empty when `offset` carries no tangent).
-    offset_partials: Vec<Cell<f64>>,
-    /// Per-group sums of `∂lp/∂scale_k` (empty when `scale` carries no tangent).
-    scale_partials: Vec<Cell<f64>>,
-    /// Whether `x` carries a tangent.
+    /// The values of `offset` and `scale`, read once.
+    offset_values: PartValues,
+    scale_values: PartValues,
+    /// For a gathered argument, the element values `offset_k + scale_k · x_i`, computed once
+    /// in one tight pass (a density reads them at least twice: checks, then its loop).
+    /// Without an index they are computed on demand, which costs no allocation.
+    values: Option<Vec<f64>>,
+    /// Which parts carry tangents.
+    offset_active: bool,
+    scale_active: bool,
     x_active: bool,
-    /// The sum of `∂lp/∂x` for a scalar `x` with a tangent.
-    x_partial_sum: Box<Cell<f64>>,
+    /// Partials handed over one at a time ([`Operand::add_partial`]), summed per group until
+    /// [`Operand::finish_partials`] (no allocation for a scalar part).
+    offset_cells: Cells,
+    scale_cells: Cells,
+    x_cell: Cell<f64>,
     /// The elements as scalars, built by the first [`Operand::at`].
-    ///
-    /// This and `x_partial_sum` are boxed so that no interior mutability sits inside the
-    /// struct itself: `&Affine` is then read-only to the compiler, which keeps its fields in
-    /// registers across a density's loop instead of reloading them after every partial.
-    materialised: Box<OnceCell<Vec<A::Scalar>>>,
+    materialised: OnceCell<Vec<A::Scalar>>,
+}
+
+/// The values of a part: one scalar, shared by every group, or one value per group. A scalar
+/// costs no allocation, which matters for small models evaluated millions of times.
+enum PartValues {
+    Scalar(f64),
+    Vector(Vec<f64>),
+}
+
+impl PartValues {
+    fn read<P: Operand>(part: &P) -> Self {
+        match part.size() {
+            None => PartValues::Scalar(part.value_at(0)),
+            Some(n) => PartValues::Vector((0..n).map(|k| part.value_at(k)).collect()),
+        }
+    }
+
+    /// The value of group `k`.
+    #[inline]
+    fn get(&self, k: usize) -> f64 {
+        match self {
+            PartValues::Scalar(value) => *value,
+            PartValues::Vector(values) => values[k],
+        }
+    }
+}
+
+/// Running per-group sums of a part's partials for the one-at-a-time path: none for a part
+/// without tangents, one cell for a scalar part, one per group for a vector part.
+enum Cells {
+    Inactive,
+    Scalar(Cell<f64>),
+    Vector(Vec<Cell<f64>>),
+}
+
+impl Cells {
+    fn new(active: bool, part_size: Option<usize>) -> Self {
+        match (active, part_size) {
+            (false, _) => Cells::Inactive,
+            (true, None) => Cells::Scalar(Cell::new(0.0)),
+            (true, Some(n)) => Cells::Vector(vec![Cell::new(0.0); n]),
+        }
+    }
+
+    #[inline]
+    fn add(&self, k: usize, partial: f64) {
+        let cell = match self {
+            Cells::Inactive => return,
+            Cells::Scalar(cell) => cell,
+            Cells::Vector(cells) => &cells[k],
+        };
+        cell.set(cell.get() + partial);
+    }
+
+    /// Applies the sums to `part`'s tangents and clears them.
+    fn apply<P: Operand, T: Real>(&self, part: &P, out: &mut T) {
+        match self {
+            Cells::Inactive => return,
+            Cells::Scalar(cell) => part.add_partial(out, 0, cell.replace(0.0)),
+            Cells::Vector(cells) => {
+                for (k, cell) in cells.iter().enumerate() {
+                    let partial = cell.replace(0.0);
+                    if partial != 0.0 {
+                        part.add_partial(out, k, partial);
+                    }
+                }
+            }
+        }
+        part.finish_partials(out);
+    }
 }
 
 const FUNCTION: &str = "affine";
@@ -230,35 +299,26 @@ where
     }
 
     fn build(offset: A, scale: B, x: X, index: Option<&'a [usize]>, len: Option<usize>) -> Self {
-        let buffer = |part_size: Option<usize>, active: bool| {
-            if active {
-                vec![Cell::new(0.0); part_size.unwrap_or(1)]
-            } else {
-                Vec::new()
-            }
-        };
-        let values = |part: &dyn Fn(usize) -> f64, part_size: Option<usize>| {
-            (0..part_size.unwrap_or(1)).map(part).collect::<Vec<f64>>()
-        };
-        let offset_values = values(&|k| offset.value_at(k), offset.size());
-        let scale_values = values(&|k| scale.value_at(k), scale.size());
-        let values = element_values(&offset_values, &scale_values, &x, index, len);
-        let offset_partials = buffer(offset.size(), offset.any_tangent());
-        let scale_partials = buffer(scale.size(), scale.any_tangent());
-        let x_active = x.any_tangent();
+        let offset_values = PartValues::read(&offset);
+        let scale_values = PartValues::read(&scale);
+        let values = index.map(|index| gathered_values(&offset_values, &scale_values, &x, index));
+        let (offset_active, scale_active) = (offset.any_tangent(), scale.any_tangent());
         Affine {
+            offset_cells: Cells::new(offset_active, offset.size()),
+            scale_cells: Cells::new(scale_active, scale.size()),
+            x_cell: Cell::new(0.0),
+            offset_active,
+            scale_active,
+            x_active: x.any_tangent(),
             offset,
             scale,
             x,
             index,
             len,
+            offset_values,
             scale_values,
             values,
-            offset_partials,
-            scale_partials,
-            x_active,
-            x_partial_sum: Box::new(Cell::new(0.0)),
-            materialised: Box::new(OnceCell::new()),
+            materialised: OnceCell::new(),
         }
     }
 
@@ -298,69 +358,66 @@ fn check_scalar_types<S: Real, X: Operand>(x: &X) -> Result<()> {
     Ok(())
 }
 
-/// `offset_k + scale_k · x_i` for every element, in one pass over local slices (so that the
-/// compiler keeps their addresses in registers).
-fn element_values<X: Operand>(
-    offset_values: &[f64],
-    scale_values: &[f64],
+/// `offset_k + scale_k · x_i` for every element of a gathered argument, in one pass; the
+/// common case (one offset and one scale per group) over plain slices, which the compiler
+/// keeps in registers.
+fn gathered_values<X: Operand>(
+    offset: &PartValues,
+    scale: &PartValues,
     x: &X,
-    index: Option<&[usize]>,
-    len: Option<usize>,
+    index: &[usize],
 ) -> Vec<f64> {
-    let n = len.unwrap_or(1);
-    let (scalar_offset, scalar_scale) = (offset_values.len() == 1, scale_values.len() == 1);
-    let mut values = vec![0.0; n];
-    for (i, value) in values.iter_mut().enumerate() {
-        let k = index.map_or(i, |index| index[i]);
-        let offset_k = offset_values[if scalar_offset { 0 } else { k }];
-        let scale_k = scale_values[if scalar_scale { 0 } else { k }];
-        *value = offset_k + scale_k * x.value_at(i);
+    let mut values = vec![0.0; index.len()];
+    if let (PartValues::Vector(offset), PartValues::Vector(scale)) = (offset, scale) {
+        for (i, (value, &k)) in values.iter_mut().zip(index).enumerate() {
+            *value = offset[k] + scale[k] * x.value_at(i);
+        }
+    } else {
+        for (i, (value, &k)) in values.iter_mut().zip(index).enumerate() {
+            *value = offset.get(k) + scale.get(k) * x.value_at(i);
+        }
     }
     values
 }
 
-/// Where group `k`'s entry of a part's values or partials is: 0 for a scalar part (one entry).
-#[inline]
-fn slot<E>(entries: &[E], k: usize) -> usize {
-    if entries.len() == 1 {
-        0
-    } else {
-        k
-    }
+/// A part's per-group sums of partials: one number for a scalar part.
+enum Sums {
+    Scalar(f64),
+    Vector(Vec<f64>),
 }
 
-/// Adds `partial` to the running sum of a scalar part (one slot) or of group `k`.
-#[inline]
-fn add_to_slot(partials: &[Cell<f64>], k: usize, partial: f64) {
-    let cell = &partials[slot(partials, k)];
-    cell.set(cell.get() + partial);
-}
-
-/// Applies per-group sums to `part`'s tangents, all at once when `part` sums them itself (a
-/// nested [`Affine`]).
-fn apply_sums<P: Operand, T: Real>(part: &P, sums: &[f64], out: &mut T) {
-    if part.sums_partials() && part.size().is_some() {
-        part.add_partials(out, sums);
-        return;
-    }
-    for (k, &partial) in sums.iter().enumerate() {
-        if partial != 0.0 {
-            part.add_partial(out, k, partial);
+impl Sums {
+    fn zeros(part_size: Option<usize>) -> Self {
+        match part_size {
+            None => Sums::Scalar(0.0),
+            Some(n) => Sums::Vector(vec![0.0; n]),
         }
     }
-    part.finish_partials(out);
-}
 
-/// Applies the per-group sums of `partials` to `part`'s tangents and clears them.
-#[inline]
-fn apply_slots<P: Operand, T: Real>(part: &P, partials: &[Cell<f64>], out: &mut T) {
-    for (k, cell) in partials.iter().enumerate() {
-        let partial = cell.replace(0.0);
-        if partial != 0.0 {
-            part.add_partial(out, k, partial);
+    #[inline]
+    fn add(&mut self, k: usize, partial: f64) {
+        match self {
+            Sums::Scalar(sum) => *sum += partial,
+            Sums::Vector(sums) => sums[k] += partial,
         }
     }
-    part.finish_partials(out);
+
+    /// Applies the sums to `part`'s tangents: all at once when `part` sums them itself (a
+    /// nested [`Affine`]), else group by group.
+    fn apply<P: Operand, T: Real>(&self, part: &P, out: &mut T) {
+        match self {
+            Sums::Scalar(sum) => part.add_partial(out, 0, *sum),
+            Sums::Vector(sums) if part.sums_partials() => return part.add_partials(out, sums),
+            Sums::Vector(sums) => {
+                for (k, &partial) in sums.iter().enumerate() {
+                    if partial != 0.0 {
+                        part.add_partial(out, k, partial);
+                    }
+                }
+            }
+        }
+        part.finish_partials(out);
+    }
 }
 
 impl<A, B, X> Operand for Affine<'_, A, B, X>
@@ -388,31 +445,43 @@ where
 
     #[inline]
     fn value_at(&self, i: usize) -> f64 {
-        self.values[slot(&self.values, i)]
+        match &self.values {
+            Some(values) => values[i],
+            None => self.offset_values.get(i) + self.scale_values.get(i) * self.x.value_at(i),
+        }
     }
 
     #[inline]
     fn any_tangent(&self) -> bool {
-        !self.offset_partials.is_empty() || !self.scale_partials.is_empty() || self.x_active
+        self.offset_active || self.scale_active || self.x_active
     }
 
     #[inline]
     fn add_partial<T: Real>(&self, out: &mut T, i: usize, partial: f64) {
         let k = self.group(i);
-        if !self.offset_partials.is_empty() {
-            add_to_slot(&self.offset_partials, k, partial);
-        }
-        if !self.scale_partials.is_empty() {
-            add_to_slot(&self.scale_partials, k, partial * self.x.value_at(i));
+        self.offset_cells.add(k, partial);
+        if self.scale_active {
+            self.scale_cells.add(k, partial * self.x.value_at(i));
         }
         if self.x_active {
-            let partial_x = partial * self.scale_values[slot(&self.scale_values, k)];
+            let partial_x = partial * self.scale_values.get(k);
             if self.x.size().is_some() {
                 // Each element of a vector `x` belongs to one observation: no sum to wait for.
                 self.x.add_partial(out, i, partial_x);
             } else {
-                self.x_partial_sum.set(self.x_partial_sum.get() + partial_x);
+                self.x_cell.set(self.x_cell.get() + partial_x);
             }
+        }
+    }
+
+    fn finish_partials<T: Real>(&self, out: &mut T) {
+        self.offset_cells.apply(&self.offset, out);
+        self.scale_cells.apply(&self.scale, out);
+        if self.x_active {
+            if self.x.size().is_none() {
+                self.x.add_partial(out, 0, self.x_cell.replace(0.0));
+            }
+            self.x.finish_partials(out);
         }
     }
 
@@ -422,67 +491,59 @@ where
     }
 
     fn add_partials<T: Real>(&self, out: &mut T, partials: &[f64]) {
-        let index = self.index;
-        let group = |i: usize| index.map_or(i, |index| index[i]);
         // Both parts' group sums in one pass over the observations.
-        let mut offset_sums = vec![0.0; self.offset_partials.len()];
-        let mut scale_sums = vec![0.0; self.scale_partials.len()];
-        let (scalar_offset, scalar_scale) = (offset_sums.len() == 1, scale_sums.len() == 1);
-        match (offset_sums.is_empty(), scale_sums.is_empty()) {
-            (false, false) => {
-                for (i, &partial) in partials.iter().enumerate() {
-                    let k = group(i);
-                    offset_sums[if scalar_offset { 0 } else { k }] += partial;
-                    scale_sums[if scalar_scale { 0 } else { k }] += partial * self.x.value_at(i);
-                }
-            }
-            (false, true) => {
-                for (i, &partial) in partials.iter().enumerate() {
-                    offset_sums[if scalar_offset { 0 } else { group(i) }] += partial;
+        let mut offset_sums = Sums::zeros(self.offset.size());
+        let mut scale_sums = Sums::zeros(self.scale.size());
+        match (self.offset_active, self.scale_active) {
+            (true, true) => {
+                if let (Sums::Vector(offset), Sums::Vector(scale), Some(index)) =
+                    (&mut offset_sums, &mut scale_sums, self.index)
+                {
+                    // Varying intercepts and slopes: plain slices, one pass.
+                    for (i, (&k, &partial)) in index.iter().zip(partials).enumerate() {
+                        offset[k] += partial;
+                        scale[k] += partial * self.x.value_at(i);
+                    }
+                } else {
+                    for (i, &partial) in partials.iter().enumerate() {
+                        let k = self.group(i);
+                        offset_sums.add(k, partial);
+                        scale_sums.add(k, partial * self.x.value_at(i));
+                    }
                 }
             }
             (true, false) => {
                 for (i, &partial) in partials.iter().enumerate() {
-                    scale_sums[if scalar_scale { 0 } else { group(i) }] +=
-                        partial * self.x.value_at(i);
+                    offset_sums.add(self.group(i), partial);
                 }
             }
-            (true, true) => {}
+            (false, true) => {
+                for (i, &partial) in partials.iter().enumerate() {
+                    scale_sums.add(self.group(i), partial * self.x.value_at(i));
+                }
+            }
+            (false, false) => {}
         }
-        if !offset_sums.is_empty() {
-            apply_sums(&self.offset, &offset_sums, out);
+        if self.offset_active {
+            offset_sums.apply(&self.offset, out);
         }
-        if !scale_sums.is_empty() {
-            apply_sums(&self.scale, &scale_sums, out);
+        if self.scale_active {
+            scale_sums.apply(&self.scale, out);
         }
         if self.x_active {
-            let scalar_scale = self.scale_values.len() == 1;
-            let partials_x: Vec<f64> = partials
-                .iter()
-                .enumerate()
-                .map(|(i, &partial)| {
-                    partial * self.scale_values[if scalar_scale { 0 } else { group(i) }]
-                })
-                .collect();
+            let partial_x =
+                |(i, &partial): (usize, &f64)| partial * self.scale_values.get(self.group(i));
             match self.x.size() {
-                Some(_) => self.x.add_partials(out, &partials_x),
+                Some(_) => {
+                    let partials_x: Vec<f64> = partials.iter().enumerate().map(partial_x).collect();
+                    self.x.add_partials(out, &partials_x);
+                }
                 None => {
-                    self.x.add_partial(out, 0, partials_x.iter().sum());
+                    let sum = partials.iter().enumerate().map(partial_x).sum();
+                    self.x.add_partial(out, 0, sum);
                     self.x.finish_partials(out);
                 }
             }
-        }
-    }
-
-    fn finish_partials<T: Real>(&self, out: &mut T) {
-        apply_slots(&self.offset, &self.offset_partials, out);
-        apply_slots(&self.scale, &self.scale_partials, out);
-        if self.x_active {
-            if self.x.size().is_none() {
-                let partial = self.x_partial_sum.replace(0.0);
-                self.x.add_partial(out, 0, partial);
-            }
-            self.x.finish_partials(out);
         }
     }
 }
@@ -518,6 +579,13 @@ where
     #[inline]
     fn finish_partials<T: Real>(&self, out: &mut T) {
         (**self).finish_partials(out)
+    }
+    #[inline]
+    fn sums_partials(&self) -> bool {
+        true
+    }
+    fn add_partials<T: Real>(&self, out: &mut T, partials: &[f64]) {
+        (**self).add_partials(out, partials)
     }
 }
 
@@ -634,6 +702,37 @@ mod tests {
             varying_slopes_from_slice,
             varying_slopes_from_slice,
             varying_slopes_from_slice,
+            &u,
+        );
+    }
+
+    /// Non-centred varying intercepts and slopes with nested affine parts,
+    /// `u = [mu_a, mu_b, ln sigma_a, ln sigma_b, a_raw_0..2, b_raw_0..2, ln sigma]`.
+    fn nested_varying_slopes<T: Real>(u: &[T], lazy: bool) -> Result<T> {
+        let (mu_a, mu_b, sigma_a, sigma_b) = (u[0], u[1], u[2].exp(), u[3].exp());
+        let (a_raw, b_raw, sigma) = (&u[4..7], &u[7..10], u[10].exp());
+        if lazy {
+            let a = Affine::new(mu_a, sigma_a, a_raw)?;
+            let b = Affine::new(mu_b, sigma_b, b_raw)?;
+            densities(&Affine::gathered_from(&a, &b, &GROUP, &X[..])?, sigma)
+        } else {
+            let eager: Vec<T> = (0..7)
+                .map(|i| {
+                    let k = GROUP[i];
+                    mu_a + sigma_a * a_raw[k] + (mu_b + sigma_b * b_raw[k]) * X[i]
+                })
+                .collect();
+            densities(&eager, sigma)
+        }
+    }
+
+    #[test]
+    fn nested_affine_parts_match_the_eager_vector() {
+        let u = [0.2, -0.4, -0.3, 0.1, 0.5, -1.0, 0.2, 1.4, -0.6, 0.05, -0.2];
+        assert_lazy_matches_eager(
+            nested_varying_slopes,
+            nested_varying_slopes,
+            nested_varying_slopes,
             &u,
         );
     }
