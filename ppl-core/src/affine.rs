@@ -12,10 +12,10 @@
 //! map, done inside the primitive as Stan's GLM densities do for `Xᵀg`; the tangent work drops
 //! from `O(N)` to `O(G)`.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 
 use crate::error::{Error, Result};
-use crate::real::{add_scaled_from, broadcast_len, Operand, Real};
+use crate::real::{add_scaled_from, broadcast_len, Operand, PartialSink, Real};
 
 /// `offset[k_i] + scale[k_i] · x_i` as a lazy argument of a vectorised density, with
 /// `k_i = index[i]` for [`Affine::gathered`] and `k_i = i` for [`Affine::new`].
@@ -25,14 +25,11 @@ use crate::real::{add_scaled_from, broadcast_len, Operand, Real};
 /// argument's. Element `i`'s value is `offset_k + scale_k · x_i` in `f64`, the same operations
 /// in the same order as the eager expression, so values agree bit for bit.
 ///
-/// A density that receives an `Affine` collects `∂lp/∂μ_i` for every element in an `f64`
-/// buffer and hands them over with [`Operand::add_partials`] (the affine argument says so
-/// through [`Operand::sums_partials`]); the affine argument sums them per group in one pass and
+/// A density that receives an `Affine` hands `∂lp/∂μ_i` to its [`AffinePartials`] sink
+/// ([`Operand::partials`]), which sums them per group in `f64` and, when the density finishes,
 /// applies the sums to the tangents of `offset`, `scale` and `x`: one tangent update per group
-/// instead of one tangent per observation. Partials given one at a time
-/// ([`Operand::add_partial`]) are summed in the same way and applied by
-/// [`Operand::finish_partials`]. Every density in
-/// [`crate::dist`] that takes an [`Operand`] supports it. [`Operand::at`] still works (it builds
+/// instead of one tangent per observation. Every density in [`crate::dist`] that takes an
+/// [`Operand`] supports it, in any argument position. [`Operand::at`] still works (it builds
 /// the elements as scalars on its first call), for code that needs them.
 ///
 /// # Example
@@ -69,11 +66,6 @@ pub struct Affine<'a, A: Operand, B, X> {
     offset_active: bool,
     scale_active: bool,
     x_active: bool,
-    /// Partials handed over one at a time ([`Operand::add_partial`]), summed per group until
-    /// [`Operand::finish_partials`] (no allocation for a scalar part).
-    offset_cells: Cells,
-    scale_cells: Cells,
-    x_cell: Cell<f64>,
     /// The elements as scalars, built by the first [`Operand::at`].
     materialised: OnceCell<Vec<A::Scalar>>,
 }
@@ -100,51 +92,6 @@ impl PartValues {
             PartValues::Scalar(value) => *value,
             PartValues::Vector(values) => values[k],
         }
-    }
-}
-
-/// Running per-group sums of a part's partials for the one-at-a-time path: none for a part
-/// without tangents, one cell for a scalar part, one per group for a vector part.
-enum Cells {
-    Inactive,
-    Scalar(Cell<f64>),
-    Vector(Vec<Cell<f64>>),
-}
-
-impl Cells {
-    fn new(active: bool, part_size: Option<usize>) -> Self {
-        match (active, part_size) {
-            (false, _) => Cells::Inactive,
-            (true, None) => Cells::Scalar(Cell::new(0.0)),
-            (true, Some(n)) => Cells::Vector(vec![Cell::new(0.0); n]),
-        }
-    }
-
-    #[inline]
-    fn add(&self, k: usize, partial: f64) {
-        let cell = match self {
-            Cells::Inactive => return,
-            Cells::Scalar(cell) => cell,
-            Cells::Vector(cells) => &cells[k],
-        };
-        cell.set(cell.get() + partial);
-    }
-
-    /// Applies the sums to `part`'s tangents and clears them.
-    fn apply<P: Operand, T: Real>(&self, part: &P, out: &mut T) {
-        match self {
-            Cells::Inactive => return,
-            Cells::Scalar(cell) => part.add_partial(out, 0, cell.replace(0.0)),
-            Cells::Vector(cells) => {
-                for (k, cell) in cells.iter().enumerate() {
-                    let partial = cell.replace(0.0);
-                    if partial != 0.0 {
-                        part.add_partial(out, k, partial);
-                    }
-                }
-            }
-        }
-        part.finish_partials(out);
     }
 }
 
@@ -302,13 +249,9 @@ where
         let offset_values = PartValues::read(&offset);
         let scale_values = PartValues::read(&scale);
         let values = index.map(|index| gathered_values(&offset_values, &scale_values, &x, index));
-        let (offset_active, scale_active) = (offset.any_tangent(), scale.any_tangent());
         Affine {
-            offset_cells: Cells::new(offset_active, offset.size()),
-            scale_cells: Cells::new(scale_active, scale.size()),
-            x_cell: Cell::new(0.0),
-            offset_active,
-            scale_active,
+            offset_active: offset.any_tangent(),
+            scale_active: scale.any_tangent(),
             x_active: x.any_tangent(),
             offset,
             scale,
@@ -380,53 +323,99 @@ fn gathered_values<X: Operand>(
     values
 }
 
-/// A part's per-group sums of partials: one number for a scalar part.
+/// A part's running per-group sums of partials: nothing for a part without tangents, one
+/// number for a scalar part (no allocation), one per group for a vector part.
 enum Sums {
+    Inactive,
     Scalar(f64),
     Vector(Vec<f64>),
 }
 
 impl Sums {
-    fn zeros(part_size: Option<usize>) -> Self {
-        match part_size {
-            None => Sums::Scalar(0.0),
-            Some(n) => Sums::Vector(vec![0.0; n]),
+    fn zeros(active: bool, part_size: Option<usize>) -> Self {
+        match (active, part_size) {
+            (false, _) => Sums::Inactive,
+            (true, None) => Sums::Scalar(0.0),
+            (true, Some(n)) => Sums::Vector(vec![0.0; n]),
         }
     }
 
     #[inline]
     fn add(&mut self, k: usize, partial: f64) {
         match self {
+            Sums::Inactive => {}
             Sums::Scalar(sum) => *sum += partial,
             Sums::Vector(sums) => sums[k] += partial,
         }
     }
 
-    /// Applies the sums to `part`'s tangents: all at once when `part` sums them itself (a
-    /// nested [`Affine`]), else group by group.
-    fn apply<P: Operand, T: Real>(&self, part: &P, out: &mut T) {
+    /// Hands the sums to `part`'s own sink (element `k` gets group `k`'s sum).
+    fn apply<P: Operand, T: Real>(self, part: &P, out: &mut T) {
+        let mut sink = part.partials();
         match self {
-            Sums::Scalar(sum) => part.add_partial(out, 0, *sum),
-            Sums::Vector(sums) if part.sums_partials() => return part.add_partials(out, sums),
+            Sums::Inactive => return,
+            Sums::Scalar(sum) => sink.add(out, 0, sum),
             Sums::Vector(sums) => {
-                for (k, &partial) in sums.iter().enumerate() {
+                for (k, partial) in sums.into_iter().enumerate() {
                     if partial != 0.0 {
-                        part.add_partial(out, k, partial);
+                        sink.add(out, k, partial);
                     }
                 }
             }
         }
-        part.finish_partials(out);
+        sink.finish(out);
     }
 }
 
-impl<A, B, X> Operand for Affine<'_, A, B, X>
+/// The [`PartialSink`] of an [`Affine`] argument: `∂lp/∂μ_i` goes to offset group `k_i`,
+/// `∂lp/∂μ_i · x_i` to scale group `k_i` (both summed in `f64`), `∂lp/∂μ_i · scale_k` to
+/// `x_i`; [`PartialSink::finish`] applies the group sums, once per group.
+pub struct AffinePartials<'s, 'a, A: Operand, B, X: Operand + 's> {
+    affine: &'s Affine<'a, A, B, X>,
+    offset_sums: Sums,
+    scale_sums: Sums,
+    x_partials: Option<X::Partials<'s>>,
+}
+
+impl<A, B, X> PartialSink for AffinePartials<'_, '_, A, B, X>
+where
+    A: Operand,
+    B: Operand<Scalar = A::Scalar>,
+    X: Operand,
+{
+    #[inline]
+    fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
+        let affine = self.affine;
+        let k = affine.group(i);
+        self.offset_sums.add(k, partial);
+        if affine.scale_active {
+            self.scale_sums.add(k, partial * affine.x.value_at(i));
+        }
+        if let Some(x_partials) = &mut self.x_partials {
+            x_partials.add(out, i, partial * affine.scale_values.get(k));
+        }
+    }
+
+    fn finish<T: Real>(self, out: &mut T) {
+        self.offset_sums.apply(&self.affine.offset, out);
+        self.scale_sums.apply(&self.affine.scale, out);
+        if let Some(x_partials) = self.x_partials {
+            x_partials.finish(out);
+        }
+    }
+}
+
+impl<'a, A, B, X> Operand for Affine<'a, A, B, X>
 where
     A: Operand,
     B: Operand<Scalar = A::Scalar>,
     X: Operand,
 {
     type Scalar = A::Scalar;
+    type Partials<'s>
+        = AffinePartials<'s, 'a, A, B, X>
+    where
+        Self: 's;
 
     #[inline]
     fn size(&self) -> Option<usize> {
@@ -456,105 +445,27 @@ where
         self.offset_active || self.scale_active || self.x_active
     }
 
-    #[inline]
-    fn add_partial<T: Real>(&self, out: &mut T, i: usize, partial: f64) {
-        let k = self.group(i);
-        self.offset_cells.add(k, partial);
-        if self.scale_active {
-            self.scale_cells.add(k, partial * self.x.value_at(i));
-        }
-        if self.x_active {
-            let partial_x = partial * self.scale_values.get(k);
-            if self.x.size().is_some() {
-                // Each element of a vector `x` belongs to one observation: no sum to wait for.
-                self.x.add_partial(out, i, partial_x);
-            } else {
-                self.x_cell.set(self.x_cell.get() + partial_x);
-            }
-        }
-    }
-
-    fn finish_partials<T: Real>(&self, out: &mut T) {
-        self.offset_cells.apply(&self.offset, out);
-        self.scale_cells.apply(&self.scale, out);
-        if self.x_active {
-            if self.x.size().is_none() {
-                self.x.add_partial(out, 0, self.x_cell.replace(0.0));
-            }
-            self.x.finish_partials(out);
-        }
-    }
-
-    #[inline]
-    fn sums_partials(&self) -> bool {
-        true
-    }
-
-    fn add_partials<T: Real>(&self, out: &mut T, partials: &[f64]) {
-        // Both parts' group sums in one pass over the observations.
-        let mut offset_sums = Sums::zeros(self.offset.size());
-        let mut scale_sums = Sums::zeros(self.scale.size());
-        match (self.offset_active, self.scale_active) {
-            (true, true) => {
-                if let (Sums::Vector(offset), Sums::Vector(scale), Some(index)) =
-                    (&mut offset_sums, &mut scale_sums, self.index)
-                {
-                    // Varying intercepts and slopes: plain slices, one pass.
-                    for (i, (&k, &partial)) in index.iter().zip(partials).enumerate() {
-                        offset[k] += partial;
-                        scale[k] += partial * self.x.value_at(i);
-                    }
-                } else {
-                    for (i, &partial) in partials.iter().enumerate() {
-                        let k = self.group(i);
-                        offset_sums.add(k, partial);
-                        scale_sums.add(k, partial * self.x.value_at(i));
-                    }
-                }
-            }
-            (true, false) => {
-                for (i, &partial) in partials.iter().enumerate() {
-                    offset_sums.add(self.group(i), partial);
-                }
-            }
-            (false, true) => {
-                for (i, &partial) in partials.iter().enumerate() {
-                    scale_sums.add(self.group(i), partial * self.x.value_at(i));
-                }
-            }
-            (false, false) => {}
-        }
-        if self.offset_active {
-            offset_sums.apply(&self.offset, out);
-        }
-        if self.scale_active {
-            scale_sums.apply(&self.scale, out);
-        }
-        if self.x_active {
-            let partial_x =
-                |(i, &partial): (usize, &f64)| partial * self.scale_values.get(self.group(i));
-            match self.x.size() {
-                Some(_) => {
-                    let partials_x: Vec<f64> = partials.iter().enumerate().map(partial_x).collect();
-                    self.x.add_partials(out, &partials_x);
-                }
-                None => {
-                    let sum = partials.iter().enumerate().map(partial_x).sum();
-                    self.x.add_partial(out, 0, sum);
-                    self.x.finish_partials(out);
-                }
-            }
+    fn partials(&self) -> AffinePartials<'_, 'a, A, B, X> {
+        AffinePartials {
+            affine: self,
+            offset_sums: Sums::zeros(self.offset_active, self.offset.size()),
+            scale_sums: Sums::zeros(self.scale_active, self.scale.size()),
+            x_partials: self.x_active.then(|| self.x.partials()),
         }
     }
 }
 
-impl<A, B, X> Operand for &Affine<'_, A, B, X>
+impl<'a, A, B, X> Operand for &Affine<'a, A, B, X>
 where
     A: Operand,
     B: Operand<Scalar = A::Scalar>,
     X: Operand,
 {
     type Scalar = A::Scalar;
+    type Partials<'s>
+        = AffinePartials<'s, 'a, A, B, X>
+    where
+        Self: 's;
 
     #[inline]
     fn size(&self) -> Option<usize> {
@@ -573,19 +484,8 @@ where
         (**self).any_tangent()
     }
     #[inline]
-    fn add_partial<T: Real>(&self, out: &mut T, i: usize, partial: f64) {
-        (**self).add_partial(out, i, partial)
-    }
-    #[inline]
-    fn finish_partials<T: Real>(&self, out: &mut T) {
-        (**self).finish_partials(out)
-    }
-    #[inline]
-    fn sums_partials(&self) -> bool {
-        true
-    }
-    fn add_partials<T: Real>(&self, out: &mut T, partials: &[f64]) {
-        (**self).add_partials(out, partials)
+    fn partials(&self) -> AffinePartials<'_, 'a, A, B, X> {
+        (**self).partials()
     }
 }
 
@@ -610,8 +510,7 @@ mod tests {
             + dist::poisson_log_lpmf::<T>(&COUNTS[..], location)?
             + dist::bernoulli_logit_lpmf::<T>(&BINARY[..], location)?
             + dist::logistic_lpdf::<T>(&Y[..], location, sigma)?
-            // As the variate, the argument receives its partials one by one (buffered until
-            // `finish_partials`) rather than all at once.
+            // In the variate position too.
             + dist::normal_lpdf::<T>(location, 0.3, sigma)?)
     }
 

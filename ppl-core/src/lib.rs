@@ -26,7 +26,7 @@ pub mod special;
 pub mod transform;
 mod vector;
 
-pub use affine::{Affine, GroupIndex};
+pub use affine::{Affine, AffinePartials, GroupIndex};
 pub use dual::Dual;
 pub use error::{Error, Result};
 pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};
@@ -40,7 +40,10 @@ pub mod __predictive_support {
     };
     pub use rand::RngCore;
 }
-pub use real::{broadcast_len, log_mix, log_sum_exp, log_sum_exp2, IntOperand, Operand, Real};
+pub use real::{
+    broadcast_len, log_mix, log_sum_exp, log_sum_exp2, DirectPartials, IntOperand, Operand,
+    PartialSink, Real,
+};
 pub use sparse::{gradient_sparse, SparseDual, SPARSE_CAPACITY};
 #[doc(hidden)]
 pub use vector::macro_support as __macro_support;

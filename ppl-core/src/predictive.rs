@@ -484,6 +484,13 @@ enum RealView<'a> {
 
 impl Operand for RealView<'_> {
     type Scalar = f64;
+    type Partials<'s>
+        = crate::real::DirectPartials<'s, Self>
+    where
+        Self: 's;
+    fn partials(&self) -> crate::real::DirectPartials<'_, Self> {
+        crate::real::DirectPartials::new(self)
+    }
     fn size(&self) -> Option<usize> {
         match self {
             RealView::Scalar(_) => None,

@@ -349,19 +349,31 @@ impl Real for f64 {
 
 /// An argument of a vectorised density: a scalar (broadcast to every element) or a slice.
 ///
-/// Implemented for any [`Real`] scalar, `&[T]`, `&Vec<T>` and `&[T; K]`. Data (`f64`) and
-/// parameters (duals) can be mixed freely in one call: data contributes no tangent.
+/// Implemented for any [`Real`] scalar, `&[T]`, `&Vec<T>`, `&[T; K]`, `&Vector<T>`,
+/// `&Matrix<T>` and the lazy [`crate::Affine`]. Data (`f64`) and parameters (duals) can be
+/// mixed freely in one call: data contributes no tangent.
+///
+/// A density reads element values with [`Operand::value_at`], computes `∂lp/∂arg_i` in `f64`,
+/// and hands each one to the argument's [`PartialSink`] ([`Operand::partials`]), which applies
+/// it to the tangents: element by element for a slice, summed and applied once for a scalar,
+/// summed per group for an [`crate::Affine`].
 pub trait Operand {
     /// The scalar type of the elements.
     type Scalar: Real;
+    /// Where a density's partials with respect to this argument go.
+    type Partials<'s>: PartialSink
+    where
+        Self: 's;
     /// `None` for a scalar, `Some(n)` for a vector of `n` elements.
     fn size(&self) -> Option<usize>;
     /// Element `i` (a scalar ignores `i`).
     ///
-    /// Densities read values with [`Operand::value_at`] and route partials with
-    /// [`Operand::add_partial`]; `at` is for code that needs the element as a scalar. A lazy
+    /// Densities read values with [`Operand::value_at`] and route partials through
+    /// [`Operand::partials`]; `at` is for code that needs the element as a scalar. A lazy
     /// operand such as [`crate::Affine`] builds its elements on the first call.
     fn at(&self, i: usize) -> &Self::Scalar;
+    /// An empty accumulator for `∂lp/∂arg_i`; see [`PartialSink`].
+    fn partials(&self) -> Self::Partials<'_>;
 
     /// The value of element `i`.
     #[inline]
@@ -374,43 +386,62 @@ pub trait Operand {
     fn any_tangent(&self) -> bool {
         (0..self.size().unwrap_or(1)).any(|i| self.at(i).has_tangent())
     }
+}
 
-    /// Adds `partial · tangent(element i)` to `out`: how a density applies
-    /// `partial = ∂lp/∂arg_i`. A lazy operand may buffer the partial until
-    /// [`Operand::finish_partials`], so a density that calls `add_partial` calls
-    /// `finish_partials` once before it returns.
+/// Receives a density's partials `∂lp/∂arg_i` for one argument and applies them to the
+/// tangents: [`PartialSink::add`] for each element (in any order, any number of times), then
+/// [`PartialSink::finish`] once. Held by value in the density, so it keeps its running sums in
+/// registers.
+pub trait PartialSink {
+    /// Takes `partial = ∂lp/∂arg_i` for element `i` (a scalar argument ignores `i`).
+    fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64);
+    /// Applies whatever was summed to `out`.
+    fn finish<T: Real>(self, out: &mut T);
+}
+
+/// The [`PartialSink`] of a scalar or a slice: a vector element's partial goes straight to its
+/// tangent (`out += partial · tangent(arg_i)`); a scalar's partials are summed and applied once.
+pub struct DirectPartials<'s, O: Operand + ?Sized> {
+    operand: &'s O,
+    scalar: bool,
+    sum: f64,
+}
+
+impl<'s, O: Operand + ?Sized> DirectPartials<'s, O> {
+    /// An empty accumulator for `operand`.
     #[inline]
-    fn add_partial<T: Real>(&self, out: &mut T, i: usize, partial: f64) {
-        add_scaled_from(out, self.at(i), partial);
-    }
-
-    /// Applies partials that [`Operand::add_partial`] buffered (a no-op for scalars and
-    /// slices) and clears the buffer, so the operand can be passed to another density.
-    #[inline]
-    fn finish_partials<T: Real>(&self, _out: &mut T) {}
-
-    /// Whether the operand sums its elements' partials before they reach any tangent (a lazy
-    /// argument such as [`crate::Affine`]). A density then collects `∂lp/∂arg_i` for every
-    /// element in an `f64` buffer and hands them over at once with [`Operand::add_partials`],
-    /// which lets the operand sum them in one tight loop.
-    #[inline]
-    fn sums_partials(&self) -> bool {
-        false
-    }
-
-    /// Adds `Σ_i partials[i] · tangent(element i)` to `out`, for every element at once, and
-    /// leaves nothing buffered. The default applies [`Operand::add_partial`] element by
-    /// element, then [`Operand::finish_partials`].
-    fn add_partials<T: Real>(&self, out: &mut T, partials: &[f64]) {
-        for (i, &partial) in partials.iter().enumerate() {
-            self.add_partial(out, i, partial);
+    pub fn new(operand: &'s O) -> Self {
+        DirectPartials {
+            scalar: operand.size().is_none(),
+            operand,
+            sum: 0.0,
         }
-        self.finish_partials(out);
+    }
+}
+
+impl<O: Operand + ?Sized> PartialSink for DirectPartials<'_, O> {
+    #[inline]
+    fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
+        if self.scalar {
+            self.sum += partial;
+        } else {
+            add_scaled_from(out, self.operand.at(i), partial);
+        }
+    }
+    #[inline]
+    fn finish<T: Real>(self, out: &mut T) {
+        if self.scalar {
+            add_scaled_from(out, self.operand.at(0), self.sum);
+        }
     }
 }
 
 impl<T: Real> Operand for T {
     type Scalar = T;
+    type Partials<'s>
+        = DirectPartials<'s, Self>
+    where
+        Self: 's;
     #[inline]
     fn size(&self) -> Option<usize> {
         None
@@ -419,10 +450,18 @@ impl<T: Real> Operand for T {
     fn at(&self, _i: usize) -> &T {
         self
     }
+    #[inline]
+    fn partials(&self) -> DirectPartials<'_, Self> {
+        DirectPartials::new(self)
+    }
 }
 
 impl<T: Real> Operand for &[T] {
     type Scalar = T;
+    type Partials<'s>
+        = DirectPartials<'s, Self>
+    where
+        Self: 's;
     #[inline]
     fn size(&self) -> Option<usize> {
         Some(self.len())
@@ -430,6 +469,10 @@ impl<T: Real> Operand for &[T] {
     #[inline]
     fn at(&self, i: usize) -> &T {
         &self[i]
+    }
+    #[inline]
+    fn partials(&self) -> DirectPartials<'_, Self> {
+        DirectPartials::new(self)
     }
     #[inline]
     fn any_tangent(&self) -> bool {
@@ -440,6 +483,10 @@ impl<T: Real> Operand for &[T] {
 
 impl<T: Real> Operand for &Vec<T> {
     type Scalar = T;
+    type Partials<'s>
+        = DirectPartials<'s, Self>
+    where
+        Self: 's;
     #[inline]
     fn size(&self) -> Option<usize> {
         Some(self.len())
@@ -447,6 +494,10 @@ impl<T: Real> Operand for &Vec<T> {
     #[inline]
     fn at(&self, i: usize) -> &T {
         &self[i]
+    }
+    #[inline]
+    fn partials(&self) -> DirectPartials<'_, Self> {
+        DirectPartials::new(self)
     }
     #[inline]
     fn any_tangent(&self) -> bool {
@@ -457,6 +508,10 @@ impl<T: Real> Operand for &Vec<T> {
 
 impl<T: Real, const K: usize> Operand for &[T; K] {
     type Scalar = T;
+    type Partials<'s>
+        = DirectPartials<'s, Self>
+    where
+        Self: 's;
     #[inline]
     fn size(&self) -> Option<usize> {
         Some(K)
@@ -464,6 +519,10 @@ impl<T: Real, const K: usize> Operand for &[T; K] {
     #[inline]
     fn at(&self, i: usize) -> &T {
         &self[i]
+    }
+    #[inline]
+    fn partials(&self) -> DirectPartials<'_, Self> {
+        DirectPartials::new(self)
     }
 }
 

@@ -237,6 +237,10 @@ impl<T> IntoIterator for Vector<T> {
 
 impl<T: Real> Operand for &Vector<T> {
     type Scalar = T;
+    type Partials<'s>
+        = crate::real::DirectPartials<'s, Self>
+    where
+        Self: 's;
     #[inline]
     fn size(&self) -> Option<usize> {
         Some(self.0.len())
@@ -244,6 +248,10 @@ impl<T: Real> Operand for &Vector<T> {
     #[inline]
     fn at(&self, i: usize) -> &T {
         &self.0[i]
+    }
+    #[inline]
+    fn partials(&self) -> crate::real::DirectPartials<'_, Self> {
+        crate::real::DirectPartials::new(self)
     }
     #[inline]
     fn any_tangent(&self) -> bool {
@@ -255,6 +263,10 @@ impl<T: Real> Operand for &Vector<T> {
 /// such as `m ~ normal(0.0, 1.0)` on a matrix parameter).
 impl<T: Real> Operand for &Matrix<T> {
     type Scalar = T;
+    type Partials<'s>
+        = crate::real::DirectPartials<'s, Self>
+    where
+        Self: 's;
     #[inline]
     fn size(&self) -> Option<usize> {
         Some(self.as_slice().len())
@@ -262,6 +274,10 @@ impl<T: Real> Operand for &Matrix<T> {
     #[inline]
     fn at(&self, i: usize) -> &T {
         &self.as_slice()[i]
+    }
+    #[inline]
+    fn partials(&self) -> crate::real::DirectPartials<'_, Self> {
+        crate::real::DirectPartials::new(self)
     }
 }
 

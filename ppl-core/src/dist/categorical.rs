@@ -5,7 +5,7 @@ use rand::Rng;
 use super::check::{check_int_all, check_simplex};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
-use super::partials::log_mass;
+use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -37,6 +37,7 @@ pub fn categorical_lpmf<T: Real>(y: impl IntOperand, probabilities: impl Operand
     let counts = count_categories(FUNCTION, &y, probabilities.size().unwrap_or(1))?;
     check_simplex(FUNCTION, "probabilities", &probabilities)?;
     let mut out = T::accumulator();
+    let mut probabilities_partials = ArgPartials::new(&probabilities);
     let mut value = 0.0;
     for (k, &count) in counts.iter().enumerate() {
         if count == 0 {
@@ -44,9 +45,9 @@ pub fn categorical_lpmf<T: Real>(y: impl IntOperand, probabilities: impl Operand
         }
         let theta = probabilities.value_at(k);
         value += multiply_log(count as f64, theta.ln());
-        probabilities.add_partial(&mut out, k, count as f64 / theta);
+        probabilities_partials.add(&mut out, k, count as f64 / theta);
     }
-    probabilities.finish_partials(&mut out);
+    probabilities_partials.apply(&mut out);
     Ok(log_mass(out, value))
 }
 

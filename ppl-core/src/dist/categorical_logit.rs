@@ -5,6 +5,7 @@ use rand::Rng;
 use super::categorical::{category_moments, count_categories, sample_category};
 use super::check::check_finite;
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{log_sum_exp, IntOperand, Operand, Real};
 
@@ -43,14 +44,15 @@ pub fn categorical_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operan
     let log_odds_values: Vec<f64> = (0..categories).map(|k| log_odds.value_at(k)).collect();
     let log_sum_exp = log_sum_exp(&log_odds_values);
     let mut out = T::accumulator();
+    let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut value = -observations * log_sum_exp;
     for (k, &count) in counts.iter().enumerate() {
         let beta = log_odds_values[k];
         value += count as f64 * beta;
         let softmax = (beta - log_sum_exp).exp();
-        log_odds.add_partial(&mut out, k, count as f64 - observations * softmax);
+        log_odds_partials.add(&mut out, k, count as f64 - observations * softmax);
     }
-    log_odds.finish_partials(&mut out);
+    log_odds_partials.apply(&mut out);
     Ok(out + value)
 }
 

@@ -5,6 +5,7 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_SQRT_2PI;
@@ -63,12 +64,12 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         let s = sigma.value_at(0);
         (1.0 / s, s.ln())
     };
-    let (y_active, mu_active, sigma_active) =
-        (y.any_tangent(), mu.any_tangent(), sigma.any_tangent());
+    let mut y_partials = ArgPartials::new(&y);
+    let mut mu_partials = ArgPartials::new(&mu);
+    let mut sigma_partials = ArgPartials::new(&sigma);
+    let sigma_active = sigma_partials.is_active();
     let mut value = 0.0;
     let mut out = T::accumulator();
-    let mut d_sigma_scalar = 0.0;
-
     for i in 0..n {
         let (inv_sigma, log_sigma) = if scalar_sigma {
             (inv_sigma_0, log_sigma_0)
@@ -79,29 +80,15 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         let z = (y.value_at(i) - mu.value_at(i)) * inv_sigma;
         value -= 0.5 * z * z + log_sigma;
         let d_mu = z * inv_sigma;
-        if y_active {
-            y.add_partial(&mut out, i, -d_mu);
-        }
-        if mu_active {
-            // A lazy location (`Affine`) sums these per group and applies the sums in
-            // `finish_partials`: collecting them first measured slower here.
-            mu.add_partial(&mut out, i, d_mu);
-        }
+        y_partials.add(&mut out, i, -d_mu);
+        mu_partials.add(&mut out, i, d_mu);
         if sigma_active {
-            let d_sigma = (z * z - 1.0) * inv_sigma;
-            if scalar_sigma {
-                d_sigma_scalar += d_sigma;
-            } else {
-                sigma.add_partial(&mut out, i, d_sigma);
-            }
+            sigma_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
         }
     }
-    if sigma_active && scalar_sigma {
-        sigma.add_partial(&mut out, 0, d_sigma_scalar);
-    }
-    y.finish_partials(&mut out);
-    mu.finish_partials(&mut out);
-    sigma.finish_partials(&mut out);
+    y_partials.apply(&mut out);
+    mu_partials.apply(&mut out);
+    sigma_partials.apply(&mut out);
     if !PROPTO {
         value -= n as f64 * LN_SQRT_2PI;
     }

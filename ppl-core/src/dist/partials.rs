@@ -5,7 +5,7 @@
 //! vector argument, summed and applied once for a broadcast scalar), and [`log_mass`] adds the
 //! value to the accumulated tangents.
 
-use crate::real::{Operand, Real};
+use crate::real::{Operand, PartialSink, Real};
 
 /// Whether any element of `arg` carries a tangent (a parameter rather than data), so that
 /// partials costing special-function calls (digamma, Bessel ratios) can be skipped for data.
@@ -14,36 +14,24 @@ pub(crate) fn has_tangent<A: Operand>(arg: &A) -> bool {
     arg.any_tangent()
 }
 
-/// Accumulates `∂lp/∂arg` for one vectorised argument in one pass: a vector argument's
-/// partials are applied to each element's tangent as they come; a scalar argument's are summed
-/// and applied once by [`ArgPartials::apply`]. An argument without tangents (data, or a dual
-/// outside the current gradient chunk) is inactive and costs nothing, so callers can skip
-/// computing its partials (`is_active`).
-pub(crate) struct ArgPartials<'a, A: Operand> {
-    arg: &'a A,
-    scalar: bool,
+/// Accumulates `∂lp/∂arg` for one vectorised argument in one pass, through the argument's
+/// [`crate::PartialSink`]: a vector argument's partials are applied to each element's tangent as
+/// they come, a scalar argument's are summed and applied once by [`ArgPartials::apply`], a lazy
+/// argument's summed per group. An argument without tangents (data, or a dual outside the
+/// current gradient chunk) is inactive and costs nothing, so callers can skip computing its
+/// partials (`is_active`).
+pub(crate) struct ArgPartials<'a, A: Operand + 'a> {
+    sink: A::Partials<'a>,
     active: bool,
-    sum: f64,
-    /// Every element's partial, for an argument that sums them itself
-    /// ([`Operand::sums_partials`]); empty otherwise.
-    collected: Vec<f64>,
 }
 
-impl<'a, A: Operand> ArgPartials<'a, A> {
+impl<'a, A: Operand + 'a> ArgPartials<'a, A> {
     /// An accumulator for `arg`.
+    #[inline]
     pub(crate) fn new(arg: &'a A) -> Self {
-        let scalar = arg.size().is_none();
-        let active = has_tangent(arg);
-        let collected = match arg.size() {
-            Some(n) if active && arg.sums_partials() => vec![0.0; n],
-            _ => Vec::new(),
-        };
         ArgPartials {
-            arg,
-            scalar,
-            active,
-            sum: 0.0,
-            collected,
+            active: has_tangent(arg),
+            sink: arg.partials(),
         }
     }
 
@@ -56,33 +44,17 @@ impl<'a, A: Operand> ArgPartials<'a, A> {
     /// Adds `partial = ∂lp_i/∂arg_i` for observation `i`.
     #[inline]
     pub(crate) fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
-        if !self.active {
-            return;
-        }
-        if self.scalar {
-            self.sum += partial;
-        } else if !self.collected.is_empty() {
-            self.collected[i] += partial;
-        } else {
-            self.arg.add_partial(out, i, partial);
+        if self.active {
+            self.sink.add(out, i, partial);
         }
     }
 
-    /// Applies a scalar argument's summed partial, a collecting argument's partials, and
-    /// whatever a lazy argument buffered ([`Operand::finish_partials`]). Every density calls
-    /// it once per argument.
+    /// Applies what was summed. Every density calls it once per argument.
     #[inline]
     pub(crate) fn apply<T: Real>(self, out: &mut T) {
-        if !self.active {
-            return;
+        if self.active {
+            self.sink.finish(out);
         }
-        if self.scalar {
-            self.arg.add_partial(out, 0, self.sum);
-        } else if !self.collected.is_empty() {
-            self.arg.add_partials(out, &self.collected);
-            return;
-        }
-        self.arg.finish_partials(out);
     }
 }
 
