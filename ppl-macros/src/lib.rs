@@ -2,10 +2,11 @@
 //!
 //! `lib.rs` only parses and delegates: [`ast`] is the typed syntax, [`valid`] the semantic
 //! checks (and the resolution of implicit parameter declarations), [`expand`] the code
-//! generation. The language is documented in `docs/writing-models.md`.
+//! generation, [`affine`] its rewrite of affine `~` arguments into `ppl::core::Affine`. The language is documented in `docs/writing-models.md`.
 
 use proc_macro::TokenStream;
 
+mod affine;
 mod ast;
 mod expand;
 mod valid;

@@ -1,0 +1,446 @@
+//! Lazy affine density arguments: recognises `a.gather(g)? + b.gather(g)? * x` and `mu + tau * eta` in the arguments of `~` statements and generates `ppl::core::Affine` for them.
+//!
+//! Built eagerly, such a location vector holds one AD scalar per observation, each with a
+//! tangent over the parameters it depends on. `ppl::core::Affine` is never materialised: the
+//! density reads its values in `f64` and hands back `∂lp/∂μ_i`, which it sums per group before
+//! touching the tangents. The rewrite is syntactic, so it only fires when the macro can tell
+//! the types from the declarations: it must never turn code that compiles into code that does
+//! not.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident};
+
+use crate::ast::{bindings, Binding, DataKind, DistCall, ModelInput, ParamKind, Stmt};
+use crate::valid::free_idents;
+use ppl_core::dist::SupportKind;
+
+/// What the rewrite needs to know about the model's names.
+pub(crate) struct AffineScope {
+    /// Names whose every binding in the body depends on a parameter: parameters, and `let` or
+    /// `derived` names whose initialiser mentions such a name. Their values have the model's
+    /// scalar type `T` (`T`, `Vector<T>`, …), which is what `Affine`'s offset and scale need.
+    dependent: Vec<Ident>,
+    /// `real` parameters that no statement rebinds (`T`).
+    scalars: Vec<Ident>,
+    /// Vector parameters (`vector`, `simplex`, `ordered`, `positive_ordered`: `&Vector<T>`) and
+    /// real-vector data (`&Vector<f64>`) that no statement rebinds.
+    vectors: Vec<Ident>,
+}
+
+impl AffineScope {
+    pub(crate) fn new(model: &ModelInput) -> Self {
+        let mut bound = Vec::new();
+        bindings(&model.body, &mut bound);
+        let data: Vec<&Ident> = model.fields.iter().map(|field| &field.name).collect();
+        let bound_once = |name: &Ident| bound.iter().filter(|(n, _)| n == name).count() == 1;
+        let params_of = |kinds: &[ParamKind]| {
+            bound
+                .iter()
+                .filter_map(|(name, binding)| match binding {
+                    Binding::Param(decl)
+                        if kinds.contains(&decl.kind.map_or(ParamKind::Real, |(k, _)| k)) =>
+                    {
+                        Some(name.clone())
+                    }
+                    _ => None,
+                })
+                .filter(|name| bound_once(name) && !data.contains(&name))
+                .collect::<Vec<Ident>>()
+        };
+        let scalars = params_of(&[ParamKind::Real]);
+        let mut vectors = params_of(&[
+            ParamKind::Vector,
+            ParamKind::Simplex,
+            ParamKind::Ordered,
+            ParamKind::PositiveOrdered,
+        ]);
+        vectors.extend(
+            model
+                .fields
+                .iter()
+                .filter(|field| field.kind == DataKind::RealVec)
+                .filter(|field| !bound.iter().any(|(name, _)| *name == field.name))
+                .map(|field| field.name.clone()),
+        );
+        AffineScope {
+            dependent: parameter_dependent(&bound, &data),
+            scalars,
+            vectors,
+        }
+    }
+
+    fn is_dependent(&self, expr: &Expr) -> bool {
+        plain_ident(expr).is_some_and(|name| self.dependent.contains(name))
+    }
+
+    fn is_scalar(&self, expr: &Expr) -> bool {
+        plain_ident(expr).is_some_and(|name| self.scalars.contains(name))
+    }
+
+    fn is_vector(&self, expr: &Expr) -> bool {
+        plain_ident(expr).is_some_and(|name| self.vectors.contains(name))
+    }
+}
+
+/// The names whose every binding depends on a parameter (a fixed point: `let a = mu + z;`
+/// then `let b = 2.0 * a;`). A data field's name never qualifies, even if a statement
+/// rebinds it, since a statement before the rebinding sees the data.
+fn parameter_dependent(bound: &[(Ident, Binding<'_>)], data: &[&Ident]) -> Vec<Ident> {
+    let mut dependent: Vec<Ident> = Vec::new();
+    loop {
+        let depends = |binding: &Binding<'_>| match binding {
+            Binding::Param(_) => true,
+            Binding::Value(Some(expr)) => free_idents(expr)
+                .iter()
+                .any(|(used, _)| dependent.iter().any(|name| name == used)),
+            Binding::Value(None) | Binding::Other => false,
+        };
+        let added: Vec<Ident> = bound
+            .iter()
+            .map(|(name, _)| name)
+            .filter(|name| !data.contains(name) && !dependent.contains(name))
+            .filter(|name| {
+                bound
+                    .iter()
+                    .filter(|(other, _)| other == *name)
+                    .all(|(_, binding)| depends(binding))
+            })
+            .cloned()
+            .collect();
+        if added.is_empty() {
+            return dependent;
+        }
+        for name in added {
+            if !dependent.contains(&name) {
+                dependent.push(name);
+            }
+        }
+    }
+}
+
+/// A `~` argument recognised as an affine map.
+#[derive(Debug, PartialEq)]
+enum AffineShape<'a> {
+    /// `offset.gather(index)? + scale.gather(index)? * x`.
+    Gathered {
+        offset: &'a Expr,
+        scale: &'a Expr,
+        index: &'a Expr,
+        x: &'a Expr,
+    },
+    /// `offset + scale * x`, two `real` parameters and a vector.
+    Elementwise {
+        offset: &'a Expr,
+        scale: &'a Expr,
+        x: &'a Expr,
+    },
+}
+
+fn strip_parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(paren) => strip_parens(&paren.expr),
+        other => other,
+    }
+}
+
+/// `name` (possibly parenthesised) as an identifier.
+fn plain_ident(expr: &Expr) -> Option<&Ident> {
+    match strip_parens(expr) {
+        Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => path.path.get_ident(),
+        _ => None,
+    }
+}
+
+/// The operands of `left op right` (parentheses stripped) for `op` chosen by `is_op`.
+fn binary(expr: &Expr, is_op: fn(&syn::BinOp) -> bool) -> Option<(&Expr, &Expr)> {
+    match strip_parens(expr) {
+        Expr::Binary(binary) if is_op(&binary.op) => Some((&binary.left, &binary.right)),
+        _ => None,
+    }
+}
+
+/// `P.gather(I)?` with `P` a parameter-dependent name: `(P, I)`.
+fn gathered<'a>(scope: &AffineScope, expr: &'a Expr) -> Option<(&'a Expr, &'a Expr)> {
+    let Expr::Try(attempt) = strip_parens(expr) else {
+        return None;
+    };
+    let Expr::MethodCall(call) = strip_parens(&attempt.expr) else {
+        return None;
+    };
+    if call.method != "gather" || call.turbofish.is_some() || call.args.len() != 1 {
+        return None;
+    }
+    scope
+        .is_dependent(&call.receiver)
+        .then(|| (&*call.receiver, &call.args[0]))
+}
+
+/// The affine shape of `arg`, if it has one whose parts' types the macro knows: the sum's
+/// terms and the product's factors in either order, parentheses anywhere.
+fn affine_shape<'a>(scope: &AffineScope, arg: &'a Expr) -> Option<AffineShape<'a>> {
+    let (left, right) = binary(arg, |op| matches!(op, syn::BinOp::Add(_)))?;
+    for (offset, product) in [(left, right), (right, left)] {
+        let Some((first, second)) = binary(product, |op| matches!(op, syn::BinOp::Mul(_))) else {
+            continue;
+        };
+        for (scale, x) in [(first, second), (second, first)] {
+            if let (Some((offset, index)), Some((scale, scale_index))) =
+                (gathered(scope, offset), gathered(scope, scale))
+            {
+                // The same index expression, token for token, in both gathers.
+                if quote!(#index).to_string() == quote!(#scale_index).to_string() {
+                    return Some(AffineShape::Gathered {
+                        offset,
+                        scale,
+                        index,
+                        x,
+                    });
+                }
+            }
+            if scope.is_scalar(offset) && scope.is_scalar(scale) && scope.is_vector(x) {
+                return Some(AffineShape::Elementwise { offset, scale, x });
+            }
+        }
+    }
+    None
+}
+
+/// Whether argument `position` of `family` is an `impl Operand` of its `_lupdf`/`_lupmf`,
+/// which an `Affine` can be. Not for a family outside the registry (a user's density), the
+/// multivariate ones (vector and matrix arguments), a GLM's design matrix `x` or binomial
+/// `trials` (integers).
+fn takes_operand(family: &str, position: usize) -> bool {
+    let Some(info) = ppl_core::dist::family(family) else {
+        return false;
+    };
+    let multivariate = matches!(
+        info.support,
+        SupportKind::RealVector
+            | SupportKind::Simplex
+            | SupportKind::CholeskyCorr
+            | SupportKind::CountVector
+    );
+    !multivariate
+        && info
+            .args
+            .get(position)
+            .is_some_and(|name| !matches!(*name, "x" | "trials"))
+}
+
+/// The `Affine` argument for argument `position` of `dist`, or `None` when the argument is
+/// not affine or its family does not take it (then it is passed as written).
+pub(crate) fn affine_argument(
+    scope: &AffineScope,
+    dist: &DistCall,
+    position: usize,
+    arg: &Expr,
+) -> Option<TokenStream> {
+    if !takes_operand(&dist.name.to_string(), position) {
+        return None;
+    }
+    let operand = |part: &Expr| quote_spanned!(part.span()=> (#part).__ppl_operand());
+    let affine = quote!(::ppl::core::Affine);
+    Some(match affine_shape(scope, arg)? {
+        AffineShape::Gathered {
+            offset,
+            scale,
+            index,
+            x,
+        } => {
+            let (offset, scale, x) = (operand(offset), operand(scale), operand(x));
+            // `index` is passed as written, so that it coerces to `&[usize]` exactly as
+            // `gather`'s argument does.
+            quote_spanned! {arg.span()=>
+                &#affine::gathered_from(#offset, #scale, #index, #x)?
+            }
+        }
+        AffineShape::Elementwise { offset, scale, x } => {
+            let (offset, scale, x) = (operand(offset), operand(scale), operand(x));
+            quote_spanned!(arg.span()=> &#affine::new(#offset, #scale, #x)?)
+        }
+    })
+}
+
+/// Whether any `~` statement or prior, at any depth, gets an `Affine` argument.
+pub(crate) fn uses_affine(scope: &AffineScope, body: &[Stmt]) -> bool {
+    let rewritten = |dist: &DistCall| {
+        dist.args.iter().enumerate().any(|(position, arg)| {
+            takes_operand(&dist.name.to_string(), position) && affine_shape(scope, arg).is_some()
+        })
+    };
+    body.iter().any(|stmt| match stmt {
+        Stmt::Sample { dist, .. } => rewritten(dist),
+        Stmt::Param(decl) => decl.prior.as_ref().is_some_and(rewritten),
+        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
+            uses_affine(scope, body)
+        }
+        Stmt::If {
+            then, otherwise, ..
+        } => {
+            uses_affine(scope, then)
+                || otherwise
+                    .as_ref()
+                    .is_some_and(|otherwise| uses_affine(scope, otherwise))
+        }
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model with the usual hierarchical names: `mu`, `tau` real, `eta` vector, `a_raw`
+    /// vector parameters; `a`, `b` lets of parameters; `x` real-vector data; `offsets` a let
+    /// of data only; `group` index data.
+    fn scope() -> AffineScope {
+        let model: ModelInput = syn::parse_quote! {
+            struct M {
+                N: usize,
+                #[data(size = N)]
+                x: Vec<f64>,
+                group: Vec<usize>,
+                X: ppl::Matrix<f64>,
+            }
+            mu: real;
+            tau: real<lower = 0.0>;
+            eta: vector[N];
+            a_raw: vector[N];
+            let a = mu + tau * a_raw;
+            let b = 2.0 * a;
+            let offsets = x * 2.0;
+            derived c = a.exp();
+        };
+        AffineScope::new(&model)
+    }
+
+    fn shape_of(text: &str) -> Option<String> {
+        let scope = scope();
+        let expr: Expr = syn::parse_str(text).unwrap();
+        let shape = affine_shape(&scope, &expr)?;
+        let show = |e: &Expr| quote!(#e).to_string();
+        Some(match shape {
+            AffineShape::Gathered {
+                offset,
+                scale,
+                index,
+                x,
+            } => format!(
+                "gathered({}, {}, {}, {})",
+                show(offset),
+                show(scale),
+                show(index),
+                show(x)
+            ),
+            AffineShape::Elementwise { offset, scale, x } => {
+                format!("new({}, {}, {})", show(offset), show(scale), show(x))
+            }
+        })
+    }
+
+    #[test]
+    fn parameter_dependence_follows_lets() {
+        let scope = scope();
+        let names: Vec<String> = scope.dependent.iter().map(Ident::to_string).collect();
+        assert_eq!(names, ["mu", "tau", "eta", "a_raw", "a", "b", "c"]);
+        let names = |list: &[Ident]| list.iter().map(Ident::to_string).collect::<Vec<_>>();
+        assert_eq!(names(&scope.scalars), ["mu", "tau"]);
+        assert_eq!(names(&scope.vectors), ["eta", "a_raw", "x"]);
+    }
+
+    #[test]
+    fn gathered_shapes_in_every_order() {
+        let expected = "gathered(a, b, group, x)";
+        for text in [
+            "a.gather(group)? + b.gather(group)? * x",
+            "a.gather(group)? + x * b.gather(group)?",
+            "b.gather(group)? * x + a.gather(group)?",
+            "(x * (b.gather(group)?)) + (a.gather(group)?)",
+            "((a).gather(group)? + b.gather(group)? * (x))",
+        ] {
+            let found = shape_of(text).map(|s| s.replace("(a)", "a").replace("(x)", "x"));
+            assert_eq!(found.as_deref(), Some(expected), "{text}");
+        }
+        assert_eq!(
+            shape_of("c.gather(&group[..]) ? + a.gather(&group[..])? * 0.5").as_deref(),
+            Some("gathered(c, a, & group [..], 0.5)")
+        );
+    }
+
+    #[test]
+    fn elementwise_shapes_in_every_order() {
+        for text in ["mu + tau * eta", "eta * tau + mu", "(mu + (tau * eta))"] {
+            assert_eq!(
+                shape_of(text).as_deref(),
+                Some("new(mu, tau, eta)"),
+                "{text}"
+            );
+        }
+        assert_eq!(shape_of("mu + tau * x").as_deref(), Some("new(mu, tau, x)"));
+    }
+
+    #[test]
+    fn other_shapes_are_left_alone() {
+        for text in [
+            // different indices, data offsets, an index without `?`
+            "a.gather(group)? + b.gather(other)? * x",
+            "offsets.gather(group)? + b.gather(group)? * x",
+            "x.gather(group)? + b.gather(group)? * x",
+            "a.gather(group) + b.gather(group) * x",
+            // not a sum of a term and a product
+            "a.gather(group)? - b.gather(group)? * x",
+            "a.gather(group)? + b.gather(group)? * x + mu",
+            "a.gather(group)? * x",
+            // `mu + tau * eta` needs two `real` parameters and a vector
+            "mu + a * eta",
+            "mu + tau * a",
+            "mu + tau * X",
+            "mu + 2.0 * eta",
+            "mu + tau * mu",
+        ] {
+            assert_eq!(shape_of(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn rebound_names_are_left_alone() {
+        let model: ModelInput = syn::parse_quote! {
+            struct M { N: usize, x: Vec<f64>, group: Vec<usize> }
+            mu: real;
+            tau: real;
+            eta: vector[N];
+            let a = eta * 2.0;
+            let b = eta * 3.0;
+            y ~ normal(mu + tau * x, 1.0);
+            let a = x * 1.0;
+            let tau = 2.0;
+            let x = x;
+        };
+        let scope = AffineScope::new(&model);
+        for text in [
+            "mu + tau * eta",
+            "mu + mu * x",
+            "a.gather(group)? + b.gather(group)? * x",
+        ] {
+            let expr: Expr = syn::parse_str(text).unwrap();
+            assert_eq!(affine_shape(&scope, &expr), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn only_operand_arguments_are_rewritten() {
+        assert!(takes_operand("normal", 0));
+        assert!(takes_operand("student_t", 2));
+        assert!(takes_operand("poisson_log", 0));
+        assert!(takes_operand("binomial_logit", 1));
+        assert!(!takes_operand("binomial_logit", 0));
+        assert!(!takes_operand("normal", 2));
+        assert!(!takes_operand("normal_id_glm", 0));
+        assert!(takes_operand("normal_id_glm", 1));
+        assert!(!takes_operand("multi_normal", 0));
+        assert!(!takes_operand("dirichlet", 0));
+        assert!(!takes_operand("my_density", 0));
+    }
+}
