@@ -252,8 +252,8 @@ fn gathered_arguments_match_the_eager_vectors() {
 #[test]
 fn non_centred_arguments_match_the_eager_vectors() {
     let (lazy, eager) = non_centred();
-    assert!(lazy.prefers_sparse_gradient());
-    assert!(!eager.prefers_sparse_gradient());
+    // `mu + tau * eta` gives no sparse hint: dense lanes stay faster at small dimensions.
+    assert!(!lazy.prefers_sparse_gradient());
     // mu, ln tau, eta[4], beta, zeta[4]
     let u = [1.5, 0.8, 0.3, -1.1, 0.6, 0.05, -0.4, 0.7, -0.2, 1.9, -0.6];
     for mode in [GradientMode::Dense, GradientMode::Sparse] {

@@ -12,7 +12,9 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
 
-use crate::ast::{bindings, Binding, DataKind, DistCall, ModelInput, ParamKind, Stmt};
+use crate::ast::{
+    any_distribution, bindings, Binding, DataKind, DistCall, ModelInput, ParamKind, Stmt,
+};
 use crate::valid::free_idents;
 use ppl_core::dist::SupportKind;
 
@@ -263,28 +265,21 @@ pub(crate) fn affine_argument(
     })
 }
 
-/// Whether any `~` statement or prior, at any depth, gets an `Affine` argument.
-pub(crate) fn uses_affine(scope: &AffineScope, body: &[Stmt]) -> bool {
-    let rewritten = |dist: &DistCall| {
+/// Whether any `~` statement or prior, at any depth, gets a gathered `Affine` argument
+/// (`a.gather(g)? + b.gather(g)? * x`): the model then prefers sparse gradients, as a GLM does.
+/// The density's `O(N)` pass is in `f64` and its tangent work is `O(G)`, so one sparse pass
+/// beats `ceil(d / 8)` dense passes over the observations even at small `d` (measured with
+/// `N = 1000`: d = 9, 15, 23 sparse in 0.56, 0.56, 0.39 of the dense time; only tiny data sets,
+/// `N ≤ 50`, are 3–25% slower). `mu + tau * eta` gives no hint: its vector `eta` takes one
+/// tangent update per element, and dense lanes stay faster up to `d ≈ 16` (sparse/dense 2.08
+/// at d = 6, 1.46 at d = 10, 1.09 at d = 16, 0.83 at d = 22), which the dimension rule of
+/// `GradientMode::Auto` already covers.
+pub(crate) fn prefers_sparse(scope: &AffineScope, body: &[Stmt]) -> bool {
+    any_distribution(body, &|dist| {
         dist.args.iter().enumerate().any(|(position, arg)| {
-            takes_operand(&dist.name.to_string(), position) && affine_shape(scope, arg).is_some()
+            takes_operand(&dist.name.to_string(), position)
+                && matches!(affine_shape(scope, arg), Some(AffineShape::Gathered { .. }))
         })
-    };
-    body.iter().any(|stmt| match stmt {
-        Stmt::Sample { dist, .. } => rewritten(dist),
-        Stmt::Param(decl) => decl.prior.as_ref().is_some_and(rewritten),
-        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
-            uses_affine(scope, body)
-        }
-        Stmt::If {
-            then, otherwise, ..
-        } => {
-            uses_affine(scope, then)
-                || otherwise
-                    .as_ref()
-                    .is_some_and(|otherwise| uses_affine(scope, otherwise))
-        }
-        _ => false,
     })
 }
 

@@ -657,3 +657,28 @@ pub(crate) fn bindings<'a>(body: &'a [Stmt], out: &mut Vec<(Ident, Binding<'a>)>
         }
     }
 }
+
+/// Whether `test` holds for the distribution of some `~` statement or parameter prior of
+/// `body`, at any depth.
+pub(crate) fn any_distribution(body: &[Stmt], test: &dyn Fn(&DistCall) -> bool) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Sample { dist, .. } => test(dist),
+        Stmt::Param(decl) => decl.prior.as_ref().is_some_and(test),
+        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
+            any_distribution(body, test)
+        }
+        Stmt::If {
+            then, otherwise, ..
+        } => {
+            any_distribution(then, test)
+                || otherwise
+                    .as_ref()
+                    .is_some_and(|otherwise| any_distribution(otherwise, test))
+        }
+        Stmt::Target { .. }
+        | Stmt::Let(_)
+        | Stmt::Derived { .. }
+        | Stmt::TransformedData { .. }
+        | Stmt::Expr(_) => false,
+    })
+}

@@ -5,9 +5,10 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Type};
 
-use crate::affine::{affine_argument, uses_affine, AffineScope};
+use crate::affine::{self, affine_argument, AffineScope};
 use crate::ast::{
-    bindings, Bounds, DataField, DataKind, DistCall, ModelInput, ParamDecl, ParamKind, Stmt,
+    any_distribution, bindings, Bounds, DataField, DataKind, DistCall, ModelInput, ParamDecl,
+    ParamKind, Stmt,
 };
 
 /// Internal identifiers, invisible to user code (mixed-site hygiene).
@@ -405,7 +406,8 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
     let prediction = prediction_constructors(model, &names);
     let predictive = predictive_impl(model, &names);
     let log_density = log_density(model, &names);
-    let prefers_sparse = uses_glm(&names, &model.body) || uses_affine(&names.affine, &model.body);
+    let prefers_sparse =
+        uses_glm(&names, &model.body) || affine::prefers_sparse(&names.affine, &model.body);
     let unconstrain = unconstrain(model, &names);
     let params = params(&model.body);
     let param_names: Vec<String> = params.iter().map(|p| p.name.to_string()).collect();
@@ -433,7 +435,8 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
             const __PPL_MODEL: &'static str = #model_name;
             /// The model with gradients computed in `mode` (default
             /// [`GradientMode::Auto`](::ppl::core::GradientMode::Auto): dense chunked duals for
-            /// small dimensions, sparse duals above and for GLM likelihoods; see `docs/ad.md`).
+            /// small dimensions, sparse duals above and for GLM likelihoods and gathered affine
+            /// arguments; see `docs/ad.md`).
             pub fn with_gradient_mode(mut self, mode: ::ppl::core::GradientMode) -> Self {
                 self.__ppl_gradient_mode = mode;
                 self
@@ -990,17 +993,8 @@ fn glm_shape<'a>(names: &'a Names, dist: &'a DistCall) -> Option<GlmShape<'a>> {
 /// by [`glm_shape`]): its intermediates then depend on few parameters each, and sparse tangents
 /// are the faster gradient at any dimension (`docs/ad.md`).
 fn uses_glm(names: &Names, body: &[Stmt]) -> bool {
-    body.iter().any(|stmt| match stmt {
-        Stmt::Sample { dist, .. } => {
-            dist.name.to_string().ends_with("_glm") || glm_shape(names, dist).is_some()
-        }
-        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
-            uses_glm(names, body)
-        }
-        Stmt::If {
-            then, otherwise, ..
-        } => uses_glm(names, then) || otherwise.as_ref().is_some_and(|o| uses_glm(names, o)),
-        _ => false,
+    any_distribution(body, &|dist| {
+        dist.name.to_string().ends_with("_glm") || glm_shape(names, dist).is_some()
     })
 }
 
