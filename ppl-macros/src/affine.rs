@@ -7,7 +7,7 @@
 //! the types from the declarations: it must never turn code that compiles into code that does
 //! not.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
@@ -29,6 +29,9 @@ pub(crate) struct AffineScope {
     /// Vector parameters (`vector`, `simplex`, `ordered`, `positive_ordered`: `&Vector<T>`) and
     /// real-vector data (`&Vector<f64>`) that no statement rebinds.
     vectors: Vec<Ident>,
+    /// Top-level `let name = mu + tau * eta;` whose name is used only as the offset or scale
+    /// of gathered `Affine` arguments: bound as a lazy `Affine` too (see [`lazy_let`]).
+    lazy_lets: Vec<Ident>,
 }
 
 impl AffineScope {
@@ -66,11 +69,33 @@ impl AffineScope {
                 .filter(|field| !bound.iter().any(|(name, _)| *name == field.name))
                 .map(|field| field.name.clone()),
         );
-        AffineScope {
+        let mut scope = AffineScope {
             dependent: parameter_dependent(&bound, &data),
             scalars,
             vectors,
+            lazy_lets: Vec::new(),
+        };
+        let mut body_tokens = TokenStream::new();
+        for stmt in &model.body {
+            statement_tokens(stmt, &mut body_tokens);
         }
+        let lazy_lets = model
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Let(local) => elementwise_let(&scope, local).map(|(name, _)| name),
+                _ => None,
+            })
+            .filter(|name| bound_once(name) && !data.contains(name))
+            .filter(|name| {
+                // The binding itself, and nothing but gathered offsets and scales after it.
+                let receivers = gathered_receivers(&scope, &model.body, name);
+                receivers > 0 && occurrences(body_tokens.clone(), name) == 1 + receivers
+            })
+            .cloned()
+            .collect();
+        scope.lazy_lets = lazy_lets;
+        scope
     }
 
     fn is_dependent(&self, expr: &Expr) -> bool {
@@ -242,7 +267,6 @@ pub(crate) fn affine_argument(
     if !takes_operand(&dist.name.to_string(), position) {
         return None;
     }
-    let operand = |part: &Expr| quote_spanned!(part.span()=> (#part).__ppl_operand());
     let affine = quote!(::ppl::core::Affine);
     Some(match affine_shape(scope, arg)? {
         AffineShape::Gathered {
@@ -263,6 +287,135 @@ pub(crate) fn affine_argument(
             quote_spanned!(arg.span()=> &#affine::new(#offset, #scale, #x)?)
         }
     })
+}
+
+/// `let name = mu + tau * eta;` with a plain name (no `mut`, no type) and an initialiser of
+/// the element-wise shape: the name and the shape.
+fn elementwise_let<'a>(
+    scope: &AffineScope,
+    local: &'a syn::Local,
+) -> Option<(&'a Ident, AffineShape<'a>)> {
+    let syn::Pat::Ident(pattern) = &local.pat else {
+        return None;
+    };
+    if pattern.by_ref.is_some() || pattern.mutability.is_some() || pattern.subpat.is_some() {
+        return None;
+    }
+    let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
+    match affine_shape(scope, &init.expr)? {
+        shape @ AffineShape::Elementwise { .. } => Some((&pattern.ident, shape)),
+        AffineShape::Gathered { .. } => None,
+    }
+}
+
+/// A top-level `let a = mu + tau * a_raw;` whose `a` is only ever the offset or scale of
+/// gathered `Affine` arguments (`a.gather(g)? + b.gather(g)? * x`), bound as
+/// `Affine::new(mu, tau, a_raw)?` instead of a vector: those arguments then read `a`'s values
+/// and hand its partials back in `f64` too (an `Affine` is itself an operand). `None` for any
+/// other `let` (it is generated as written).
+pub(crate) fn lazy_let(scope: &AffineScope, local: &syn::Local) -> Option<TokenStream> {
+    let (name, shape) = elementwise_let(scope, local)?;
+    if !scope.lazy_lets.contains(name) {
+        return None;
+    }
+    let AffineShape::Elementwise { offset, scale, x } = shape else {
+        return None;
+    };
+    let init = &local.init.as_ref()?.expr;
+    let (offset, scale, x) = (operand(offset), operand(scale), operand(x));
+    Some(quote_spanned! {init.span()=>
+        let #name = ::ppl::core::Affine::new(#offset, #scale, #x)?;
+    })
+}
+
+/// `(part).__ppl_operand()`, spanned on the part so that a type error points at it.
+fn operand(part: &Expr) -> TokenStream {
+    quote_spanned!(part.span()=> (#part).__ppl_operand())
+}
+
+/// How many times `name` is the offset or scale of a gathered `Affine` argument in `body`.
+fn gathered_receivers(scope: &AffineScope, body: &[Stmt], name: &Ident) -> usize {
+    let count = std::cell::Cell::new(0);
+    any_distribution(body, &|dist| {
+        for (position, arg) in dist.args.iter().enumerate() {
+            if !takes_operand(&dist.name.to_string(), position) {
+                continue;
+            }
+            if let Some(AffineShape::Gathered { offset, scale, .. }) = affine_shape(scope, arg) {
+                let uses = [offset, scale]
+                    .into_iter()
+                    .filter(|part| plain_ident(part) == Some(name))
+                    .count();
+                count.set(count.get() + uses);
+            }
+        }
+        false
+    });
+    count.get()
+}
+
+/// The user's tokens of a statement (expressions, patterns, sizes, bounds, priors), so that a
+/// name's every use, even inside a macro call, can be counted.
+fn statement_tokens(stmt: &Stmt, out: &mut TokenStream) {
+    let dist_tokens = |dist: &DistCall, out: &mut TokenStream| {
+        let args = &dist.args;
+        out.extend(quote!(#args));
+    };
+    match stmt {
+        Stmt::Param(decl) => {
+            let name = &decl.name;
+            out.extend(quote!(#name));
+            for expr in decl.sizes.iter().chain(decl.bounds.exprs()) {
+                out.extend(quote!(#expr));
+            }
+            if let Some(prior) = &decl.prior {
+                dist_tokens(prior, out);
+            }
+        }
+        Stmt::Sample { lhs, dist, .. } => {
+            out.extend(quote!(#lhs));
+            dist_tokens(dist, out);
+        }
+        Stmt::Target { expr, .. } | Stmt::Expr(expr) => out.extend(quote!(#expr)),
+        Stmt::Let(local) => out.extend(quote!(#local)),
+        Stmt::Derived { name, expr } | Stmt::TransformedData { name, expr, .. } => {
+            out.extend(quote!(#name #expr));
+        }
+        Stmt::For {
+            pat, iter, body, ..
+        } => {
+            out.extend(quote!(#pat #iter));
+            body.iter().for_each(|stmt| statement_tokens(stmt, out));
+        }
+        Stmt::While { cond, body, .. } => {
+            out.extend(quote!(#cond));
+            body.iter().for_each(|stmt| statement_tokens(stmt, out));
+        }
+        Stmt::If {
+            cond,
+            then,
+            otherwise,
+            ..
+        } => {
+            out.extend(quote!(#cond));
+            then.iter()
+                .chain(otherwise.iter().flatten())
+                .for_each(|stmt| statement_tokens(stmt, out));
+        }
+        Stmt::Block(body) => body.iter().for_each(|stmt| statement_tokens(stmt, out)),
+    }
+}
+
+/// How many identifier tokens of `tokens`, at any depth, are `name`.
+fn occurrences(tokens: TokenStream, name: &Ident) -> usize {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Ident(ident) => usize::from(ident == *name),
+            TokenTree::Group(group) => occurrences(group.stream(), name),
+            TokenTree::Punct(_) | TokenTree::Literal(_) => 0,
+        })
+        .sum()
 }
 
 /// Whether any `~` statement or prior, at any depth, gets a gathered `Affine` argument
@@ -422,6 +575,67 @@ mod tests {
             let expr: Expr = syn::parse_str(text).unwrap();
             assert_eq!(affine_shape(&scope, &expr), None, "{text}");
         }
+    }
+
+    /// The names of `model`'s lazy lets.
+    fn lazy_lets(model: ModelInput) -> Vec<String> {
+        let scope = AffineScope::new(&model);
+        scope.lazy_lets.iter().map(Ident::to_string).collect()
+    }
+
+    #[test]
+    fn lets_used_only_as_gathered_parts_are_lazy() {
+        let model: ModelInput = syn::parse_quote! {
+            struct M { N: usize, G: usize, x: Vec<f64>, group: Vec<usize>, y: Vec<f64> }
+            mu: real;
+            tau: real;
+            a_raw: vector[G];
+            b_raw: vector[G];
+            let a = mu + tau * a_raw;
+            let b = (b_raw * tau) + mu;
+            y ~ normal(a.gather(group)? + b.gather(group)? * x, 1.0);
+            y ~ student_t(3.0, x * (b).gather(group)? + a.gather(group)?, 1.0);
+        };
+        assert_eq!(lazy_lets(model), ["a", "b"]);
+        // Any other use of the name keeps the vector: a derived quantity, a macro argument, an
+        // argument that is not rewritten, `x` of a gathered argument. (A second binding of `a`
+        // also makes the `~` argument plain, so that `b` stays a vector too.)
+        for (other_use, lazy) in [
+            (quote!(derived total = a.sum();), &["b"][..]),
+            (quote!(println!("{:?}", a);), &["b"]),
+            (quote!(y ~ normal(a.gather(group)?, 1.0);), &["b"]),
+            (
+                quote!(y ~ normal(b.gather(group)? + b.gather(group)? * a, 1.0);),
+                &["b"],
+            ),
+            (quote!(let a = 1.0;), &[]),
+        ] {
+            let model: ModelInput = syn::parse_quote! {
+                struct M { N: usize, G: usize, x: Vec<f64>, group: Vec<usize>, y: Vec<f64> }
+                mu: real;
+                tau: real;
+                a_raw: vector[G];
+                b_raw: vector[G];
+                let a = mu + tau * a_raw;
+                let b = mu + tau * b_raw;
+                y ~ normal(a.gather(group)? + b.gather(group)? * x, 1.0);
+                #other_use
+            };
+            assert_eq!(lazy_lets(model), lazy, "{other_use}");
+        }
+        // Only the element-wise shape, with plain names, and only when something gathers it.
+        let model: ModelInput = syn::parse_quote! {
+            struct M { N: usize, G: usize, x: Vec<f64>, group: Vec<usize>, y: Vec<f64> }
+            mu: real;
+            tau: real;
+            a_raw: vector[G];
+            let a = mu + tau * a_raw;
+            let mut b = mu + tau * a_raw;
+            let c: Vector<T> = mu + tau * a_raw;
+            let d = mu + tau * a_raw;
+            y ~ normal(b.gather(group)? + c.gather(group)? * x, 1.0);
+        };
+        assert!(lazy_lets(model).is_empty());
     }
 
     #[test]

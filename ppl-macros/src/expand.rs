@@ -1305,7 +1305,9 @@ fn statement(names: &Names, stmt: &Stmt, index: &mut usize) -> TokenStream {
                 }
             }
         }
-        Stmt::Let(local) => quote!(#local),
+        Stmt::Let(local) => {
+            affine::lazy_let(&names.affine, local).unwrap_or_else(|| quote!(#local))
+        }
         Stmt::Derived { name, expr } => {
             let store = storage(name);
             let Names {
