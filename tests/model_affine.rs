@@ -1,6 +1,6 @@
 //! `model!`'s lazy affine arguments: `a.gather(g)? + b.gather(g)? * x` and `mu + tau * eta` in a `~` statement become `ppl::core::Affine`, with the same log density, gradient and predictive draws as the eager vector.
 
-use ppl::core::{finite_difference_gradient, LogDensity, Model, Predictive};
+use ppl::core::{finite_difference_gradient, LogDensity, Matrix, Model, Predictive};
 use ppl::GradientMode;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -161,6 +161,25 @@ ppl::model! {
     y ~ normal(offsets.gather(group)? + offsets.gather(group)? * x, 1.0);
     y ~ normal(&offsets.gather(group)? + b.gather(group)? * x, 1.0);
     y ~ normal(zeros.gather(group)? + b.gather(group)? * x, 1.0);
+}
+
+ppl::model! {
+    /// `design * b.gather(group)?` with a data matrix (rebound, so not a GLM) is a
+    /// matrix-vector product, which must not become an element-wise `Affine`.
+    pub struct MatrixFactor {
+        N: usize,
+        G: usize,
+        #[data(size = N, upper = G)]
+        group: Vec<usize>,
+        #[data(size = (N, N))]
+        design: Matrix<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    a: vector[G] ~ normal(0.0, 1.0);
+    b: vector[G] ~ normal(0.0, 1.0);
+    let design = design;
+    y ~ normal(a.gather(group)? + design * b.gather(group)?, 1.0);
 }
 
 const GROUP: [usize; 7] = [1, 3, 2, 3, 1, 2, 3];
@@ -370,4 +389,32 @@ fn predictive_draws_match_the_eager_vectors() {
             eager.simulate_prior(&mut rng_eager).unwrap()
         );
     }
+}
+
+#[test]
+fn a_data_matrix_factor_stays_a_matrix_product() {
+    let rows = vec![
+        vec![0.5, -1.0, 0.2],
+        vec![1.5, 0.3, -0.7],
+        vec![-0.4, 0.8, 1.1],
+    ];
+    let (group, y) = ([1, 2, 2], [0.3, 1.2, -0.5]);
+    let model = MatrixFactor::new(
+        3,
+        2,
+        group.to_vec(),
+        Matrix::from_rows(&rows).unwrap(),
+        y.to_vec(),
+    )
+    .unwrap();
+    assert!(!model.prefers_sparse_gradient());
+    let u = [0.4, -0.3, 1.1, 0.6];
+    let (a, b) = (&u[0..2], &u[2..4]);
+    let mut expected: f64 = u.iter().map(|v| -0.5 * v * v).sum();
+    for i in 0..3 {
+        let product: f64 = (0..3).map(|j| rows[i][j] * b[group[j] - 1]).sum();
+        expected -= 0.5 * (y[i] - (a[group[i] - 1] + product)).powi(2);
+    }
+    let lp = model.log_density_f64(&u, true).unwrap();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
 }

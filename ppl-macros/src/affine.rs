@@ -30,6 +30,8 @@ pub(crate) struct AffineScope {
     /// Vector parameters (`vector`, `simplex`, `ordered`, `positive_ordered`: `&Vector<T>`) and
     /// real-vector data (`&Vector<f64>`) that no statement rebinds.
     vectors: Vec<Ident>,
+    /// `f64` data fields that no statement rebinds.
+    data_scalars: Vec<Ident>,
     /// Top-level `let name = mu + tau * eta;` whose name is used only as the offset or scale
     /// of gathered `Affine` arguments: bound as a lazy `Affine` too (see [`lazy_let`]).
     lazy_lets: Vec<Ident>,
@@ -70,10 +72,18 @@ impl AffineScope {
                 .filter(|field| !bound.iter().any(|(name, _)| *name == field.name))
                 .map(|field| field.name.clone()),
         );
+        let data_scalars = model
+            .fields
+            .iter()
+            .filter(|field| field.kind == DataKind::Real)
+            .filter(|field| !bound.iter().any(|(name, _)| *name == field.name))
+            .map(|field| field.name.clone())
+            .collect();
         let mut scope = AffineScope {
             dependent: parameter_dependent(&bound, &data),
             scalars,
             vectors,
+            data_scalars,
             lazy_lets: Vec::new(),
         };
         let mut body_tokens = TokenStream::new();
@@ -109,6 +119,24 @@ impl AffineScope {
 
     fn is_vector(&self, expr: &Expr) -> bool {
         plain_ident(expr).is_some_and(|name| self.vectors.contains(name))
+    }
+
+    /// Whether `expr * v` is known to be element-wise for a vector `v`: `expr` is a number, a
+    /// `real` or vector parameter, or `f64` or `Vec<f64>` data. (A data matrix `X * v` is a
+    /// matrix-vector product, which an `Affine` must not replace.)
+    fn is_elementwise_factor(&self, expr: &Expr) -> bool {
+        let number = |expr: &Expr| matches!(expr, Expr::Lit(_));
+        match strip_parens(expr) {
+            Expr::Unary(negation) if matches!(negation.op, syn::UnOp::Neg(_)) => {
+                number(strip_parens(&negation.expr))
+            }
+            expr => {
+                number(expr)
+                    || self.is_scalar(expr)
+                    || self.is_vector(expr)
+                    || plain_ident(expr).is_some_and(|name| self.data_scalars.contains(name))
+            }
+        }
     }
 }
 
@@ -213,9 +241,12 @@ fn affine_shape<'a>(scope: &AffineScope, arg: &'a Expr) -> Option<AffineShape<'a
         let Some((first, second)) = binary(product, |op| matches!(op, syn::BinOp::Mul(_))) else {
             continue;
         };
-        for (scale, x) in [(first, second), (second, first)] {
-            if let (Some((offset, index)), Some((scale, scale_index))) =
-                (gathered(scope, offset), gathered(scope, scale))
+        for (scale, x, x_on_the_left) in [(first, second, false), (second, first, true)] {
+            // `b.gather(g)? * x` is element-wise whatever `x` is; `x * b.gather(g)?` only
+            // when `x` is known not to be a data matrix.
+            let elementwise = !x_on_the_left || scope.is_elementwise_factor(x);
+            if let (true, Some((offset, index)), Some((scale, scale_index))) =
+                (elementwise, gathered(scope, offset), gathered(scope, scale))
             {
                 // The same index expression, token for token, in both gathers.
                 if quote!(#index).to_string() == quote!(#scale_index).to_string() {
@@ -451,7 +482,8 @@ mod tests {
                 #[data(size = N)]
                 x: Vec<f64>,
                 group: Vec<usize>,
-                X: ppl::Matrix<f64>,
+                X: Matrix<f64>,
+                scale: f64,
             }
             mu: real;
             tau: real<lower = 0.0>;
@@ -516,6 +548,25 @@ mod tests {
             shape_of("c.gather(&group[..]) ? + a.gather(&group[..])? * 0.5").as_deref(),
             Some("gathered(c, a, & group [..], 0.5)")
         );
+        // Anything on the right of the gathered factor; numbers, parameters, `f64` data on
+        // its left.
+        assert_eq!(
+            shape_of("a.gather(group)? + b.gather(group)? * (0.5 * x)").as_deref(),
+            Some("gathered(a, b, group, (0.5 * x))")
+        );
+        for (factor, shown) in [
+            ("(-2.5)", "(- 2.5)"),
+            ("tau", "tau"),
+            ("eta", "eta"),
+            ("scale", "scale"),
+        ] {
+            let text = format!("a.gather(group)? + {factor} * b.gather(group)?");
+            assert_eq!(
+                shape_of(&text),
+                Some(format!("gathered(a, b, group, {shown})")),
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -542,6 +593,10 @@ mod tests {
             "a.gather(group)? - b.gather(group)? * x",
             "a.gather(group)? + b.gather(group)? * x + mu",
             "a.gather(group)? * x",
+            // `x * b.gather(g)?` only for an `x` known not to be a matrix
+            "a.gather(group)? + X * b.gather(group)?",
+            "a.gather(group)? + (0.5 * x) * b.gather(group)?",
+            "a.gather(group)? + offsets * b.gather(group)?",
             // `mu + tau * eta` needs two `real` parameters and a vector
             "mu + a * eta",
             "mu + tau * a",
