@@ -1,7 +1,7 @@
 //! Lazy affine density arguments: recognises `a.gather(g)? + b.gather(g)? * x` and `mu + tau * eta` in the arguments of `~` statements and generates `ppl::core::Affine` for them.
 //!
 //! Built eagerly, such a location vector holds one AD scalar per observation, each with a
-//! tangent over the parameters it depends on. `ppl::core::Affine` is never materialised: the
+//! tangent over the parameters it depends on. A `ppl::core::Affine` is not materialised: the
 //! density reads its values in `f64` and hands back `∂lp/∂μ_i`, which it sums per group before
 //! touching the tangents. A `let a = mu + tau * a_raw;` used only as the offset or scale of
 //! such gathered arguments becomes a lazy `Affine` too. The rewrite is syntactic, so it only
@@ -24,6 +24,10 @@ pub(crate) struct AffineScope {
     /// Names whose every binding in the body depends on a parameter: parameters, and `let` or
     /// `derived` names whose initialiser mentions such a name. Their values have the model's
     /// scalar type `T` (`T`, `Vector<T>`, …), which is what `Affine`'s offset and scale need.
+    /// (Should one be an `f64` vector after all, the rewrite still compiles when the eager
+    /// code does: the generic body cannot add or multiply an owned `Vector<f64>` and a
+    /// `Vector<T>`, so such code compiles only when both gathers are `f64`, and then so does
+    /// an `f64` `Affine`.)
     dependent: Vec<Ident>,
     /// `real` parameters that no statement rebinds (`T`).
     scalars: Vec<Ident>,
