@@ -591,3 +591,94 @@ fn parse_bounds(input: ParseStream) -> syn::Result<Bounds> {
         return Ok(bounds);
     }
 }
+
+/// The names a pattern binds (`x`, `(a, b)`, `Some(v)`, `x: f64`, `ref x @ …`).
+pub(crate) fn pat_idents(pat: &Pat, out: &mut Vec<Ident>) {
+    match pat {
+        Pat::Ident(p) => {
+            out.push(p.ident.clone());
+            if let Some((_, sub)) = &p.subpat {
+                pat_idents(sub, out);
+            }
+        }
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| pat_idents(&f.pat, out)),
+        Pat::Type(t) => pat_idents(&t.pat, out),
+        Pat::Reference(r) => pat_idents(&r.pat, out),
+        Pat::Paren(p) => pat_idents(&p.pat, out),
+        Pat::Or(o) => o.cases.iter().for_each(|p| pat_idents(p, out)),
+        _ => {}
+    }
+}
+
+/// What a statement binds a name to (see [`bindings`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Binding<'a> {
+    /// A parameter declaration.
+    Param(&'a ParamDecl),
+    /// A `let` (with its initialiser, if any) or a derived quantity.
+    Value(Option<&'a Expr>),
+    /// Transformed data, or a `for` variable.
+    Other,
+}
+
+/// Every name a statement of `body` binds (parameters, `let` patterns, `for` variables,
+/// derived quantities, transformed data), at any depth, in order, with what it is bound to.
+pub(crate) fn bindings<'a>(body: &'a [Stmt], out: &mut Vec<(Ident, Binding<'a>)>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Param(decl) => out.push((decl.name.clone(), Binding::Param(decl))),
+            Stmt::Let(local) => {
+                let mut names = Vec::new();
+                pat_idents(&local.pat, &mut names);
+                let init = local.init.as_ref().map(|init| &*init.expr);
+                out.extend(names.into_iter().map(|name| (name, Binding::Value(init))));
+            }
+            Stmt::Derived { name, expr } => out.push((name.clone(), Binding::Value(Some(expr)))),
+            Stmt::TransformedData { name, .. } => out.push((name.clone(), Binding::Other)),
+            Stmt::For { pat, body, .. } => {
+                let mut names = Vec::new();
+                pat_idents(pat, &mut names);
+                out.extend(names.into_iter().map(|name| (name, Binding::Other)));
+                bindings(body, out);
+            }
+            Stmt::While { body, .. } | Stmt::Block(body) => bindings(body, out),
+            Stmt::If {
+                then, otherwise, ..
+            } => {
+                bindings(then, out);
+                if let Some(otherwise) = otherwise {
+                    bindings(otherwise, out);
+                }
+            }
+            Stmt::Sample { .. } | Stmt::Target { .. } | Stmt::Expr(_) => {}
+        }
+    }
+}
+
+/// Whether `test` holds for the distribution of some `~` statement or parameter prior of
+/// `body`, at any depth.
+pub(crate) fn any_distribution(body: &[Stmt], test: &dyn Fn(&DistCall) -> bool) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Sample { dist, .. } => test(dist),
+        Stmt::Param(decl) => decl.prior.as_ref().is_some_and(test),
+        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
+            any_distribution(body, test)
+        }
+        Stmt::If {
+            then, otherwise, ..
+        } => {
+            any_distribution(then, test)
+                || otherwise
+                    .as_ref()
+                    .is_some_and(|otherwise| any_distribution(otherwise, test))
+        }
+        Stmt::Target { .. }
+        | Stmt::Let(_)
+        | Stmt::Derived { .. }
+        | Stmt::TransformedData { .. }
+        | Stmt::Expr(_) => false,
+    })
+}

@@ -5,7 +5,11 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Type};
 
-use crate::ast::{Bounds, DataField, DataKind, DistCall, ModelInput, ParamDecl, ParamKind, Stmt};
+use crate::affine::{self, affine_argument, AffineScope};
+use crate::ast::{
+    any_distribution, bindings, Bounds, DataField, DataKind, DistCall, ModelInput, ParamDecl,
+    ParamKind, Stmt,
+};
 
 /// Internal identifiers, invisible to user code (mixed-site hygiene).
 struct Names {
@@ -31,6 +35,8 @@ struct Names {
     /// Real-matrix data fields that no statement rebinds: `X * beta` with one of them on the
     /// left is a GLM linear predictor (see [`glm_call`]).
     glm_matrices: Vec<Ident>,
+    /// What the `Affine` rewrite of `~` arguments knows about the names (see [`crate::affine`]).
+    affine: AffineScope,
 }
 
 impl Names {
@@ -52,11 +58,14 @@ impl Names {
             .map(|(index, decl)| (decl.name.clone(), index, kind(decl), decl.bounds.clone()))
             .collect();
         let mut bound = Vec::new();
-        bound_names(&model.body, &mut bound);
+        bindings(&model.body, &mut bound);
         let glm_matrices = model
             .fields
             .iter()
-            .filter(|field| field.kind == DataKind::RealMatrix && !bound.contains(&field.name))
+            .filter(|field| {
+                field.kind == DataKind::RealMatrix
+                    && !bound.iter().any(|(name, _)| *name == field.name)
+            })
             .map(|field| field.name.clone())
             .collect();
         let hidden = |name: &str| Ident::new(name, Span::mixed_site());
@@ -78,6 +87,7 @@ impl Names {
             other_data,
             params,
             glm_matrices,
+            affine: AffineScope::new(model),
         }
     }
 }
@@ -396,7 +406,8 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
     let prediction = prediction_constructors(model, &names);
     let predictive = predictive_impl(model, &names);
     let log_density = log_density(model, &names);
-    let prefers_sparse = uses_glm(&names, &model.body);
+    let prefers_sparse =
+        uses_glm(&names, &model.body) || affine::prefers_sparse(&names.affine, &model.body);
     let unconstrain = unconstrain(model, &names);
     let params = params(&model.body);
     let param_names: Vec<String> = params.iter().map(|p| p.name.to_string()).collect();
@@ -424,7 +435,8 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
             const __PPL_MODEL: &'static str = #model_name;
             /// The model with gradients computed in `mode` (default
             /// [`GradientMode::Auto`](::ppl::core::GradientMode::Auto): dense chunked duals for
-            /// small dimensions, sparse duals above and for GLM likelihoods; see `docs/ad.md`).
+            /// small dimensions, sparse duals above and for GLM likelihoods and gathered affine
+            /// arguments; see `docs/ad.md`).
             pub fn with_gradient_mode(mut self, mode: ::ppl::core::GradientMode) -> Self {
                 self.__ppl_gradient_mode = mode;
                 self
@@ -880,43 +892,6 @@ fn element_transform(
     }
 }
 
-/// Every name a statement binds (parameters, `let` patterns, `for` variables, derived
-/// quantities, transformed data), at any depth.
-fn bound_names(body: &[Stmt], out: &mut Vec<Ident>) {
-    fn pattern_names(pat: &syn::Pat, out: &mut Vec<Ident>) {
-        match pat {
-            syn::Pat::Ident(ident) => out.push(ident.ident.clone()),
-            syn::Pat::Type(typed) => pattern_names(&typed.pat, out),
-            syn::Pat::Tuple(tuple) => tuple.elems.iter().for_each(|p| pattern_names(p, out)),
-            syn::Pat::Reference(reference) => pattern_names(&reference.pat, out),
-            _ => {}
-        }
-    }
-    for stmt in body {
-        match stmt {
-            Stmt::Param(decl) => out.push(decl.name.clone()),
-            Stmt::Let(local) => pattern_names(&local.pat, out),
-            Stmt::Derived { name, .. } | Stmt::TransformedData { name, .. } => {
-                out.push(name.clone());
-            }
-            Stmt::For { pat, body, .. } => {
-                pattern_names(pat, out);
-                bound_names(body, out);
-            }
-            Stmt::While { body, .. } | Stmt::Block(body) => bound_names(body, out),
-            Stmt::If {
-                then, otherwise, ..
-            } => {
-                bound_names(then, out);
-                if let Some(otherwise) = otherwise {
-                    bound_names(otherwise, out);
-                }
-            }
-            Stmt::Sample { .. } | Stmt::Target { .. } | Stmt::Expr(_) => {}
-        }
-    }
-}
-
 /// `alpha + X * beta`, `X * beta + alpha` or `X * beta` with `X` one of `matrices`: the
 /// intercept (if any), the matrix and the coefficients.
 fn linear_predictor<'a>(
@@ -1018,18 +993,22 @@ fn glm_shape<'a>(names: &'a Names, dist: &'a DistCall) -> Option<GlmShape<'a>> {
 /// by [`glm_shape`]): its intermediates then depend on few parameters each, and sparse tangents
 /// are the faster gradient at any dimension (`docs/ad.md`).
 fn uses_glm(names: &Names, body: &[Stmt]) -> bool {
-    body.iter().any(|stmt| match stmt {
-        Stmt::Sample { dist, .. } => {
-            dist.name.to_string().ends_with("_glm") || glm_shape(names, dist).is_some()
-        }
-        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Block(body) => {
-            uses_glm(names, body)
-        }
-        Stmt::If {
-            then, otherwise, ..
-        } => uses_glm(names, then) || otherwise.as_ref().is_some_and(|o| uses_glm(names, o)),
-        _ => false,
+    any_distribution(body, &|dist| {
+        dist.name.to_string().ends_with("_glm") || glm_shape(names, dist).is_some()
     })
+}
+
+/// The arguments of a `~` statement as density operands: each borrowed or copied
+/// (`(arg).__ppl_operand()`), or an `Affine` when it is one (see [`crate::affine`]).
+fn arguments(names: &Names, dist: &DistCall) -> Vec<TokenStream> {
+    dist.args
+        .iter()
+        .enumerate()
+        .map(|(position, arg)| {
+            affine_argument(&names.affine, dist, position, arg)
+                .unwrap_or_else(|| quote_spanned!(arg.span()=> (#arg).__ppl_operand()))
+        })
+        .collect()
 }
 
 /// A `~` statement: `target += family_lupdf::<T>(lhs, args…)?`.
@@ -1041,10 +1020,7 @@ fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
         Some(info) => Ident::new(info.log_density_propto, dist.name.span()),
         None => function,
     };
-    let args = dist
-        .args
-        .iter()
-        .map(|arg| quote_spanned!(arg.span()=> (#arg).__ppl_operand()));
+    let args = arguments(names, dist);
     let lhs = quote_spanned!(lhs_span=> (#lhs).__ppl_operand());
     let Names {
         target, density, ..
@@ -1106,9 +1082,9 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
         return TokenStream::new();
     };
     let root = site_root(lhs);
-    let args = dist.args.iter().map(|arg| {
-        quote_spanned!(arg.span()=> #support::IntoSiteArg::into_site_arg((#arg).__ppl_operand()))
-    });
+    let args = arguments(names, dist)
+        .into_iter()
+        .map(|arg| quote_spanned!(arg.span()=> #support::IntoSiteArg::into_site_arg(#arg)));
     let unsupported = quote!(return Err(#support::unsupported_site(#label)););
     // Whether `base[index]` is one flat element (vectors), rather than a row or a matrix entry.
     let mut flat_index = true;
@@ -1329,7 +1305,9 @@ fn statement(names: &Names, stmt: &Stmt, index: &mut usize) -> TokenStream {
                 }
             }
         }
-        Stmt::Let(local) => quote!(#local),
+        Stmt::Let(local) => {
+            affine::lazy_let(&names.affine, local).unwrap_or_else(|| quote!(#local))
+        }
         Stmt::Derived { name, expr } => {
             let store = storage(name);
             let Names {

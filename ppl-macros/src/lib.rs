@@ -1,11 +1,13 @@
 //! The `model!` procedural macro: parses a model declaration and generates its struct and log-density.
 //!
-//! `lib.rs` only parses and delegates: [`ast`] is the typed syntax, [`valid`] the semantic
-//! checks (and the resolution of implicit parameter declarations), [`expand`] the code
-//! generation. The language is documented in `docs/writing-models.md`.
+//! `lib.rs` only parses and delegates: `ast` is the typed syntax, `valid` the semantic
+//! checks (and the resolution of implicit parameter declarations), `expand` the code
+//! generation, `affine` its rewrite of affine `~` arguments into `ppl::core::Affine`. The
+//! language is documented in `docs/writing-models.md`.
 
 use proc_macro::TokenStream;
 
+mod affine;
 mod ast;
 mod expand;
 mod valid;

@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
-use syn::{Expr, Ident, Pat};
+use syn::{Expr, Ident};
 
-use crate::ast::{Bounds, DistCall, ModelInput, ParamDecl, ParamKind, Stmt};
+use crate::ast::{pat_idents, Bounds, DistCall, ModelInput, ParamDecl, ParamKind, Stmt};
 use ppl_core::dist::{family, FamilyInfo, SupportKind, FAMILIES};
 
 type Result<T> = syn::Result<T>;
@@ -119,26 +119,6 @@ fn root_ident(expr: &Expr) -> Option<&Ident> {
     }
 }
 
-pub(crate) fn pat_idents(pat: &Pat, out: &mut Vec<Ident>) {
-    match pat {
-        Pat::Ident(p) => {
-            out.push(p.ident.clone());
-            if let Some((_, sub)) = &p.subpat {
-                pat_idents(sub, out);
-            }
-        }
-        Pat::Tuple(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
-        Pat::Slice(s) => s.elems.iter().for_each(|p| pat_idents(p, out)),
-        Pat::Struct(s) => s.fields.iter().for_each(|f| pat_idents(&f.pat, out)),
-        Pat::Type(t) => pat_idents(&t.pat, out),
-        Pat::Reference(r) => pat_idents(&r.pat, out),
-        Pat::Paren(p) => pat_idents(&p.pat, out),
-        Pat::Or(o) => o.cases.iter().for_each(|p| pat_idents(p, out)),
-        _ => {}
-    }
-}
-
 /// Single-segment paths used as values (not called as functions), minus closure parameters.
 struct FreeIdents {
     found: Vec<(String, Span)>,
@@ -182,7 +162,7 @@ impl<'ast> Visit<'ast> for FreeIdents {
     }
 }
 
-fn free_idents(expr: &Expr) -> Vec<(String, Span)> {
+pub(crate) fn free_idents(expr: &Expr) -> Vec<(String, Span)> {
     let mut visitor = FreeIdents {
         found: Vec::new(),
         bound: Vec::new(),
