@@ -163,9 +163,11 @@ pub trait Model: Send + Sync {
     }
 
     /// A hint for [`GradientMode::Auto`]: `true` when the model's intermediates depend on few
-    /// parameters each even at small dimension (its likelihood is a GLM density, whose
-    /// coefficient gradient `Xᵀg` is computed in `f64`), so that sparse tangents win at any
-    /// `d`. `model!` sets it from the model's `~` statements; defaults to `false`.
+    /// parameters each even at small dimension, so that sparse tangents win at any `d`: its
+    /// likelihood is a GLM density (coefficient gradient `Xᵀg` computed in `f64`) or has a
+    /// gathered [`crate::Affine`] argument (`a.gather(g)? + b.gather(g)? * x`, whose tangent
+    /// work is per group). `model!` sets it from the model's `~` statements; defaults to
+    /// `false`.
     fn prefers_sparse_gradient(&self) -> bool {
         false
     }
