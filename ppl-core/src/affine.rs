@@ -383,7 +383,8 @@ where
     B: Operand<Scalar = A::Scalar>,
     X: Operand,
 {
-    #[inline]
+    // Inlined into the density's loop: a call per observation costs as much as the sums.
+    #[inline(always)]
     fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
         let affine = self.affine;
         let k = affine.group(i);

@@ -47,23 +47,43 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
     sigma: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "normal";
-    check_not_nan(FUNCTION, "random variable", &y)?;
-    check_finite(FUNCTION, "location", &mu)?;
-    check_positive_finite(FUNCTION, "scale", &sigma)?;
-    let n = common_len(
+    // The argument checks, in Stan's order. They run in full only when something is wrong:
+    // otherwise the density's own loop checks every element as it reads it (one pass over the
+    // observations instead of three), and a failure there discards the loop's work and reports
+    // exactly the error these checks give.
+    let checks = || -> Result<usize> {
+        check_not_nan(FUNCTION, "random variable", &y)?;
+        check_finite(FUNCTION, "location", &mu)?;
+        check_positive_finite(FUNCTION, "scale", &sigma)?;
+        common_len(
+            FUNCTION,
+            &[
+                ("random variable", y.size()),
+                ("location", mu.size()),
+                ("scale", sigma.size()),
+            ],
+        )
+    };
+    let first_error = |fallback: crate::Error| checks().err().unwrap_or(fallback);
+    let n = match common_len(
         FUNCTION,
         &[
             ("random variable", y.size()),
             ("location", mu.size()),
             ("scale", sigma.size()),
         ],
-    )?;
+    ) {
+        Ok(n) => n,
+        Err(size_error) => return Err(first_error(size_error)),
+    };
+    let valid_scale = |s: f64| s > 0.0 && s.is_finite();
     // A scalar sigma: its log and inverse are computed once.
     let scalar_sigma = sigma.size().is_none();
     let (inv_sigma_0, log_sigma_0) = {
         let s = sigma.value_at(0);
         (1.0 / s, s.ln())
     };
+    let mut all_valid = !scalar_sigma || valid_scale(sigma.value_at(0));
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
@@ -75,9 +95,12 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
             (inv_sigma_0, log_sigma_0)
         } else {
             let s = sigma.value_at(i);
+            all_valid &= valid_scale(s);
             (1.0 / s, s.ln())
         };
-        let z = (y.value_at(i) - mu.value_at(i)) * inv_sigma;
+        let (y_i, mu_i) = (y.value_at(i), mu.value_at(i));
+        all_valid &= !y_i.is_nan() & mu_i.is_finite();
+        let z = (y_i - mu_i) * inv_sigma;
         value -= 0.5 * z * z + log_sigma;
         let d_mu = z * inv_sigma;
         y_partials.add(&mut out, i, -d_mu);
@@ -85,6 +108,14 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         if sigma_active {
             sigma_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
         }
+    }
+    if !all_valid {
+        return Err(first_error(crate::Error::invalid(
+            FUNCTION,
+            "arguments",
+            "invalid",
+            "finite (location), not NaN (random variable), positive and finite (scale)",
+        )));
     }
     y_partials.apply(&mut out);
     mu_partials.apply(&mut out);
@@ -227,6 +258,46 @@ mod tests {
         assert_eq!(
             Normal::new(0.0, -1.0).unwrap_err().to_string(),
             "normal: scale is -1, but must be positive and finite"
+        );
+    }
+
+    /// The loop checks elements as it reads them; a failure reports what the checks, run in
+    /// Stan's order, report: the first bad element of the first bad argument, and a size
+    /// mismatch only when every element is valid. The same in a gradient.
+    #[test]
+    fn errors_follow_stans_check_order() {
+        let y = vec![0.0, 1.0, f64::NAN, 2.0];
+        let mu = vec![0.0, f64::INFINITY, 0.0, 0.0];
+        let err = normal_lpdf::<f64>(&y, &mu, -1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "normal: random variable[3] is NaN, but must be not NaN"
+        );
+        let err = normal_lpdf::<f64>(&y[..3], &mu, 1.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "normal: random variable[3] is NaN, but must be not NaN"
+        );
+        let err = normal_lpdf::<f64>(&vec![0.0; 4], &mu, &vec![1.0, 1.0, -2.0, 1.0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "normal: location[2] is inf, but must be finite"
+        );
+        let err = normal_lpdf::<f64>(&vec![0.0; 4], 0.0, &vec![1.0, 1.0, -2.0, 1.0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "normal: scale[3] is -2, but must be positive and finite"
+        );
+        let mut gradient = [0.0; 2];
+        let err = crate::gradient_chunked::<2, _>(
+            |u| normal_lpdf(&[u[0], u[1] * f64::NAN][..], 0.0, 1.0),
+            &[0.5, 1.0],
+            &mut gradient,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "normal: random variable[2] is NaN, but must be not NaN"
         );
     }
 
