@@ -39,6 +39,8 @@ ppl::model! {
     // A prior, and a parameter vector as `x`.
     w: vector[N] ~ normal(a.gather(group)? + x * b.gather(group)?, 2.0);
     z ~ cauchy(b.gather(group)? * w + a.gather(group)?, 1.5);
+    // Varying intercepts with a common slope (`mu_b`, a `real` parameter).
+    z ~ logistic(x * mu_b + a.gather(group)?, 1.5);
 }
 
 ppl::model! {
@@ -79,6 +81,8 @@ ppl::model! {
     w: vector[N] ~ normal(prior_location, 2.0);
     let z_location = b.gather(group)? * w + a.gather(group)?;
     z ~ cauchy(z_location, 1.5);
+    let common_slope = x * mu_b + a.gather(group)?;
+    z ~ logistic(common_slope, 1.5);
 }
 
 ppl::model! {

@@ -183,7 +183,8 @@ fn parameter_dependent(bound: &[(Ident, Binding<'_>)], data: &[&Ident]) -> Vec<I
 /// A `~` argument recognised as an affine map.
 #[derive(Debug, PartialEq)]
 enum AffineShape<'a> {
-    /// `offset.gather(index)? + scale.gather(index)? * x`.
+    /// `offset.gather(index)? + scale.gather(index)? * x`, or `offset.gather(index)? + scale * x`
+    /// with a `real` parameter `scale`.
     Gathered {
         offset: &'a Expr,
         scale: &'a Expr,
@@ -254,6 +255,18 @@ fn affine_shape<'a>(scope: &AffineScope, arg: &'a Expr) -> Option<AffineShape<'a
             {
                 // The same index expression, token for token, in both gathers.
                 if quote!(#index).to_string() == quote!(#scale_index).to_string() {
+                    return Some(AffineShape::Gathered {
+                        offset,
+                        scale,
+                        index,
+                        x,
+                    });
+                }
+            }
+            // `a.gather(g)? + beta * x`: varying intercepts with a common slope, a `real`
+            // parameter (the scale is then a scalar `Affine` part, shared by every group).
+            if let Some((offset, index)) = gathered(scope, offset) {
+                if scope.is_scalar(scale) && scope.is_elementwise_factor(x) {
                     return Some(AffineShape::Gathered {
                         offset,
                         scale,
@@ -570,6 +583,35 @@ mod tests {
                 Some(format!("gathered(a, b, group, {shown})")),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn common_slopes_are_gathered_with_a_scalar_scale() {
+        for text in [
+            "a.gather(group)? + tau * x",
+            "a.gather(group)? + x * tau",
+            "(tau * x) + a.gather(group)?",
+        ] {
+            assert_eq!(
+                shape_of(text).as_deref(),
+                Some("gathered(a, tau, group, x)"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            shape_of("a.gather(group)? + tau * 2.0").as_deref(),
+            Some("gathered(a, tau, group, 2.0)")
+        );
+        for text in [
+            // the slope must be a `real` parameter, the factor known to be element-wise
+            "a.gather(group)? + scale * x",
+            "a.gather(group)? + tau * X",
+            "a.gather(group)? + X * tau",
+            "a.gather(group)? + tau * offsets",
+            "offsets.gather(group)? + tau * x",
+        ] {
+            assert_eq!(shape_of(text), None, "{text}");
         }
     }
 
