@@ -41,6 +41,8 @@ ppl::model! {
     z ~ cauchy(b.gather(group)? * w + a.gather(group)?, 1.5);
     // Varying intercepts with a common slope (`mu_b`, a `real` parameter).
     z ~ logistic(x * mu_b + a.gather(group)?, 1.5);
+    // Varying intercepts alone.
+    v: vector[N] ~ normal(a.gather(group)?, 3.0);
 }
 
 ppl::model! {
@@ -83,6 +85,8 @@ ppl::model! {
     z ~ cauchy(z_location, 1.5);
     let common_slope = x * mu_b + a.gather(group)?;
     z ~ logistic(common_slope, 1.5);
+    let intercepts = a.gather(group)?;
+    v: vector[N] ~ normal(intercepts, 3.0);
 }
 
 ppl::model! {
@@ -192,10 +196,10 @@ const Y: [f64; 7] = [0.5, -0.9, 2.2, 1.3, -0.1, 0.4, 0.8];
 const Z: [f64; 7] = [1.1, -0.2, 0.9, 2.4, -1.3, 0.0, 0.6];
 const COUNTS: [i64; 7] = [0, 3, 1, 2, 0, 5, 1];
 const SUCCESSES: [i64; 7] = [0, 1, 1, 0, 1, 0, 1];
-/// `mu_a, mu_b, ln sigma_a, ln sigma_b, ln sigma_y, a_raw[3], b_raw[3], w[7]`.
-const VARYING_SLOPES_U: [f64; 18] = [
+/// `mu_a, mu_b, ln sigma_a, ln sigma_b, ln sigma_y, a_raw[3], b_raw[3], w[7], v[7]`.
+const VARYING_SLOPES_U: [f64; 25] = [
     0.2, -0.5, -0.3, 0.1, -0.2, 0.9, 0.4, -0.3, 0.1, -0.7, 1.2, 0.3, -1.4, 0.8, 0.0, 2.1, -0.6,
-    0.45,
+    0.45, 1.1, -0.8, 0.25, 2.2, -1.7, 0.6, 0.05,
 ];
 
 fn varying_slopes() -> (VaryingSlopes, VaryingSlopesEager) {

@@ -183,13 +183,13 @@ fn parameter_dependent(bound: &[(Ident, Binding<'_>)], data: &[&Ident]) -> Vec<I
 /// A `~` argument recognised as an affine map.
 #[derive(Debug, PartialEq)]
 enum AffineShape<'a> {
-    /// `offset.gather(index)? + scale.gather(index)? * x`, or `offset.gather(index)? + scale * x`
-    /// with a `real` parameter `scale`.
+    /// `offset.gather(index)? + scale.gather(index)? * x`, `offset.gather(index)? + scale * x`
+    /// with a `real` parameter `scale`, or `offset.gather(index)?` alone (no `scale * x`:
+    /// varying intercepts only).
     Gathered {
         offset: &'a Expr,
-        scale: &'a Expr,
+        slope: Option<(&'a Expr, &'a Expr)>,
         index: &'a Expr,
-        x: &'a Expr,
     },
     /// `offset + scale * x`, two `real` parameters and a vector.
     Elementwise {
@@ -241,6 +241,13 @@ fn gathered<'a>(scope: &AffineScope, expr: &'a Expr) -> Option<(&'a Expr, &'a Ex
 /// The affine shape of `arg`, if it has one whose parts' types the macro knows: the sum's
 /// terms and the product's factors in either order, parentheses anywhere.
 fn affine_shape<'a>(scope: &AffineScope, arg: &'a Expr) -> Option<AffineShape<'a>> {
+    if let Some((offset, index)) = gathered(scope, arg) {
+        return Some(AffineShape::Gathered {
+            offset,
+            slope: None,
+            index,
+        });
+    }
     let (left, right) = binary(arg, |op| matches!(op, syn::BinOp::Add(_)))?;
     for (offset, product) in [(left, right), (right, left)] {
         let Some((first, second)) = binary(product, |op| matches!(op, syn::BinOp::Mul(_))) else {
@@ -257,9 +264,8 @@ fn affine_shape<'a>(scope: &AffineScope, arg: &'a Expr) -> Option<AffineShape<'a
                 if quote!(#index).to_string() == quote!(#scale_index).to_string() {
                     return Some(AffineShape::Gathered {
                         offset,
-                        scale,
+                        slope: Some((scale, x)),
                         index,
-                        x,
                     });
                 }
             }
@@ -269,9 +275,8 @@ fn affine_shape<'a>(scope: &AffineScope, arg: &'a Expr) -> Option<AffineShape<'a
                 if scope.is_scalar(scale) && scope.is_elementwise_factor(x) {
                     return Some(AffineShape::Gathered {
                         offset,
-                        scale,
+                        slope: Some((scale, x)),
                         index,
-                        x,
                     });
                 }
             }
@@ -320,11 +325,18 @@ pub(crate) fn affine_argument(
     Some(match affine_shape(scope, arg)? {
         AffineShape::Gathered {
             offset,
-            scale,
+            slope,
             index,
-            x,
         } => {
-            let (offset, scale, x) = (operand(offset), operand(scale), operand(x));
+            let (scale, x) = match slope {
+                Some((scale, x)) => (operand(scale), operand(x)),
+                // Varying intercepts only: a constant zero slope, which carries no tangent.
+                None => (
+                    quote_spanned!(arg.span()=> <T as ::ppl::core::Real>::constant(0.0)),
+                    quote!(0.0),
+                ),
+            };
+            let offset = operand(offset);
             // `index` is passed as written, so that it coerces to `&[usize]` exactly as
             // `gather`'s argument does.
             quote_spanned! {arg.span()=>
@@ -390,9 +402,9 @@ fn gathered_receivers(scope: &AffineScope, body: &[Stmt], name: &Ident) -> usize
             if !takes_operand(&dist.name.to_string(), position) {
                 continue;
             }
-            if let Some(AffineShape::Gathered { offset, scale, .. }) = affine_shape(scope, arg) {
-                let uses = [offset, scale]
-                    .into_iter()
+            if let Some(AffineShape::Gathered { offset, slope, .. }) = affine_shape(scope, arg) {
+                let uses = std::iter::once(offset)
+                    .chain(slope.map(|(scale, _)| scale))
                     .filter(|part| plain_ident(part) == Some(name))
                     .count();
                 count.set(count.get() + uses);
@@ -522,9 +534,8 @@ mod tests {
         Some(match shape {
             AffineShape::Gathered {
                 offset,
-                scale,
+                slope: Some((scale, x)),
                 index,
-                x,
             } => format!(
                 "gathered({}, {}, {}, {})",
                 show(offset),
@@ -532,6 +543,11 @@ mod tests {
                 show(index),
                 show(x)
             ),
+            AffineShape::Gathered {
+                offset,
+                slope: None,
+                index,
+            } => format!("gathered({}, {})", show(offset), show(index)),
             AffineShape::Elementwise { offset, scale, x } => {
                 format!("new({}, {}, {})", show(offset), show(scale), show(x))
             }
@@ -616,6 +632,19 @@ mod tests {
     }
 
     #[test]
+    fn varying_intercepts_alone_are_gathered() {
+        assert_eq!(
+            shape_of("a.gather(group)?").as_deref(),
+            Some("gathered(a, group)")
+        );
+        assert_eq!(
+            shape_of("(a.gather(&group[..])?)").as_deref(),
+            Some("gathered(a, & group [..])")
+        );
+        assert_eq!(shape_of("offsets.gather(group)?"), None);
+    }
+
+    #[test]
     fn elementwise_shapes_in_every_order() {
         for text in ["mu + tau * eta", "eta * tau + mu", "(mu + (tau * eta))"] {
             assert_eq!(
@@ -639,6 +668,7 @@ mod tests {
             "a.gather(group)? - b.gather(group)? * x",
             "a.gather(group)? + b.gather(group)? * x + mu",
             "a.gather(group)? * x",
+            "x.gather(group)?",
             // `x * b.gather(g)?` only for an `x` known not to be a matrix
             "a.gather(group)? + X * b.gather(group)?",
             "a.gather(group)? + (0.5 * x) * b.gather(group)?",
@@ -705,7 +735,9 @@ mod tests {
         for (other_use, lazy) in [
             (quote!(derived total = a.sum();), &["b"][..]),
             (quote!(println!("{:?}", a);), &["b"]),
-            (quote!(y ~ normal(a.gather(group)?, 1.0);), &["b"]),
+            (quote!(y ~ normal(a.gather(group)? * 2.0, 1.0);), &["b"]),
+            // A gathered intercept alone is rewritten too, so `a` stays lazy.
+            (quote!(y ~ normal(a.gather(group)?, 1.0);), &["a", "b"]),
             (
                 quote!(y ~ normal(b.gather(group)? + b.gather(group)? * a, 1.0);),
                 &["b"],
