@@ -7,7 +7,8 @@ use super::check::{check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
 use crate::error::{Error, Result};
 use crate::linalg::{
-    all_constant, back_substitution_transpose, check_square, forward_substitution, VectorOperand,
+    all_constant, back_substitution_transpose_f64, check_square, forward_substitution_f64,
+    VectorOperand,
 };
 use crate::matrix::Matrix;
 use crate::real::{add_scaled_from, Real};
@@ -192,8 +193,15 @@ pub(super) fn check_cholesky_factor(
     factor: &Matrix<f64>,
 ) -> Result<()> {
     for i in 0..factor.rows() {
-        for j in 0..=i {
-            let entry = factor[(i, j)];
+        let row = &factor.row(i)[..=i];
+        // One branch-free pass per row (this runs on every evaluation); the offending entry is
+        // looked for only in a row that fails.
+        let row_is_valid =
+            row.iter().fold(true, |ok, entry| ok & entry.is_finite()) && row[i] > 0.0;
+        if row_is_valid {
+            continue;
+        }
+        for (j, &entry) in row.iter().enumerate() {
             let label = || format!("{argument}[{},{}]", i + 1, j + 1);
             if !entry.is_finite() {
                 return Err(Error::invalid(function, label(), entry, "finite"));
@@ -236,12 +244,12 @@ pub(super) fn quadratic_form_terms<T: Real>(
             .zip(mu_n)
             .map(|(a, b)| a.value() - b.value())
             .collect();
-        let z = forward_substitution(factor, &residual)?;
+        let z = forward_substitution_f64(factor, &residual)?;
         value -= 0.5 * z.iter().map(|z_i| z_i * z_i).sum::<f64>();
         if !vectors_have_tangent && !matrix_has_tangent {
             continue;
         }
-        let w = back_substitution_transpose(factor, &z)?;
+        let w = back_substitution_transpose_f64(factor, &z)?;
         for i in 0..dimension {
             if d_y_shared.is_empty() {
                 add_scaled_from(&mut out, &y_n[i], -w[i]);
