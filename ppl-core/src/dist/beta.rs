@@ -6,7 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_positive_finite, check_probability, common_len};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
-use super::partials::{has_tangent, ArgPartials};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lbeta};
@@ -81,7 +81,7 @@ fn beta_log_density<T: Real>(
             ("beta", beta.size()),
         ],
     )?;
-    let (alpha_is_parameter, beta_is_parameter) = (has_tangent(&alpha), has_tangent(&beta));
+    let (alpha_is_parameter, beta_is_parameter) = (alpha.any_tangent(), beta.any_tangent());
     let scalar_shapes = alpha.size().is_none() && beta.size().is_none();
     let scalar_shape_terms = shape_terms(
         alpha.value_at(0),

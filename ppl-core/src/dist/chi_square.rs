@@ -6,7 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
-use super::partials::{has_tangent, ArgPartials};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma, LN_2};
@@ -61,7 +61,7 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
         FUNCTION,
         &[("random variable", y.size()), ("nu", nu.size())],
     )?;
-    let nu_is_parameter = has_tangent(&nu);
+    let nu_is_parameter = nu.any_tangent();
     let scalar_nu_terms = nu_terms(nu.value_at(0), nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();

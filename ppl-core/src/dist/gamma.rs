@@ -5,7 +5,7 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
-use super::partials::{has_tangent, ArgPartials};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma};
@@ -65,7 +65,7 @@ fn gamma_log_density<T: Real>(
             ("rate", beta.size()),
         ],
     )?;
-    let alpha_is_parameter = has_tangent(&alpha);
+    let alpha_is_parameter = alpha.any_tangent();
     let scalar_shape_terms = shape_terms(alpha.value_at(0), alpha_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();

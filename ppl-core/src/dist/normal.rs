@@ -51,30 +51,24 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
     // otherwise the density's own loop checks every element as it reads it (one pass over the
     // observations instead of three), and a failure there discards the loop's work and reports
     // exactly the error these checks give.
+    let sizes = [
+        ("random variable", y.size()),
+        ("location", mu.size()),
+        ("scale", sigma.size()),
+    ];
     let checks = || -> Result<usize> {
         check_not_nan(FUNCTION, "random variable", &y)?;
         check_finite(FUNCTION, "location", &mu)?;
         check_positive_finite(FUNCTION, "scale", &sigma)?;
-        common_len(
-            FUNCTION,
-            &[
-                ("random variable", y.size()),
-                ("location", mu.size()),
-                ("scale", sigma.size()),
-            ],
-        )
+        common_len(FUNCTION, &sizes)
     };
-    let first_error = |fallback: crate::Error| checks().err().unwrap_or(fallback);
-    let n = match common_len(
-        FUNCTION,
-        &[
-            ("random variable", y.size()),
-            ("location", mu.size()),
-            ("scale", sigma.size()),
-        ],
-    ) {
+    let n = match common_len(FUNCTION, &sizes) {
         Ok(n) => n,
-        Err(size_error) => return Err(first_error(size_error)),
+        Err(size_error) => {
+            // An invalid element comes first in Stan's order.
+            checks()?;
+            return Err(size_error);
+        }
     };
     let valid_scale = |s: f64| s > 0.0 && s.is_finite();
     // A scalar sigma: its log and inverse are computed once.
@@ -110,12 +104,8 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         }
     }
     if !all_valid {
-        return Err(first_error(crate::Error::invalid(
-            FUNCTION,
-            "arguments",
-            "invalid",
-            "finite (location), not NaN (random variable), positive and finite (scale)",
-        )));
+        // The checks find the invalid element and report it; the loop's work is discarded.
+        checks()?;
     }
     y_partials.apply(&mut out);
     mu_partials.apply(&mut out);

@@ -7,13 +7,6 @@
 
 use crate::real::{Operand, PartialSink, Real};
 
-/// Whether any element of `arg` carries a tangent (a parameter rather than data), so that
-/// partials costing special-function calls (digamma, Bessel ratios) can be skipped for data.
-#[inline]
-pub(crate) fn has_tangent<A: Operand>(arg: &A) -> bool {
-    arg.any_tangent()
-}
-
 /// Accumulates `∂lp/∂arg` for one vectorised argument in one pass, through the argument's
 /// [`crate::PartialSink`]: a vector argument's partials are applied to each element's tangent as
 /// they come, a scalar argument's are summed and applied once by [`ArgPartials::apply`], a lazy
@@ -30,7 +23,7 @@ impl<'a, A: Operand + 'a> ArgPartials<'a, A> {
     #[inline]
     pub(crate) fn new(arg: &'a A) -> Self {
         ArgPartials {
-            active: has_tangent(arg),
+            active: arg.any_tangent(),
             sink: arg.partials(),
         }
     }

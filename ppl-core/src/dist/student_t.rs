@@ -5,7 +5,7 @@ use rand_distr::Distribution as _;
 
 use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
-use super::partials::{has_tangent, ArgPartials};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma, LN_PI};
@@ -89,7 +89,7 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
             ("scale", sigma.size()),
         ],
     )?;
-    let nu_is_parameter = has_tangent(&nu);
+    let nu_is_parameter = nu.any_tangent();
     // A scalar nu: its gamma-function terms are computed once.
     let scalar_nu_terms = nu_terms(nu.value_at(0), nu_is_parameter);
     let mut value = 0.0;

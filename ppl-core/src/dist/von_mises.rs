@@ -8,7 +8,7 @@ use rand_distr::{Distribution as _, Open01, StandardNormal};
 use super::bessel::{log_bessel_i0_and_ratio, LN_2PI};
 use super::check::{check_finite, check_nonnegative, common_len};
 use super::distribution::{Distribution, Support};
-use super::partials::{has_tangent, ArgPartials};
+use super::partials::ArgPartials;
 use crate::error::Result;
 use crate::real::{Operand, Real};
 
@@ -70,7 +70,7 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
             ("concentration", kappa.size()),
         ],
     )?;
-    let kappa_is_parameter = has_tangent(&kappa);
+    let kappa_is_parameter = kappa.any_tangent();
     let scalar_bessel = log_bessel_i0_and_ratio(kappa.value_at(0));
     let mut value = 0.0;
     let mut out = T::accumulator();
