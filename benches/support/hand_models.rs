@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use ppl::core::{dist, special, Affine, Dual, GroupIndex, Matrix, Real, SparseDual};
+use ppl::core::{dist, special, Affine, Data, Dual, GroupIndex, Matrix, Real, SparseDual};
 use serde_json::Value;
 
 fn read_json(name: &str) -> Value {
@@ -85,11 +85,13 @@ impl HandModel for EightSchools {
         let tau = log_tau.exp();
         // theta = mu + tau * theta_tilde, never materialised (see `Affine`).
         let theta = Affine::new(mu, tau, theta_tilde).unwrap();
-        let lp: T = dist::normal_lupdf::<T>(mu, 0.0, 5.0).unwrap()
+        // Data scales are marked `Data`, so `~`'s unnormalised densities drop `ln σ`, as Stan
+        // (and the analytic gradient) do.
+        let lp: T = dist::normal_lupdf::<T>(mu, 0.0, Data(5.0)).unwrap()
             + cauchy_kernel(tau, 5.0)
             + log_tau
-            + dist::normal_lupdf::<T>(theta_tilde, 0.0, 1.0).unwrap()
-            + dist::normal_lupdf::<T>(&self.y, &theta, &self.sigma).unwrap();
+            + dist::normal_lupdf::<T>(theta_tilde, 0.0, Data(1.0)).unwrap()
+            + dist::normal_lupdf::<T>(&self.y, &theta, Data(&self.sigma)).unwrap();
         lp
     }
     fn elementwise<T: Real>(&self, u: &[T]) -> T {

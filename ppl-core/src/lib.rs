@@ -9,6 +9,7 @@
 //! - [`Model`] and [`LogDensity`] are the interface to the inference engines.
 
 mod affine;
+mod data;
 pub mod dist;
 mod dual;
 mod dual_ops;
@@ -27,6 +28,7 @@ pub mod transform;
 mod vector;
 
 pub use affine::{Affine, AffinePartials, GroupIndex};
+pub use data::Data;
 pub use dual::Dual;
 pub use error::{Error, Result};
 pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};

@@ -69,11 +69,13 @@ pub trait Real:
     /// [`Dual`](crate::Dual) it is `constant(0.0)`; a [`SparseDual`](crate::SparseDual)
     /// accumulator is updated in place, so it must not be copied while terms are still being
     /// added (return it, or `acc + value`, when done).
+    #[inline]
     fn accumulator() -> Self {
         Self::constant(0.0)
     }
 
     /// A scalar with value `value` whose tangent is `Σ partial_i · tangent(arg_i)`.
+    #[inline]
     fn from_partials(value: f64, partials: &[(&Self, f64)]) -> Self {
         let mut out = Self::accumulator();
         for (arg, partial) in partials {
@@ -83,35 +85,42 @@ pub trait Real:
     }
 
     /// `e^x`.
+    #[inline]
     fn exp(self) -> Self {
         let e = self.value().exp();
         self.chain(e, e)
     }
     /// Natural logarithm.
+    #[inline]
     fn ln(self) -> Self {
         let x = self.value();
         self.chain(x.ln(), 1.0 / x)
     }
     /// `ln(1 + x)`, accurate for small `x`.
+    #[inline]
     fn ln_1p(self) -> Self {
         let x = self.value();
         self.chain(x.ln_1p(), 1.0 / (1.0 + x))
     }
     /// `e^x - 1`, accurate for small `x`.
+    #[inline]
     fn exp_m1(self) -> Self {
         let x = self.value();
         self.chain(x.exp_m1(), x.exp())
     }
     /// Square root.
+    #[inline]
     fn sqrt(self) -> Self {
         let s = self.value().sqrt();
         self.chain(s, 0.5 / s)
     }
     /// `x²`.
+    #[inline]
     fn square(self) -> Self {
         self * self
     }
     /// Absolute value (derivative `sign(x)`, 0 at 0).
+    #[inline]
     fn abs(self) -> Self {
         let x = self.value();
         let sign = if x > 0.0 {
@@ -124,6 +133,7 @@ pub trait Real:
         self.chain(x.abs(), sign)
     }
     /// `x^n` for an integer power.
+    #[inline]
     fn powi(self, n: i32) -> Self {
         let x = self.value();
         let derivative = if n == 0 {
@@ -134,6 +144,7 @@ pub trait Real:
         self.chain(x.powi(n), derivative)
     }
     /// `x^p` for a real power that is itself a scalar: `∂/∂x = p x^(p-1)`, `∂/∂p = x^p ln x`.
+    #[inline]
     fn powf(self, p: Self) -> Self {
         let x = self.value();
         let pv = p.value();
@@ -147,42 +158,50 @@ pub trait Real:
         Self::from_partials(value, &[(&self, d_x), (&p, d_p)])
     }
     /// `x^p` for a constant real power.
+    #[inline]
     fn powf_const(self, p: f64) -> Self {
         let x = self.value();
         let derivative = if p == 0.0 { 0.0 } else { p * x.powf(p - 1.0) };
         self.chain(x.powf(p), derivative)
     }
     /// Sine.
+    #[inline]
     fn sin(self) -> Self {
         let x = self.value();
         self.chain(x.sin(), x.cos())
     }
     /// Cosine.
+    #[inline]
     fn cos(self) -> Self {
         let x = self.value();
         self.chain(x.cos(), -x.sin())
     }
     /// Hyperbolic tangent.
+    #[inline]
     fn tanh(self) -> Self {
         let t = self.value().tanh();
         self.chain(t, 1.0 - t * t)
     }
     /// `ln(1 + e^x)` (softplus), stable for large `|x|`.
+    #[inline]
     fn log1p_exp(self) -> Self {
         let x = self.value();
         self.chain(special::log1p_exp(x), special::inv_logit(x))
     }
     /// `1 / (1 + e^-x)`.
+    #[inline]
     fn inv_logit(self) -> Self {
         let p = special::inv_logit(self.value());
         self.chain(p, p * (1.0 - p))
     }
     /// `ln(inv_logit(x))`, stable for large `|x|`.
+    #[inline]
     fn log_inv_logit(self) -> Self {
         let x = self.value();
         self.chain(special::log_inv_logit(x), special::inv_logit(-x))
     }
     /// `ln(1 - inv_logit(x))`, stable for large `|x|`.
+    #[inline]
     fn log1m_inv_logit(self) -> Self {
         let x = self.value();
         self.chain(special::log1m_inv_logit(x), -special::inv_logit(x))
@@ -241,6 +260,7 @@ pub trait Real:
         Self::from_partials(special::lchoose(nv, kv), &[(&self, d_n), (&k, d_k)])
     }
     /// The larger of two scalars (by value).
+    #[inline]
     fn max(self, other: Self) -> Self {
         if other.value() > self.value() {
             other
@@ -249,6 +269,7 @@ pub trait Real:
         }
     }
     /// The smaller of two scalars (by value).
+    #[inline]
     fn min(self, other: Self) -> Self {
         if other.value() < self.value() {
             other
@@ -257,6 +278,7 @@ pub trait Real:
         }
     }
     /// Whether the value is finite (tangents are not looked at).
+    #[inline]
     fn is_finite(&self) -> bool {
         self.value().is_finite()
     }
@@ -364,6 +386,9 @@ pub trait Operand {
     type Partials<'s>: PartialSink
     where
         Self: 's;
+    /// Whether the argument is known to be data: `true` only for [`crate::Data`]. The
+    /// unnormalised densities (`_lupdf`) drop the terms whose arguments are all data.
+    const IS_DATA: bool = false;
     /// `None` for a scalar, `Some(n)` for a vector of `n` elements.
     fn size(&self) -> Option<usize>;
     /// Element `i` (a scalar ignores `i`).
@@ -531,23 +556,35 @@ impl<T: Real, const K: usize> Operand for &[T; K] {
 ///
 /// # Errors
 /// [`crate::Error::SizeMismatch`] naming the first argument whose length differs.
+#[inline]
 pub fn broadcast_len(
     function: &'static str,
     sizes: &[(&'static str, Option<usize>)],
 ) -> crate::Result<usize> {
-    let mut common: Option<(usize, &'static str)> = None;
+    // Inlined into every density call (a handful of comparisons that fold for scalar
+    // arguments); the error is built out of line.
+    let mut common: Option<usize> = None;
     for (name, size) in sizes {
-        if let Some(n) = size {
+        if let Some(n) = *size {
             match common {
-                None => common = Some((*n, name)),
-                Some((m, _)) if m != *n => {
-                    return Err(crate::Error::size_mismatch(function, *name, *n, m));
-                }
+                None => common = Some(n),
+                Some(m) if m != n => return Err(size_mismatch_error(function, name, n, m)),
                 _ => {}
             }
         }
     }
-    Ok(common.map_or(1, |(n, _)| n))
+    Ok(common.unwrap_or(1))
+}
+
+#[cold]
+#[inline(never)]
+fn size_mismatch_error(
+    function: &'static str,
+    name: &'static str,
+    n: usize,
+    m: usize,
+) -> crate::Error {
+    crate::Error::size_mismatch(function, name, n, m)
 }
 
 /// An integer argument of a vectorised mass function (the variate of a discrete family, or

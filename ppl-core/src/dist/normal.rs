@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_SQRT_2PI;
@@ -36,7 +37,8 @@ pub fn normal_lpdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Opera
     normal_log_density::<false, T>(y, mu, sigma)
 }
 
-/// [`normal_lpdf`] without the constant `−n ln √(2π)` (Stan's `normal_lupdf`, what `~` uses).
+/// [`normal_lpdf`] without the constant `−n ln √(2π)` (Stan's `normal_lupdf`, what `~` uses),
+/// and without `−Σ ln σ_i` when `sigma` is [`crate::Data`].
 pub fn normal_lupdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Operand) -> Result<T> {
     normal_log_density::<true, T>(y, mu, sigma)
 }
@@ -71,11 +73,14 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         }
     };
     let valid_scale = |s: f64| s > 0.0 && s.is_finite();
+    // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
+    let log_of = |s: f64| if include_log_sigma { s.ln() } else { 0.0 };
     // A scalar sigma: its log and inverse are computed once.
     let scalar_sigma = sigma.size().is_none();
     let (inv_sigma_0, log_sigma_0) = {
         let s = sigma.value_at(0);
-        (1.0 / s, s.ln())
+        (1.0 / s, log_of(s))
     };
     let mut all_valid = !scalar_sigma || valid_scale(sigma.value_at(0));
     let mut y_partials = ArgPartials::new(&y);
@@ -90,7 +95,7 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         } else {
             let s = sigma.value_at(i);
             all_valid &= valid_scale(s);
-            (1.0 / s, s.ln())
+            (1.0 / s, log_of(s))
         };
         let (y_i, mu_i) = (y.value_at(i), mu.value_at(i));
         all_valid &= !y_i.is_nan() & mu_i.is_finite();
