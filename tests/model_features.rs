@@ -88,19 +88,17 @@ fn by_hand(u: &[f64], flag: bool) -> f64 {
     let y = [0.3, 1.2, 1.9, 2.8];
     let design = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.5, 0.5]];
     let x_mean = 1.25;
-    let mut lp = -0.5 * (mu / 5.0).powi(2) - 5f64.ln();
+    // `~` with data (here literal) scales drops `−ln σ`, as Stan's `~` does.
+    let mut lp = -0.5 * (mu / 5.0).powi(2);
     lp -= 0.5 * a_raw.iter().map(|v| v * v).sum::<f64>();
     lp -= 0.5 * beta.iter().map(|v| v * v).sum::<f64>();
-    lp -= m
-        .iter()
-        .map(|v| 0.5 * (v / 2.0).powi(2) + 2f64.ln())
-        .sum::<f64>();
+    lp -= m.iter().map(|v| 0.5 * (v / 2.0).powi(2)).sum::<f64>();
     let a: Vec<f64> = a_raw.iter().map(|r| mu + r).collect();
     for n in 0..4 {
         let eta =
             a[group[n]] + design[n][0] * beta[0] + design[n][1] * beta[1] + mu * (x[n] - x_mean);
         lp -= 0.5 * (y[n] - eta).powi(2);
-        lp -= 0.5 * ((y[n] - a[group[n]]) / 10.0).powi(2) + 10f64.ln();
+        lp -= 0.5 * ((y[n] - a[group[n]]) / 10.0).powi(2);
     }
     lp -= if flag {
         0.5 * mu * mu
@@ -236,7 +234,6 @@ fn gather_follows_index_data() {
     let u = [0.5, 2.0, 0.1, -0.2];
     let a = [0.5 + 2.0 * 0.1, 0.5 + 2.0 * -0.2];
     let expected = -0.5 * (0.5f64 / 5.0).powi(2)
-        - 5f64.ln()
         - 0.5 * (0.01 + 0.04)
         - 0.5 * ((0.5 - a[1]).powi(2) + (-0.5 - a[0]).powi(2) + (1.0 - a[1]).powi(2));
     let lp = model.log_density_f64(&u, true).unwrap();
@@ -300,4 +297,55 @@ fn target_takes_a_density_call_with_question_mark() {
     let bad = TargetWithTry::new(1, vec![f64::NAN]).unwrap();
     let error = bad.log_density_f64(&u, true).unwrap_err();
     assert!(error.to_string().contains("normal"), "{error}");
+}
+
+ppl::model! {
+    /// Data scales in `~` statements: a data vector, its elements, a scalar data field, and a
+    /// data name that a statement rebinds to a parameter-dependent value.
+    pub struct DataScales {
+        N: usize,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(size = N)]
+        s: Vec<f64>,
+        scale: f64,
+        spread: f64,
+    }
+    mu ~ normal(0.0, 1.0);
+    tau: real<lower = 0.0> ~ exponential(1.0);
+    y ~ normal(mu, s);
+    for n in 0..N {
+        y[n] ~ normal(mu, s[n]);
+    }
+    y ~ normal(mu, scale);
+    let spread = spread * tau;
+    y ~ normal(mu, spread);
+}
+
+#[test]
+fn sample_statements_drop_terms_of_data_alone() {
+    let (y, s, scale, spread) = ([0.3, -0.4], [0.5, 2.0], 1.5, 3.0);
+    let model = DataScales::new(2, y.to_vec(), s.to_vec(), scale, spread).unwrap();
+    let u = [0.2, 0.1];
+    let (mu, tau) = (u[0], u[1].exp());
+    let squares = |sigma: &dyn Fn(usize) -> f64| -> f64 {
+        (0..2)
+            .map(|n| -0.5 * ((y[n] - mu) / sigma(n)).powi(2))
+            .sum()
+    };
+    // Data scales (the vector `s`, its elements `s[n]`, the field `scale`, the literals) drop
+    // `−ln σ`, as Stan's `~` does. `spread` is rebound to a parameter-dependent value, so its
+    // statement keeps `−ln σ` (`−2 ln(spread·τ)`).
+    let expected = -0.5 * mu * mu - tau
+        + u[1]
+        + 2.0 * squares(&|n| s[n])
+        + squares(&|_| scale)
+        + squares(&|_| spread * tau)
+        - 2.0 * (spread * tau).ln();
+    let lp = model.log_density_f64(&u, true).unwrap();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+    // The gradient reports the same value.
+    let mut gradient = [0.0; 2];
+    let lp_from_gradient = model.log_density_gradient(&u, &mut gradient).unwrap();
+    assert!((lp_from_gradient - expected).abs() < 1e-12);
 }

@@ -35,6 +35,10 @@ struct Names {
     /// Real-matrix data fields that no statement rebinds: `X * beta` with one of them on the
     /// left is a GLM linear predictor (see [`glm_call`]).
     glm_matrices: Vec<Ident>,
+    /// Real data fields (scalars and vectors) that no statement rebinds: a `~` operand naming
+    /// one (or an element of a vector one) is data whatever the scalar type (see
+    /// [`data_operand`]).
+    real_data: Vec<(Ident, DataKind)>,
     /// What the `Affine` rewrite of `~` arguments knows about the names (see [`crate::affine`]).
     affine: AffineScope,
 }
@@ -68,6 +72,15 @@ impl Names {
             })
             .map(|field| field.name.clone())
             .collect();
+        let real_data = model
+            .fields
+            .iter()
+            .filter(|field| {
+                matches!(field.kind, DataKind::Real | DataKind::RealVec)
+                    && !bound.iter().any(|(name, _)| *name == field.name)
+            })
+            .map(|field| (field.name.clone(), field.kind))
+            .collect();
         let hidden = |name: &str| Ident::new(name, Span::mixed_site());
         Names {
             u: hidden("__u"),
@@ -87,6 +100,7 @@ impl Names {
             other_data,
             params,
             glm_matrices,
+            real_data,
             affine: AffineScope::new(model),
         }
     }
@@ -1021,7 +1035,23 @@ fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
         None => function,
     };
     let args = arguments(names, dist);
-    let lhs = quote_spanned!(lhs_span=> (#lhs).__ppl_operand());
+    // Data operands of a univariate family are passed as `Data`, so the unnormalised density
+    // drops the terms that depend on data alone, as Stan's `~` does.
+    let univariate = ppl_core::dist::family(&dist.name.to_string())
+        .is_some_and(|info| info.support.is_univariate());
+    let args = args
+        .into_iter()
+        .zip(&dist.args)
+        .map(|(operand, arg)| mark_data(names, univariate, arg, operand))
+        .collect::<Vec<_>>();
+    let continuous = ppl_core::dist::family(&dist.name.to_string())
+        .is_some_and(|info| info.support.is_univariate() && !info.support.is_discrete());
+    let lhs = mark_data(
+        names,
+        continuous,
+        lhs_expr,
+        quote_spanned!(lhs_span=> (#lhs).__ppl_operand()),
+    );
     let Names {
         target, density, ..
     } = names;
@@ -1034,6 +1064,42 @@ fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
             #target += #density_call;
         }
         #site
+    }
+}
+
+/// `Data(operand)` when `expr` is data whatever the scalar type and `allowed` (the family takes
+/// it as a plain `Operand`); the operand unchanged otherwise.
+fn mark_data(names: &Names, allowed: bool, expr: &Expr, operand: TokenStream) -> TokenStream {
+    if allowed && data_operand(names, expr) {
+        quote_spanned!(expr.span()=> ::ppl::core::Data(#operand))
+    } else {
+        operand
+    }
+}
+
+/// Whether a `~` operand is known to be data: a float literal (`5.0`, `-1.5`), a real data
+/// field that no statement rebinds (`sigma`), or an element of a vector one (`sigma[j]`).
+/// Anything else (integer literals, expressions, transformed data) is left as it is: dropping
+/// fewer terms is always correct.
+fn data_operand(names: &Names, expr: &Expr) -> bool {
+    let is_field = |expr: &Expr, vector: bool| match expr {
+        Expr::Path(path) => path.path.get_ident().is_some_and(|ident| {
+            names
+                .real_data
+                .iter()
+                .any(|(name, kind)| name == ident && (!vector || *kind == DataKind::RealVec))
+        }),
+        _ => false,
+    };
+    match expr {
+        Expr::Paren(paren) => data_operand(names, &paren.expr),
+        Expr::Lit(literal) => matches!(literal.lit, syn::Lit::Float(_)),
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
+            matches!(&*unary.expr, Expr::Lit(literal) if matches!(literal.lit, syn::Lit::Float(_)))
+        }
+        Expr::Path(_) => is_field(expr, false),
+        Expr::Index(index) => is_field(&index.expr, true),
+        _ => false,
     }
 }
 

@@ -35,6 +35,20 @@ pub enum SupportKind {
 }
 
 impl SupportKind {
+    /// Whether the variate is a scalar (vectorised element-wise), so that every argument is a
+    /// plain [`crate::Operand`] or [`crate::IntOperand`].
+    pub fn is_univariate(self) -> bool {
+        matches!(
+            self,
+            SupportKind::Real
+                | SupportKind::Positive
+                | SupportKind::UnitInterval
+                | SupportKind::BetweenArgs { .. }
+                | SupportKind::Binary
+                | SupportKind::NonNegativeInt
+        )
+    }
+
     /// Whether the variate is discrete, so that it can only be observed (data).
     pub fn is_discrete(self) -> bool {
         matches!(
