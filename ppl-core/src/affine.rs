@@ -323,43 +323,50 @@ fn gathered_values<X: Operand>(
     values
 }
 
-/// A part's running per-group sums of partials: nothing for a part without tangents, one
-/// number for a scalar part (no allocation), one per group for a vector part.
-enum Sums {
-    Inactive,
-    Scalar(f64),
-    Vector(Vec<f64>),
+/// A part's running per-group sums of partials: one per group for a vector part, one number
+/// for a scalar part.
+///
+/// Branch-free in the density's loop: group `k` adds into `sums[k & mask]`, where `mask` is
+/// all ones for a vector part and zero for a scalar part (one sum) or an inactive one (a sum
+/// that is never applied).
+struct Sums {
+    active: bool,
+    scalar: bool,
+    mask: usize,
+    sums: Vec<f64>,
 }
 
 impl Sums {
     fn zeros(active: bool, part_size: Option<usize>) -> Self {
-        match (active, part_size) {
-            (false, _) => Sums::Inactive,
-            (true, None) => Sums::Scalar(0.0),
-            (true, Some(n)) => Sums::Vector(vec![0.0; n]),
+        let (mask, len) = match (active, part_size) {
+            (true, Some(n)) => (usize::MAX, n),
+            _ => (0, 1),
+        };
+        Sums {
+            active,
+            scalar: part_size.is_none(),
+            mask,
+            sums: vec![0.0; len],
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, k: usize, partial: f64) {
-        match self {
-            Sums::Inactive => {}
-            Sums::Scalar(sum) => *sum += partial,
-            Sums::Vector(sums) => sums[k] += partial,
-        }
+        self.sums[k & self.mask] += partial;
     }
 
     /// Hands the sums to `part`'s own sink (element `k` gets group `k`'s sum).
     fn apply<P: Operand, T: Real>(self, part: &P, out: &mut T) {
+        if !self.active {
+            return;
+        }
         let mut sink = part.partials();
-        match self {
-            Sums::Inactive => return,
-            Sums::Scalar(sum) => sink.add(out, 0, sum),
-            Sums::Vector(sums) => {
-                for (k, partial) in sums.into_iter().enumerate() {
-                    if partial != 0.0 {
-                        sink.add(out, k, partial);
-                    }
+        if self.scalar {
+            sink.add(out, 0, self.sums[0]);
+        } else {
+            for (k, partial) in self.sums.into_iter().enumerate() {
+                if partial != 0.0 {
+                    sink.add(out, k, partial);
                 }
             }
         }
@@ -372,6 +379,10 @@ impl Sums {
 /// `x_i`; [`PartialSink::finish`] applies the group sums, once per group.
 pub struct AffinePartials<'s, 'a, A: Operand, B, X: Operand + 's> {
     affine: &'s Affine<'a, A, B, X>,
+    // Copies of the affine's flags and index, so that the density's loop keeps them in
+    // registers (a read through `affine` may alias the sums it writes).
+    index: Option<&'a [usize]>,
+    scale_active: bool,
     offset_sums: Sums,
     scale_sums: Sums,
     x_partials: Option<X::Partials<'s>>,
@@ -387,9 +398,12 @@ where
     #[inline(always)]
     fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
         let affine = self.affine;
-        let k = affine.group(i);
+        let k = match self.index {
+            Some(index) => index[i],
+            None => i,
+        };
         self.offset_sums.add(k, partial);
-        if affine.scale_active {
+        if self.scale_active {
             self.scale_sums.add(k, partial * affine.x.value_at(i));
         }
         if let Some(x_partials) = &mut self.x_partials {
@@ -449,6 +463,8 @@ where
     fn partials(&self) -> AffinePartials<'_, 'a, A, B, X> {
         AffinePartials {
             affine: self,
+            index: self.index,
+            scale_active: self.scale_active,
             offset_sums: Sums::zeros(self.offset_active, self.offset.size()),
             scale_sums: Sums::zeros(self.scale_active, self.scale.size()),
             x_partials: self.x_active.then(|| self.x.partials()),

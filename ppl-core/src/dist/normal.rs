@@ -87,6 +87,8 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
     let sigma_active = sigma_partials.is_active();
+    // A scalar sigma's partials are summed here, in a register, and handed over once.
+    let mut scalar_sigma_partial = 0.0;
     let mut value = 0.0;
     let mut out = T::accumulator();
     for i in 0..n {
@@ -105,8 +107,16 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
         y_partials.add(&mut out, i, -d_mu);
         mu_partials.add(&mut out, i, d_mu);
         if sigma_active {
-            sigma_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
+            let partial = (z * z - 1.0) * inv_sigma;
+            if scalar_sigma {
+                scalar_sigma_partial += partial;
+            } else {
+                sigma_partials.add(&mut out, i, partial);
+            }
         }
+    }
+    if scalar_sigma {
+        sigma_partials.add(&mut out, 0, scalar_sigma_partial);
     }
     if !all_valid {
         // The checks find the invalid element and report it; the loop's work is discarded.
