@@ -119,7 +119,10 @@ pub(crate) struct KeptTerms {
 
 impl KeptTerms {
     /// The kept terms given which arguments are data.
-    pub(crate) const fn new<const PROPTO: bool>(mean_is_data: bool, dispersion_is_data: bool) -> Self {
+    pub(crate) const fn new<const PROPTO: bool>(
+        mean_is_data: bool,
+        dispersion_is_data: bool,
+    ) -> Self {
         KeptTerms {
             log_rising_factorial: include_summand::<PROPTO>(dispersion_is_data),
             y_log_mean: include_summand::<PROPTO>(mean_is_data),
