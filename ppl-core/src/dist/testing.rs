@@ -1,4 +1,4 @@
-//! Test helpers shared by the density tests: tolerance checks, dual-versus-finite-difference gradients, normalisation (quadrature or summed mass), sample moments and quantiles, and GLM reference comparisons.
+//! Test helpers shared by the density tests: tolerance checks, dual-versus-finite-difference gradients, normalisation (quadrature or summed mass), sample moments and quantiles, GLM reference comparisons, and the `Data`-argument check (`assert_data_drops!`).
 
 use rand::{Rng, SeedableRng};
 
