@@ -7,9 +7,10 @@ use super::check::{check_positive_finite, check_probability, common_len};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
-use crate::special::{digamma, lbeta};
+use crate::special::{digamma, lbeta, lgamma};
 
 /// Log-density of the beta distribution, vectorised over all arguments (Stan's `beta_lpdf`):
 ///
@@ -35,17 +36,47 @@ use crate::special::{digamma, lbeta};
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn beta_lpdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
-    beta_log_density::<T>(y, alpha, beta)
+    beta_log_density::<false, T>(y, alpha, beta)
 }
 
-/// The same as [`beta_lpdf`]: every term depends on an argument, so none is dropped.
+/// [`beta_lpdf`] without the terms whose arguments are all [`crate::Data`] (Stan's
+/// `beta_lupdf`, what `~` uses): `−ln Γ(α)` (data `alpha`), `−ln Γ(β)` (`beta`), `ln Γ(α + β)`
+/// (`alpha`, `beta`), `(α − 1) ln y` (`alpha`, `y`), `(β − 1) ln(1 − y)` (`beta`, `y`).
 pub fn beta_lupdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
-    beta_log_density::<T>(y, alpha, beta)
+    beta_log_density::<true, T>(y, alpha, beta)
 }
 
-/// The terms depending on the shapes only: `ln B(α, β)` and, if wanted, `ψ(α) − ψ(α+β)` and
-/// `ψ(β) − ψ(α+β)`.
-fn shape_terms(alpha: f64, beta: f64, alpha_wanted: bool, beta_wanted: bool) -> (f64, f64, f64) {
+/// Which of the three terms of `−ln B(α, β) = ln Γ(α + β) − ln Γ(α) − ln Γ(β)` a density keeps.
+#[derive(Clone, Copy)]
+struct KeptShapeTerms {
+    lgamma_alpha: bool,
+    lgamma_beta: bool,
+    lgamma_sum: bool,
+}
+
+impl KeptShapeTerms {
+    /// The kept part of `−ln B(α, β)`: `−lbeta` itself (accurate) when all three are kept,
+    /// else only the kept log-gammas are computed.
+    fn value(self, alpha: f64, beta: f64) -> f64 {
+        if self.lgamma_alpha && self.lgamma_beta && self.lgamma_sum {
+            return -lbeta(alpha, beta);
+        }
+        let term = |kept: bool, x: f64| if kept { lgamma(x) } else { 0.0 };
+        term(self.lgamma_sum, alpha + beta)
+            - term(self.lgamma_alpha, alpha)
+            - term(self.lgamma_beta, beta)
+    }
+}
+
+/// The terms depending on the shapes only: the kept part of `−ln B(α, β)` and, if wanted,
+/// `ψ(α) − ψ(α+β)` and `ψ(β) − ψ(α+β)`.
+fn shape_terms(
+    alpha: f64,
+    beta: f64,
+    kept: KeptShapeTerms,
+    alpha_wanted: bool,
+    beta_wanted: bool,
+) -> (f64, f64, f64) {
     let digamma_sum = if alpha_wanted || beta_wanted {
         digamma(alpha + beta)
     } else {
@@ -61,10 +92,10 @@ fn shape_terms(alpha: f64, beta: f64, alpha_wanted: bool, beta_wanted: bool) -> 
     } else {
         0.0
     };
-    (lbeta(alpha, beta), d_alpha, d_beta)
+    (kept.value(alpha, beta), d_alpha, d_beta)
 }
 
-fn beta_log_density<T: Real>(
+fn beta_log_density<const PROPTO: bool, T: Real>(
     y: impl Operand,
     alpha: impl Operand,
     beta: impl Operand,
@@ -82,10 +113,21 @@ fn beta_log_density<T: Real>(
         ],
     )?;
     let (alpha_is_parameter, beta_is_parameter) = (alpha.any_tangent(), beta.any_tangent());
+    // Each term is dropped from the unnormalised form when all its arguments are data (Stan's
+    // `~`), and then not computed.
+    let (y_data, alpha_data, beta_data) = (is_data(&y), is_data(&alpha), is_data(&beta));
+    let kept = KeptShapeTerms {
+        lgamma_alpha: include_summand::<PROPTO>(alpha_data),
+        lgamma_beta: include_summand::<PROPTO>(beta_data),
+        lgamma_sum: include_summand::<PROPTO>(alpha_data && beta_data),
+    };
+    let include_alpha_log_y = include_summand::<PROPTO>(alpha_data && y_data);
+    let include_beta_log1m_y = include_summand::<PROPTO>(beta_data && y_data);
     let scalar_shapes = alpha.size().is_none() && beta.size().is_none();
     let scalar_shape_terms = shape_terms(
         alpha.value_at(0),
         beta.value_at(0),
+        kept,
         alpha_is_parameter,
         beta_is_parameter,
     );
@@ -96,16 +138,22 @@ fn beta_log_density<T: Real>(
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, alpha_i, beta_i) = (y.value_at(i), alpha.value_at(i), beta.value_at(i));
-        let (log_beta_function, digamma_alpha_term, digamma_beta_term) = if scalar_shapes {
+        let (kept_shape_value, digamma_alpha_term, digamma_beta_term) = if scalar_shapes {
             scalar_shape_terms
         } else {
-            shape_terms(alpha_i, beta_i, alpha_is_parameter, beta_is_parameter)
+            shape_terms(alpha_i, beta_i, kept, alpha_is_parameter, beta_is_parameter)
         };
-        let log_y = y_i.ln();
-        let log1m_y = (-y_i).ln_1p();
-        // ln(1 − y) as ln_1p(−y), accurate for small y.
-        value += multiply_log(alpha_i - 1.0, log_y) + multiply_log(beta_i - 1.0, log1m_y)
-            - log_beta_function;
+        // ln(1 − y) as ln_1p(−y), accurate for small y. A dropped logarithm is 0 (its term
+        // then vanishes); a parameter shape keeps its own.
+        let log_y = if include_alpha_log_y { y_i.ln() } else { 0.0 };
+        let log1m_y = if include_beta_log1m_y {
+            (-y_i).ln_1p()
+        } else {
+            0.0
+        };
+        value += multiply_log(alpha_i - 1.0, log_y)
+            + multiply_log(beta_i - 1.0, log1m_y)
+            + kept_shape_value;
         let d_y = (alpha_i - 1.0) / y_i - (beta_i - 1.0) / (1.0 - y_i);
         y_partials.add(&mut out, i, d_y);
         if alpha_is_parameter {
@@ -273,5 +321,57 @@ mod tests {
             assert_gradient_matches(|x| beta_lpdf(x[0], alpha, x[1]), &[y, beta]);
             assert_gradient_matches(|x| beta_lpdf(x[0], x[1], beta), &[y, alpha]);
         }
+    }
+
+    /// Each term goes when all its arguments are data: `−ln Γ(α)` (alpha), `−ln Γ(β)` (beta),
+    /// `ln Γ(α + β)` (alpha, beta), `(α − 1) ln y` (alpha, y), `(β − 1) ln(1 − y)` (beta, y).
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let y = [0.3, 0.7, 0.05];
+        let alpha = [0.5, 2.0, 3.5];
+        let beta = [1.5, 0.25, 2.0];
+        let sum = |term: &dyn Fn(usize) -> f64| (0..3).map(term).sum::<f64>();
+        let lgamma_alpha = sum(&|i| -ln_gamma(alpha[i]));
+        let lgamma_beta = sum(&|i| -ln_gamma(beta[i]));
+        let lgamma_sum = sum(&|i| ln_gamma(alpha[i] + beta[i]));
+        let alpha_log_y = sum(&|i| (alpha[i] - 1.0) * y[i].ln());
+        let beta_log1m_y = sum(&|i| (beta[i] - 1.0) * (1.0 - y[i]).ln());
+        assert_data_drops!(
+            beta_lpdf,
+            beta_lupdf,
+            |x, data| (&y[..], data(&alpha[..]), x[0]),
+            [1.5],
+            lgamma_alpha,
+        );
+        assert_data_drops!(
+            beta_lpdf,
+            beta_lupdf,
+            |x, data| (&y[..], x[0], data(&beta[..])),
+            [1.5],
+            lgamma_beta,
+        );
+        assert_data_drops!(
+            beta_lpdf,
+            beta_lupdf,
+            |x, data| (&x[0..3], data(&alpha[..]), data(&beta[..])),
+            [0.3, 0.7, 0.05],
+            lgamma_alpha + lgamma_beta + lgamma_sum,
+        );
+        assert_data_drops!(
+            beta_lpdf,
+            beta_lupdf,
+            |x, data| (data(&y[..]), data(&alpha[..]), &x[0..3]),
+            [1.5, 0.25, 2.0],
+            lgamma_alpha + alpha_log_y,
+        );
+        assert_data_drops!(
+            beta_lpdf,
+            beta_lupdf,
+            |x, data| (data(&y[..]), x[0], data(&beta[..])),
+            [2.5],
+            lgamma_beta + beta_log1m_y,
+        );
     }
 }

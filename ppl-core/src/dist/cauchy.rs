@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_PI;
@@ -34,7 +35,8 @@ pub fn cauchy_lpdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Opera
     cauchy_log_density::<false, T>("cauchy", y, mu, sigma)
 }
 
-/// [`cauchy_lpdf`] without the constant `−n ln π` (Stan's `cauchy_lupdf`, what `~` uses).
+/// [`cauchy_lpdf`] without the constant `−n ln π` (Stan's `cauchy_lupdf`, what `~` uses),
+/// and without `−Σ ln σ_i` when `sigma` is [`crate::Data`].
 pub fn cauchy_lupdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Operand) -> Result<T> {
     cauchy_log_density::<true, T>("cauchy", y, mu, sigma)
 }
@@ -57,6 +59,8 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
             ("scale", sigma.size()),
         ],
     )?;
+    // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -65,9 +69,10 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
         let inv_sigma = 1.0 / sigma_i;
+        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
         let z = (y_i - mu_i) * inv_sigma;
         let z_squared = z * z;
-        value -= sigma_i.ln() + z_squared.ln_1p();
+        value -= log_sigma + z_squared.ln_1p();
         let inv_one_plus_z_squared = 1.0 / (1.0 + z_squared);
         let d_y = -2.0 * z * inv_sigma * inv_one_plus_z_squared;
         y_partials.add(&mut out, i, d_y);
@@ -237,5 +242,28 @@ mod tests {
                 &[y, mu, log_sigma.exp(), 0.7],
             );
         }
+    }
+
+    /// With data `sigma` the unnormalised form drops `−Σ ln σ_i`.
+    #[test]
+    fn data_scale_drops_its_log() {
+        use crate::dist::testing::assert_data_drops;
+        let y = [0.3, -1.7, 4.0];
+        let sigma = [0.5, 2.0, 3.0];
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        assert_data_drops!(
+            cauchy_lpdf,
+            cauchy_lupdf,
+            |x, data| (&y[..], x[0], data(&sigma[..])),
+            [0.2],
+            -log_sigma_sum,
+        );
+        assert_data_drops!(
+            cauchy_lpdf,
+            cauchy_lupdf,
+            |x, data| (x[0], &x[1..4], data(2.5)),
+            [0.2, 1.0, -1.0, 0.5],
+            -3.0 * 2.5f64.ln(),
+        );
     }
 }

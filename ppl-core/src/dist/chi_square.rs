@@ -7,6 +7,7 @@ use super::check::{check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma, LN_2};
@@ -35,25 +36,30 @@ use crate::special::{digamma, lgamma, LN_2};
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn chi_square_lpdf<T: Real>(y: impl Operand, nu: impl Operand) -> Result<T> {
-    chi_square_log_density::<T>(y, nu)
+    chi_square_log_density::<false, T>(y, nu)
 }
 
-/// The same as [`chi_square_lpdf`]: every term depends on an argument, so none is dropped.
+/// [`chi_square_lpdf`] without the terms whose arguments are all [`crate::Data`] (Stan's
+/// `chi_square_lupdf`, what `~` uses): `−ν/2 ln 2 − ln Γ(ν/2)` (data `nu`), `−y/2` (data `y`).
 pub fn chi_square_lupdf<T: Real>(y: impl Operand, nu: impl Operand) -> Result<T> {
-    chi_square_log_density::<T>(y, nu)
+    chi_square_log_density::<true, T>(y, nu)
 }
 
-/// `ln Γ(ν/2)` and, if wanted, `ψ(ν/2)`.
-fn nu_terms(nu: f64, with_derivative: bool) -> (f64, f64) {
+/// `ln Γ(ν/2)` (if wanted, else 0) and, if wanted, `ψ(ν/2)`.
+fn nu_terms(nu: f64, with_value: bool, with_derivative: bool) -> (f64, f64) {
     let digamma_half_nu = if with_derivative {
         digamma(0.5 * nu)
     } else {
         0.0
     };
-    (lgamma(0.5 * nu), digamma_half_nu)
+    let lgamma_half_nu = if with_value { lgamma(0.5 * nu) } else { 0.0 };
+    (lgamma_half_nu, digamma_half_nu)
 }
 
-fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<T> {
+fn chi_square_log_density<const PROPTO: bool, T: Real>(
+    y: impl Operand,
+    nu: impl Operand,
+) -> Result<T> {
     const FUNCTION: &str = "chi_square";
     check_not_negative(FUNCTION, "random variable", &y)?;
     check_positive_finite(FUNCTION, "nu", &nu)?;
@@ -62,7 +68,11 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
         &[("random variable", y.size()), ("nu", nu.size())],
     )?;
     let nu_is_parameter = nu.any_tangent();
-    let scalar_nu_terms = nu_terms(nu.value_at(0), nu_is_parameter);
+    // The unnormalised form drops the terms in ν alone when ν is data and `−y/2` when y is
+    // (Stan's `~`).
+    let include_nu_terms = include_summand::<PROPTO>(is_data(&nu));
+    let include_half_y = include_summand::<PROPTO>(is_data(&y));
+    let scalar_nu_terms = nu_terms(nu.value_at(0), include_nu_terms, nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -72,11 +82,16 @@ fn chi_square_log_density<T: Real>(y: impl Operand, nu: impl Operand) -> Result<
         let (lgamma_half_nu, digamma_half_nu) = if nu.size().is_none() {
             scalar_nu_terms
         } else {
-            nu_terms(nu_i, nu_is_parameter)
+            nu_terms(nu_i, include_nu_terms, nu_is_parameter)
         };
         let half_nu = 0.5 * nu_i;
-        value +=
-            -half_nu * LN_2 - lgamma_half_nu + multiply_log(half_nu - 1.0, y_i.ln()) - 0.5 * y_i;
+        let half_nu_log_2 = if include_nu_terms {
+            half_nu * LN_2
+        } else {
+            0.0
+        };
+        let half_y = if include_half_y { 0.5 * y_i } else { 0.0 };
+        value += -half_nu_log_2 - lgamma_half_nu + multiply_log(half_nu - 1.0, y_i.ln()) - half_y;
         y_partials.add(&mut out, i, (half_nu - 1.0) / y_i - 0.5);
         if nu_is_parameter {
             let d_nu = 0.5 * (y_i.ln() - LN_2 - digamma_half_nu);
@@ -218,5 +233,40 @@ mod tests {
             // nu as data: its (skipped) digamma partial is not needed.
             assert_gradient_matches(|x| chi_square_lpdf(x[0], nu), &[y]);
         }
+    }
+
+    /// With data `nu` the unnormalised form drops `−ν/2 ln 2 − ln Γ(ν/2)`, with data `y` `−y/2`.
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let y = [0.3, 1.7, 4.0];
+        let nu = [0.5, 2.0, 7.0];
+        let nu_terms: f64 = nu
+            .iter()
+            .map(|&v: &f64| -0.5 * v * 2f64.ln() - ln_gamma(0.5 * v))
+            .sum();
+        let half_y: f64 = y.iter().map(|&v: &f64| -0.5 * v).sum();
+        assert_data_drops!(
+            chi_square_lpdf,
+            chi_square_lupdf,
+            |x, data| (&x[0..3], data(&nu[..])),
+            [0.3, 1.7, 4.0],
+            nu_terms,
+        );
+        assert_data_drops!(
+            chi_square_lpdf,
+            chi_square_lupdf,
+            |x, data| (data(&y[..]), &x[0..3]),
+            [0.5, 2.0, 7.0],
+            half_y,
+        );
+        assert_data_drops!(
+            chi_square_lpdf,
+            chi_square_lupdf,
+            |x, data| (data(&y[..]), x[0]),
+            [3.0],
+            half_y,
+        );
     }
 }

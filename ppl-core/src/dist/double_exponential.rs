@@ -6,6 +6,7 @@ use rand_distr::{Distribution as _, Open01};
 use super::check::{check_finite, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_2;
@@ -40,7 +41,8 @@ pub fn double_exponential_lpdf<T: Real>(
 }
 
 /// [`double_exponential_lpdf`] without the constant `−n ln 2` (Stan's
-/// `double_exponential_lupdf`, what `~` uses).
+/// `double_exponential_lupdf`, what `~` uses), and without `−Σ ln σ_i` when `sigma` is
+/// [`crate::Data`].
 pub fn double_exponential_lupdf<T: Real>(
     y: impl Operand,
     mu: impl Operand,
@@ -66,6 +68,8 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
             ("scale", sigma.size()),
         ],
     )?;
+    // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -74,9 +78,10 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
         let inv_sigma = 1.0 / sigma_i;
+        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
         let difference = y_i - mu_i;
         let scaled_distance = difference.abs() * inv_sigma;
-        value -= sigma_i.ln() + scaled_distance;
+        value -= log_sigma + scaled_distance;
         let sign = if difference > 0.0 {
             1.0
         } else if difference < 0.0 {
@@ -242,5 +247,28 @@ mod tests {
                 &[y, mu, sigma, 0.7],
             );
         }
+    }
+
+    /// With data `sigma` the unnormalised form drops `−Σ ln σ_i`.
+    #[test]
+    fn data_scale_drops_its_log() {
+        use crate::dist::testing::assert_data_drops;
+        let y = [0.3, -1.7, 4.0];
+        let sigma = [0.5, 2.0, 3.0];
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        assert_data_drops!(
+            double_exponential_lpdf,
+            double_exponential_lupdf,
+            |x, data| (&y[..], x[0], data(&sigma[..])),
+            [0.2],
+            -log_sigma_sum,
+        );
+        assert_data_drops!(
+            double_exponential_lpdf,
+            double_exponential_lupdf,
+            |x, data| (x[0], &x[1..4], data(2.5)),
+            [0.2, 1.0, -1.0, 0.5],
+            -3.0 * 2.5f64.ln(),
+        );
     }
 }

@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 
@@ -30,16 +31,19 @@ use crate::real::{Operand, Real};
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn exponential_lpdf<T: Real>(y: impl Operand, beta: impl Operand) -> Result<T> {
-    exponential_log_density::<T>(y, beta)
+    exponential_log_density::<false, T>(y, beta)
 }
 
-/// The same as [`exponential_lpdf`]: the exponential log-density has no constant term
-/// (Stan's `exponential_lupdf`, what `~` uses).
+/// The same as [`exponential_lpdf`], which has no constant term (Stan's `exponential_lupdf`,
+/// what `~` uses), but without `Σ ln β_i` when `beta` is [`crate::Data`].
 pub fn exponential_lupdf<T: Real>(y: impl Operand, beta: impl Operand) -> Result<T> {
-    exponential_log_density::<T>(y, beta)
+    exponential_log_density::<true, T>(y, beta)
 }
 
-fn exponential_log_density<T: Real>(y: impl Operand, beta: impl Operand) -> Result<T> {
+fn exponential_log_density<const PROPTO: bool, T: Real>(
+    y: impl Operand,
+    beta: impl Operand,
+) -> Result<T> {
     const FUNCTION: &str = "exponential";
     check_not_negative(FUNCTION, "random variable", &y)?;
     check_positive_finite(FUNCTION, "rate", &beta)?;
@@ -47,13 +51,17 @@ fn exponential_log_density<T: Real>(y: impl Operand, beta: impl Operand) -> Resu
         FUNCTION,
         &[("random variable", y.size()), ("rate", beta.size())],
     )?;
+    // `ln β` is dropped from the unnormalised form when β is data (Stan's `~`), and then not
+    // computed.
+    let include_log_beta = include_summand::<PROPTO>(is_data(&beta));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut beta_partials = ArgPartials::new(&beta);
     for i in 0..n {
         let (y_i, beta_i) = (y.value_at(i), beta.value_at(i));
-        value += beta_i.ln() - beta_i * y_i;
+        let log_beta = if include_log_beta { beta_i.ln() } else { 0.0 };
+        value += log_beta - beta_i * y_i;
         y_partials.add(&mut out, i, -beta_i);
         beta_partials.add(&mut out, i, 1.0 / beta_i - y_i);
     }
@@ -187,5 +195,20 @@ mod tests {
             );
             assert_gradient_matches(|x| exponential_lpdf(x[0], &x[1..3]), &[y + 1e-3, beta, 0.5]);
         }
+    }
+
+    /// With data `beta` the unnormalised form drops `Σ ln β_i`.
+    #[test]
+    fn data_rate_drops_its_log() {
+        use crate::dist::testing::assert_data_drops;
+        let beta = [0.5, 2.0, 3.0];
+        let log_beta_sum: f64 = beta.iter().map(|b: &f64| b.ln()).sum();
+        assert_data_drops!(
+            exponential_lpdf,
+            exponential_lupdf,
+            |x, data| (&x[0..3], data(&beta[..])),
+            [0.2, 1.5, 4.0],
+            log_beta_sum,
+        );
     }
 }

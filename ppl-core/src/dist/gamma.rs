@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma};
@@ -33,22 +34,24 @@ use crate::special::{digamma, lgamma};
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn gamma_lpdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
-    gamma_log_density::<T>(y, alpha, beta)
+    gamma_log_density::<false, T>(y, alpha, beta)
 }
 
-/// The same as [`gamma_lpdf`]: every term depends on an argument, so none is dropped (Stan's
-/// `gamma_lupdf` drops terms of data arguments only, which a generic function cannot know).
+/// [`gamma_lpdf`] without the terms whose arguments are all [`crate::Data`] (Stan's
+/// `gamma_lupdf`, what `~` uses): `−ln Γ(α)` (data `alpha`), `α ln β` (`alpha`, `beta`),
+/// `(α − 1) ln y` (`alpha`, `y`), `−β y` (`beta`, `y`).
 pub fn gamma_lupdf<T: Real>(y: impl Operand, alpha: impl Operand, beta: impl Operand) -> Result<T> {
-    gamma_log_density::<T>(y, alpha, beta)
+    gamma_log_density::<true, T>(y, alpha, beta)
 }
 
-/// `ln Γ(α)` and, if wanted, `ψ(α)`.
-fn shape_terms(alpha: f64, with_derivative: bool) -> (f64, f64) {
+/// `ln Γ(α)` (if wanted, else 0) and, if wanted, `ψ(α)`.
+fn shape_terms(alpha: f64, with_value: bool, with_derivative: bool) -> (f64, f64) {
+    let lgamma_alpha = if with_value { lgamma(alpha) } else { 0.0 };
     let digamma_alpha = if with_derivative { digamma(alpha) } else { 0.0 };
-    (lgamma(alpha), digamma_alpha)
+    (lgamma_alpha, digamma_alpha)
 }
 
-fn gamma_log_density<T: Real>(
+fn gamma_log_density<const PROPTO: bool, T: Real>(
     y: impl Operand,
     alpha: impl Operand,
     beta: impl Operand,
@@ -65,8 +68,16 @@ fn gamma_log_density<T: Real>(
             ("rate", beta.size()),
         ],
     )?;
+    // Each term is dropped from the unnormalised form when all its arguments are data (Stan's
+    // `~`), and then not computed.
+    let (y_data, alpha_data, beta_data) = (is_data(&y), is_data(&alpha), is_data(&beta));
+    let include_lgamma_alpha = include_summand::<PROPTO>(alpha_data);
+    let include_alpha_log_beta = include_summand::<PROPTO>(alpha_data && beta_data);
+    let include_alpha_log_y = include_summand::<PROPTO>(alpha_data && y_data);
+    let include_beta_y = include_summand::<PROPTO>(beta_data && y_data);
     let alpha_is_parameter = alpha.any_tangent();
-    let scalar_shape_terms = shape_terms(alpha.value_at(0), alpha_is_parameter);
+    let scalar_shape_terms =
+        shape_terms(alpha.value_at(0), include_lgamma_alpha, alpha_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -77,10 +88,17 @@ fn gamma_log_density<T: Real>(
         let (lgamma_alpha, digamma_alpha) = if alpha.size().is_none() {
             scalar_shape_terms
         } else {
-            shape_terms(alpha_i, alpha_is_parameter)
+            shape_terms(alpha_i, include_lgamma_alpha, alpha_is_parameter)
         };
-        let (log_y, log_beta) = (y_i.ln(), beta_i.ln());
-        value += alpha_i * log_beta - lgamma_alpha + (alpha_i - 1.0) * log_y - beta_i * y_i;
+        // A dropped logarithm is 0 (its term then vanishes); a parameter alpha keeps both.
+        let log_y = if include_alpha_log_y { y_i.ln() } else { 0.0 };
+        let log_beta = if include_alpha_log_beta {
+            beta_i.ln()
+        } else {
+            0.0
+        };
+        let beta_y = if include_beta_y { beta_i * y_i } else { 0.0 };
+        value += alpha_i * log_beta - lgamma_alpha + (alpha_i - 1.0) * log_y - beta_y;
         y_partials.add(&mut out, i, (alpha_i - 1.0) / y_i - beta_i);
         if alpha_is_parameter {
             let d_alpha = log_beta + log_y - digamma_alpha;
@@ -236,5 +254,49 @@ mod tests {
             // alpha as data: its (skipped) digamma partial is not needed.
             assert_gradient_matches(|x| gamma_lpdf(x[0], alpha, x[1]), &[y, beta]);
         }
+    }
+
+    /// Each term goes when all its arguments are data: `−ln Γ(α)` (alpha), `α ln β` (alpha,
+    /// beta), `(α − 1) ln y` (alpha, y), `−β y` (beta, y).
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let y = [0.3, 1.7, 4.0];
+        let alpha = [0.5, 2.0, 3.5];
+        let beta = [1.5, 0.25, 2.0];
+        let sum = |term: &dyn Fn(usize) -> f64| (0..3).map(term).sum::<f64>();
+        let lgamma_alpha = sum(&|i| -ln_gamma(alpha[i]));
+        let alpha_log_beta = sum(&|i| alpha[i] * beta[i].ln());
+        let alpha_log_y = sum(&|i| (alpha[i] - 1.0) * y[i].ln());
+        let beta_y = sum(&|i| -beta[i] * y[i]);
+        assert_data_drops!(
+            gamma_lpdf,
+            gamma_lupdf,
+            |x, data| (&y[..], data(&alpha[..]), x[0]),
+            [1.5],
+            lgamma_alpha,
+        );
+        assert_data_drops!(
+            gamma_lpdf,
+            gamma_lupdf,
+            |x, data| (&x[0..3], data(&alpha[..]), data(&beta[..])),
+            [0.3, 1.7, 4.0],
+            lgamma_alpha + alpha_log_beta,
+        );
+        assert_data_drops!(
+            gamma_lpdf,
+            gamma_lupdf,
+            |x, data| (data(&y[..]), data(&alpha[..]), &x[0..3]),
+            [1.5, 0.25, 2.0],
+            lgamma_alpha + alpha_log_y,
+        );
+        assert_data_drops!(
+            gamma_lpdf,
+            gamma_lupdf,
+            |x, data| (data(&y[..]), &x[0..3], data(&beta[..])),
+            [0.5, 2.0, 3.5],
+            beta_y,
+        );
     }
 }

@@ -35,7 +35,8 @@ pub fn half_cauchy_lpdf<T: Real>(y: impl Operand, sigma: impl Operand) -> Result
     half_cauchy_log_density::<false, T>(y, sigma)
 }
 
-/// [`half_cauchy_lpdf`] without the constant `n (ln 2 − ln π)` (what `~` uses).
+/// [`half_cauchy_lpdf`] without the constant `n (ln 2 − ln π)` (what `~` uses), and
+/// without `−Σ ln σ_i` when `sigma` is [`crate::Data`].
 pub fn half_cauchy_lupdf<T: Real>(y: impl Operand, sigma: impl Operand) -> Result<T> {
     half_cauchy_log_density::<true, T>(y, sigma)
 }
@@ -192,5 +193,20 @@ mod tests {
                 &[y, log_sigma.exp(), 1.5],
             );
         }
+    }
+
+    /// With data `sigma` the unnormalised form drops `−Σ ln σ_i`.
+    #[test]
+    fn data_scale_drops_its_log() {
+        use crate::dist::testing::assert_data_drops;
+        let sigma = [0.5, 2.0, 3.0];
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        assert_data_drops!(
+            half_cauchy_lpdf,
+            half_cauchy_lupdf,
+            |x, data| (&x[0..3], data(&sigma[..])),
+            [0.2, 1.5, 4.0],
+            -log_sigma_sum,
+        );
     }
 }

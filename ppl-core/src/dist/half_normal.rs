@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{LN_2, LN_SQRT_2PI};
@@ -36,7 +37,8 @@ pub fn half_normal_lpdf<T: Real>(y: impl Operand, sigma: impl Operand) -> Result
     half_normal_log_density::<false, T>(y, sigma)
 }
 
-/// [`half_normal_lpdf`] without the constant `n (ln 2 − ln √(2π))` (what `~` uses).
+/// [`half_normal_lpdf`] without the constant `n (ln 2 − ln √(2π))` (what `~` uses), and
+/// without `−Σ ln σ_i` when `sigma` is [`crate::Data`].
 pub fn half_normal_lupdf<T: Real>(y: impl Operand, sigma: impl Operand) -> Result<T> {
     half_normal_log_density::<true, T>(y, sigma)
 }
@@ -52,6 +54,8 @@ fn half_normal_log_density<const PROPTO: bool, T: Real>(
         FUNCTION,
         &[("random variable", y.size()), ("scale", sigma.size())],
     )?;
+    // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -59,8 +63,9 @@ fn half_normal_log_density<const PROPTO: bool, T: Real>(
     for i in 0..n {
         let (y_i, sigma_i) = (y.value_at(i), sigma.value_at(i));
         let inv_sigma = 1.0 / sigma_i;
+        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
         let z = y_i * inv_sigma;
-        value -= 0.5 * z * z + sigma_i.ln();
+        value -= 0.5 * z * z + log_sigma;
         y_partials.add(&mut out, i, -z * inv_sigma);
         sigma_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
     }
@@ -205,5 +210,20 @@ mod tests {
                 &[y, log_sigma.exp(), 1.5],
             );
         }
+    }
+
+    /// With data `sigma` the unnormalised form drops `−Σ ln σ_i`.
+    #[test]
+    fn data_scale_drops_its_log() {
+        use crate::dist::testing::assert_data_drops;
+        let sigma = [0.5, 2.0, 3.0];
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        assert_data_drops!(
+            half_normal_lpdf,
+            half_normal_lupdf,
+            |x, data| (&x[0..3], data(&sigma[..])),
+            [0.2, 1.5, 4.0],
+            -log_sigma_sum,
+        );
     }
 }

@@ -40,7 +40,9 @@ pub fn half_student_t_lpdf<T: Real>(
     half_student_t_log_density::<false, T>(y, nu, sigma)
 }
 
-/// [`half_student_t_lpdf`] without the constant `n (ln 2 − ½ ln π)` (what `~` uses).
+/// [`half_student_t_lpdf`] without the constant `n (ln 2 − ½ ln π)` (what `~` uses),
+/// without `ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln ν` when `nu` is [`crate::Data`] and without
+/// `−ln σ` when `sigma` is.
 pub fn half_student_t_lupdf<T: Real>(
     y: impl Operand,
     nu: impl Operand,
@@ -210,5 +212,28 @@ mod tests {
                 &[y, 2.0 * y, nu, sigma, 0.5],
             );
         }
+    }
+
+    /// With data `nu` the terms in ν alone go, with data `sigma` `−ln σ` goes.
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let y = [0.3, 1.7, 4.0];
+        let nu_terms = |nu: f64| ln_gamma(0.5 * (nu + 1.0)) - ln_gamma(0.5 * nu) - 0.5 * nu.ln();
+        assert_data_drops!(
+            half_student_t_lpdf,
+            half_student_t_lupdf,
+            |x, data| (&y[..], data(3.0), x[0]),
+            [1.3],
+            3.0 * nu_terms(3.0),
+        );
+        assert_data_drops!(
+            half_student_t_lpdf,
+            half_student_t_lupdf,
+            |x, data| (&y[..], x[0], data(2.0)),
+            [4.5],
+            -3.0 * 2f64.ln(),
+        );
     }
 }

@@ -5,10 +5,12 @@ use rand_distr::{Beta, Distribution as _, StandardNormal};
 
 use super::check::check_positive_finite;
 use super::distribution::{Distribution, Support};
+use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::{Error, Result};
 use crate::linalg::check_square;
 use crate::matrix::Matrix;
-use crate::real::{add_scaled_from, Real};
+use crate::real::{add_scaled_from, Operand, Real};
 use crate::special::{self, LN_2};
 
 /// Stan's tolerance for the unit length of a correlation factor's rows.
@@ -30,8 +32,10 @@ const UNIT_ROW_TOLERANCE: f64 = 1e-8;
 /// diagonal of `L` enters the density; its partials `(K − i + 2η − 2)/L_ii` and the partial
 /// in `η`, `2 Σ_{i≥2} ln L_ii − Σ_k (K − k)[2 ln 2 + 2ψ(b_k) − 2ψ(2b_k)]`, are applied once.
 ///
+/// `eta` is a scalar (`f64`, a parameter, or [`crate::Data`]).
+///
 /// # Errors
-/// `eta` not positive and finite; `L` not square, not lower triangular (upper entries must be
+/// `eta` not positive and finite, or a vector; `L` not square, not lower triangular (upper entries must be
 /// exactly 0), with a diagonal entry that is not positive, or with a row whose Euclidean length
 /// differs from 1 by more than `1e-8`
 /// (`lkj_corr_cholesky: random variable row 2 length is 1.2, but must be 1 (tolerance 1e-8)`).
@@ -52,31 +56,42 @@ const UNIT_ROW_TOLERANCE: f64 = 1e-8;
 /// ```
 pub fn lkj_corr_cholesky_lpdf<T: Real>(
     cholesky_factor: &Matrix<impl Real>,
-    eta: impl Real,
+    eta: impl Operand,
 ) -> Result<T> {
-    lkj_corr_cholesky_log_density::<T>(cholesky_factor, eta)
+    lkj_corr_cholesky_log_density::<false, T>(cholesky_factor, eta)
 }
 
-/// [`lkj_corr_cholesky_lpdf`] for `~` statements (Stan's `lkj_corr_cholesky_lupdf`). The
-/// normalising constant depends on `eta`, which may be a parameter, so no term is dropped.
+/// [`lkj_corr_cholesky_lpdf`] for `~` statements (Stan's `lkj_corr_cholesky_lupdf`): without
+/// the normalising constant `ln c_K(η)` when `eta` is [`crate::Data`] (it depends on `eta`,
+/// which may be a parameter, so it is kept otherwise).
 pub fn lkj_corr_cholesky_lupdf<T: Real>(
     cholesky_factor: &Matrix<impl Real>,
-    eta: impl Real,
+    eta: impl Operand,
 ) -> Result<T> {
-    lkj_corr_cholesky_log_density::<T>(cholesky_factor, eta)
+    lkj_corr_cholesky_log_density::<true, T>(cholesky_factor, eta)
 }
 
-/// `(ln c_K(η), d ln c_K / dη)`: the LKJ normalising constant and its derivative in `η`.
-fn log_normalising_constant(dimension: usize, eta: f64) -> (f64, f64) {
+/// `(ln c_K(η), d ln c_K / dη)`: the LKJ normalising constant and its derivative in `η`
+/// (0 where not wanted).
+fn log_normalising_constant(
+    dimension: usize,
+    eta: f64,
+    with_value: bool,
+    with_derivative: bool,
+) -> (f64, f64) {
     let k_total = dimension as f64;
     let (mut value, mut derivative) = (0.0, 0.0);
     for k in 1..dimension {
         let remaining = k_total - k as f64;
         let b = eta + 0.5 * (remaining - 1.0);
-        value -=
-            (2.0 * eta - 2.0 + remaining) * remaining * LN_2 + remaining * special::lbeta(b, b);
-        derivative -=
-            remaining * (2.0 * LN_2 + 2.0 * (special::digamma(b) - special::digamma(2.0 * b)));
+        if with_value {
+            value -=
+                (2.0 * eta - 2.0 + remaining) * remaining * LN_2 + remaining * special::lbeta(b, b);
+        }
+        if with_derivative {
+            derivative -=
+                remaining * (2.0 * LN_2 + 2.0 * (special::digamma(b) - special::digamma(2.0 * b)));
+        }
     }
     (value, derivative)
 }
@@ -117,16 +132,32 @@ fn check_cholesky_factor_corr(function: &'static str, factor: &Matrix<f64>) -> R
     Ok(dimension)
 }
 
-fn lkj_corr_cholesky_log_density<T: Real>(
+fn lkj_corr_cholesky_log_density<const PROPTO: bool, T: Real>(
     cholesky_factor: &Matrix<impl Real>,
-    eta: impl Real,
+    eta: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "lkj_corr_cholesky";
     check_positive_finite(FUNCTION, "eta", &eta)?;
+    if let Some(size) = eta.size() {
+        return Err(Error::invalid(
+            FUNCTION,
+            "eta",
+            format!("a vector of size {size}"),
+            "a scalar",
+        ));
+    }
     let factor = cholesky_factor.map(|x| x.value());
     let dimension = check_cholesky_factor_corr(FUNCTION, &factor)?;
-    let eta_value = eta.value();
-    let (mut value, mut d_eta) = log_normalising_constant(dimension, eta_value);
+    let eta_value = eta.value_at(0);
+    let mut eta_partials = ArgPartials::new(&eta);
+    // The constant is dropped from the unnormalised form when η is data (Stan's `~`), and then
+    // not computed; its derivative only for a parameter η.
+    let (mut value, mut d_eta) = log_normalising_constant(
+        dimension,
+        eta_value,
+        include_summand::<PROPTO>(is_data(&eta)),
+        eta_partials.is_active(),
+    );
     let mut out = T::accumulator();
     let k_total = dimension as f64;
     for i in 1..dimension {
@@ -138,7 +169,8 @@ fn lkj_corr_cholesky_log_density<T: Real>(
         d_eta += 2.0 * log_l_ii;
         add_scaled_from(&mut out, &cholesky_factor[(i, i)], exponent / l_ii);
     }
-    add_scaled_from(&mut out, &eta, d_eta);
+    eta_partials.add(&mut out, 0, d_eta);
+    eta_partials.apply(&mut out);
     Ok(out + value)
 }
 
@@ -284,7 +316,7 @@ mod tests {
             assert_eq!(lp, lkj_corr_cholesky_lupdf::<f64>(&l, eta).unwrap());
         }
         // K = 3, η = 1: the constant is −ln(π²/2), the elliptope's volume.
-        let (constant, _) = log_normalising_constant(3, 1.0);
+        let (constant, _) = log_normalising_constant(3, 1.0, true, false);
         assert_close(constant, -(std::f64::consts::PI.powi(2) / 2.0).ln(), 1e-14);
         // K = 1: the only factor is [1], density 1.
         let one = Matrix::from_rows(&[vec![1.0]]).unwrap();
@@ -415,5 +447,38 @@ mod tests {
             let l = factor_from(&p);
             assert_gradient_matches(|q| lkj_corr_cholesky_lupdf(&l, q[0]), &[log_eta.exp()]);
         }
+    }
+
+    /// With data `eta` the unnormalised form drops the normalising constant `ln c_K(η)`.
+    #[test]
+    fn data_eta_drops_the_normalising_constant() {
+        use crate::dist::testing::assert_data_drops;
+        // ln c_3(η) from scipy.special.betaln (scipy 1.17.1): −ln(π²/2) at η = 1,
+        // −0.292_977_675_112_815_9 at η = 2.5.
+        assert_data_drops!(
+            lkj_corr_cholesky_lpdf,
+            lkj_corr_cholesky_lupdf,
+            |p, data| (&factor_from(p), data(1.0)),
+            [0.3, -0.5, 0.8],
+            -(std::f64::consts::PI.powi(2) / 2.0).ln(),
+        );
+        assert_data_drops!(
+            lkj_corr_cholesky_lpdf,
+            lkj_corr_cholesky_lupdf,
+            |p, data| (&factor_from(p), data(2.5)),
+            [0.3, -0.5, 0.8],
+            -0.292_977_675_112_815_9,
+        );
+        // A parameter eta keeps it, with its derivative.
+        assert_gradient_matches(
+            |p| lkj_corr_cholesky_lupdf(&factor_from(p), p[3]),
+            &[0.3, -0.5, 0.8, 2.5],
+        );
+        let error = lkj_corr_cholesky_lpdf::<f64>(&factor_from(&[0.3, -0.5, 0.8]), &[1.0, 2.0][..])
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "lkj_corr_cholesky: eta is a vector of size 2, but must be a scalar"
+        );
     }
 }

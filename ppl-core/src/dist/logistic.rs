@@ -6,6 +6,7 @@ use rand_distr::{Distribution as _, Open01};
 use super::check::{check_finite, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{log1p_exp, logit};
@@ -31,19 +32,20 @@ use crate::special::{log1p_exp, logit};
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn logistic_lpdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Operand) -> Result<T> {
-    logistic_log_density::<T>(y, mu, sigma)
+    logistic_log_density::<false, T>(y, mu, sigma)
 }
 
-/// The same as [`logistic_lpdf`]: the logistic log-density has no constant term.
+/// The same as [`logistic_lpdf`] (the logistic log-density has no constant term; Stan's
+/// `logistic_lupdf`, what `~` uses), but without `−ln σ` when `sigma` is [`crate::Data`].
 pub fn logistic_lupdf<T: Real>(
     y: impl Operand,
     mu: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
-    logistic_log_density::<T>(y, mu, sigma)
+    logistic_log_density::<true, T>(y, mu, sigma)
 }
 
-fn logistic_log_density<T: Real>(
+fn logistic_log_density<const PROPTO: bool, T: Real>(
     y: impl Operand,
     mu: impl Operand,
     sigma: impl Operand,
@@ -60,6 +62,8 @@ fn logistic_log_density<T: Real>(
             ("scale", sigma.size()),
         ],
     )?;
+    // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -68,8 +72,9 @@ fn logistic_log_density<T: Real>(
     for i in 0..n {
         let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
         let inv_sigma = 1.0 / sigma_i;
+        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
         let z = (y_i - mu_i) * inv_sigma;
-        value -= z + sigma_i.ln() + 2.0 * log1p_exp(-z);
+        value -= z + log_sigma + 2.0 * log1p_exp(-z);
         // d/dz [−z − 2 ln(1 + e^−z)] = 1 − 2 inv_logit(z) = −tanh(z/2).
         let tanh_half_z = (0.5 * z).tanh();
         y_partials.add(&mut out, i, -tanh_half_z * inv_sigma);
@@ -213,5 +218,28 @@ mod tests {
                 &[y, mu, sigma, 0.7],
             );
         }
+    }
+
+    /// With data `sigma` the unnormalised form drops `−Σ ln σ_i`.
+    #[test]
+    fn data_scale_drops_its_log() {
+        use crate::dist::testing::assert_data_drops;
+        let y = [0.3, -1.7, 4.0];
+        let sigma = [0.5, 2.0, 3.0];
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        assert_data_drops!(
+            logistic_lpdf,
+            logistic_lupdf,
+            |x, data| (&y[..], x[0], data(&sigma[..])),
+            [0.2],
+            -log_sigma_sum,
+        );
+        assert_data_drops!(
+            logistic_lpdf,
+            logistic_lupdf,
+            |x, data| (x[0], &x[1..4], data(2.5)),
+            [0.2, 1.0, -1.0, 0.5],
+            -3.0 * 2.5f64.ln(),
+        );
     }
 }

@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_finite, check_not_negative, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::LN_SQRT_2PI;
@@ -40,7 +41,7 @@ pub fn lognormal_lpdf<T: Real>(
 }
 
 /// [`lognormal_lpdf`] without the constant `−n ln √(2π)` (Stan's `lognormal_lupdf`, what `~`
-/// uses).
+/// uses), without `−Σ ln σ_i` when `sigma` is [`crate::Data`] and `−Σ ln y_i` when `y` is.
 pub fn lognormal_lupdf<T: Real>(
     y: impl Operand,
     mu: impl Operand,
@@ -66,6 +67,10 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
             ("scale", sigma.size()),
         ],
     )?;
+    // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
+    // `−ln y` likewise when y is data.
+    let include_log_y = include_summand::<PROPTO>(is_data(&y));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -77,9 +82,11 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
             return Ok(T::constant(f64::NEG_INFINITY));
         }
         let inv_sigma = 1.0 / sigma_i;
+        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
         let log_y = y_i.ln();
         let z = (log_y - mu_i) * inv_sigma;
-        value -= 0.5 * z * z + sigma_i.ln() + log_y;
+        let kept_log_y = if include_log_y { log_y } else { 0.0 };
+        value -= 0.5 * z * z + log_sigma + kept_log_y;
         let d_mu = z * inv_sigma;
         y_partials.add(&mut out, i, -(d_mu + 1.0) / y_i);
         mu_partials.add(&mut out, i, d_mu);
@@ -231,5 +238,36 @@ mod tests {
                 &[y, mu, sigma, 0.7],
             );
         }
+    }
+
+    /// With data `sigma` the unnormalised form drops `−Σ ln σ_i`, with data `y` `−Σ ln y_i`.
+    #[test]
+    fn data_arguments_drop_their_logs() {
+        use crate::dist::testing::assert_data_drops;
+        let y = [0.3, 1.7, 4.0];
+        let sigma = [0.5, 2.0, 3.0];
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        let log_y_sum: f64 = y.iter().map(|v: &f64| v.ln()).sum();
+        assert_data_drops!(
+            lognormal_lpdf,
+            lognormal_lupdf,
+            |x, data| (&y[..], x[0], data(&sigma[..])),
+            [0.2],
+            -log_sigma_sum,
+        );
+        assert_data_drops!(
+            lognormal_lpdf,
+            lognormal_lupdf,
+            |x, data| (data(&y[..]), x[0], x[1]),
+            [0.2, 0.8],
+            -log_y_sum,
+        );
+        assert_data_drops!(
+            lognormal_lpdf,
+            lognormal_lupdf,
+            |x, data| (data(&y[..]), &x[0..3], data(&sigma[..])),
+            [0.2, -0.3, 1.1],
+            -log_y_sum - log_sigma_sum,
+        );
     }
 }

@@ -6,9 +6,10 @@ use rand_distr::Distribution as _;
 use super::check::{check_all, check_int_all, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::math::ln_factorial;
-use super::neg_binomial_2_log::neg_binomial_2_log_term;
+use super::neg_binomial_2_log::{neg_binomial_2_log_term, KeptTerms};
 use super::partials::{log_mass, ArgPartials};
 use super::poisson::{sample_poisson, MAX_SAMPLING_RATE};
+use crate::data::is_data;
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 
@@ -44,7 +45,8 @@ pub fn neg_binomial_2_lpmf<T: Real>(
 }
 
 /// [`neg_binomial_2_lpmf`] without `−Σ ln y_i!`, which depends only on the data (Stan's
-/// `neg_binomial_2_lupmf`, what `~` uses).
+/// `neg_binomial_2_lupmf`, what `~` uses), without `Σ ln Γ(y_i + φ_i) − ln Γ(φ_i)` when
+/// `dispersion` is [`crate::Data`] and without `Σ y_i ln μ_i` when `mean` is.
 pub fn neg_binomial_2_lupmf<T: Real>(
     y: impl IntOperand,
     mean: impl Operand,
@@ -70,6 +72,7 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
             ("dispersion", dispersion.size()),
         ],
     )?;
+    let kept = KeptTerms::new::<PROPTO>(is_data(&mean), is_data(&dispersion));
     let scalar_mean = mean.size().is_none();
     let scalar_dispersion = dispersion.size().is_none();
     let log_mean_0 = mean.value_at(0).ln();
@@ -87,8 +90,14 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
         } else {
             phi.ln()
         };
-        let term =
-            neg_binomial_2_log_term(count, log_mu, phi, log_phi, dispersion_partials.is_active());
+        let term = neg_binomial_2_log_term(
+            count,
+            log_mu,
+            phi,
+            log_phi,
+            dispersion_partials.is_active(),
+            kept,
+        );
         value += term.log_mass;
         if !PROPTO {
             value -= ln_factorial(count);
@@ -293,5 +302,41 @@ mod tests {
             );
             assert_gradient_matches(|x| neg_binomial_2_lupmf(&ys, x[0], x[1]), &[mu, phi]);
         }
+    }
+
+    /// With data `dispersion` the unnormalised form drops `Σ ln Γ(y + φ) − ln Γ(φ)`, with data
+    /// `mean` `Σ y ln μ`.
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let y = [0i64, 3, 25];
+        let mean = [0.5, 2.0, 30.0];
+        let dispersion = [0.7, 4.0, 150.0];
+        let rising: f64 = (0..3)
+            .map(|i| ln_gamma(y[i] as f64 + dispersion[i]) - ln_gamma(dispersion[i]))
+            .sum();
+        let y_log_mean: f64 = (0..3).map(|i| y[i] as f64 * mean[i].ln()).sum();
+        assert_data_drops!(
+            neg_binomial_2_lpmf,
+            neg_binomial_2_lupmf,
+            |x, data| (&y[..], &x[0..3], data(&dispersion[..])),
+            [0.5, 2.0, 30.0],
+            rising,
+        );
+        assert_data_drops!(
+            neg_binomial_2_lpmf,
+            neg_binomial_2_lupmf,
+            |x, data| (&y[..], data(&mean[..]), &x[0..3]),
+            [0.7, 4.0, 150.0],
+            y_log_mean,
+        );
+        assert_data_drops!(
+            neg_binomial_2_lpmf,
+            neg_binomial_2_lupmf,
+            |x, data| (&y[..], data(&mean[..]), x[0]),
+            [2.5],
+            y_log_mean,
+        );
     }
 }

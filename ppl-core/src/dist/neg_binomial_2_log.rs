@@ -7,6 +7,7 @@ use super::distribution::{Distribution, Support};
 use super::math::ln_factorial;
 use super::neg_binomial_2::{check_sampling_mean, sample_neg_binomial_2};
 use super::partials::{log_mass, ArgPartials};
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
 use crate::special::{digamma, inv_logit, lgamma, log1p_exp};
@@ -45,7 +46,8 @@ pub fn neg_binomial_2_log_lpmf<T: Real>(
 }
 
 /// [`neg_binomial_2_log_lpmf`] without `−Σ ln y_i!`, which depends only on the data (Stan's
-/// `neg_binomial_2_log_lupmf`, what `~` uses).
+/// `neg_binomial_2_log_lupmf`, what `~` uses), without `Σ ln Γ(y_i + φ_i) − ln Γ(φ_i)` when
+/// `dispersion` is [`crate::Data`] and without `Σ y_i η_i` when `log_mean` is.
 pub fn neg_binomial_2_log_lupmf<T: Real>(
     y: impl IntOperand,
     log_mean: impl Operand,
@@ -71,6 +73,7 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
             ("dispersion", dispersion.size()),
         ],
     )?;
+    let kept = KeptTerms::new::<PROPTO>(is_data(&log_mean), is_data(&dispersion));
     let scalar_dispersion = dispersion.size().is_none();
     let log_dispersion_0 = dispersion.value_at(0).ln();
     let mut log_mean_partials = ArgPartials::new(&log_mean);
@@ -91,6 +94,7 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
             phi,
             log_phi,
             dispersion_partials.is_active(),
+            kept,
         );
         value += term.log_mass;
         if !PROPTO {
@@ -104,7 +108,30 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
     Ok(log_mass(out, value))
 }
 
-/// One observation's negative binomial log-mass (without `ln y!`) and partials.
+/// Which terms of the negative binomial log-mass an unnormalised form keeps (Stan's
+/// `include_summand`): `ln Γ(y + φ) − ln Γ(φ)` unless the dispersion is data, `y ln μ` unless
+/// the mean (or log-mean) is data. Both are always kept by the normalised form.
+#[derive(Clone, Copy)]
+pub(crate) struct KeptTerms {
+    log_rising_factorial: bool,
+    y_log_mean: bool,
+}
+
+impl KeptTerms {
+    /// The kept terms given which arguments are data.
+    pub(crate) const fn new<const PROPTO: bool>(
+        mean_is_data: bool,
+        dispersion_is_data: bool,
+    ) -> Self {
+        KeptTerms {
+            log_rising_factorial: include_summand::<PROPTO>(dispersion_is_data),
+            y_log_mean: include_summand::<PROPTO>(mean_is_data),
+        }
+    }
+}
+
+/// One observation's negative binomial log-mass (without `ln y!`, and without what `kept`
+/// drops) and partials.
 pub(crate) struct NegBinomial2Term {
     /// `ln Γ(y + φ) − ln Γ(φ) − y ln(1 + φ/μ) − φ ln(1 + μ/φ)`.
     pub(crate) log_mass: f64,
@@ -124,15 +151,26 @@ pub(crate) fn neg_binomial_2_log_term(
     dispersion: f64,
     log_dispersion: f64,
     with_d_dispersion: bool,
+    kept: KeptTerms,
 ) -> NegBinomial2Term {
     let y = count as f64;
     let x = log_mean - log_dispersion;
     let p = inv_logit(x);
     let softplus_x = log1p_exp(x);
-    let (rising, d_rising) = log_rising_factorial(dispersion, count, with_d_dispersion);
+    // A dropped rising factorial belongs to a data dispersion, which needs no derivative.
+    let (rising, d_rising) = if kept.log_rising_factorial {
+        log_rising_factorial(dispersion, count, with_d_dispersion)
+    } else {
+        (0.0, 0.0)
+    };
     let mut log_mass = rising - dispersion * softplus_x;
     if count > 0 {
-        log_mass -= y * log1p_exp(-x);
+        if kept.y_log_mean {
+            log_mass -= y * log1p_exp(-x);
+        } else {
+            // Without `y ln μ`: −y softplus(−x) − y ln μ = −y (ln φ + softplus(x)).
+            log_mass -= y * (log_dispersion + softplus_x);
+        }
     }
     let d_dispersion = if with_d_dispersion {
         d_rising - softplus_x + p - y * inv_logit(-x) / dispersion
@@ -353,5 +391,41 @@ mod tests {
             );
             assert_gradient_matches(|x| neg_binomial_2_log_lupmf(&ys, &x[0..3], x[3]), &[eta, b, 0.0, phi]);
         }
+    }
+
+    /// With data `dispersion` the unnormalised form drops `Σ ln Γ(y + φ) − ln Γ(φ)`, with data
+    /// `log_mean` `Σ y η`.
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let y = [0i64, 3, 25];
+        let log_mean = [-0.5, 0.7, 3.4];
+        let dispersion = [0.7, 4.0, 150.0];
+        let rising: f64 = (0..3)
+            .map(|i| ln_gamma(y[i] as f64 + dispersion[i]) - ln_gamma(dispersion[i]))
+            .sum();
+        let y_log_mean: f64 = (0..3).map(|i| y[i] as f64 * log_mean[i]).sum();
+        assert_data_drops!(
+            neg_binomial_2_log_lpmf,
+            neg_binomial_2_log_lupmf,
+            |x, data| (&y[..], &x[0..3], data(&dispersion[..])),
+            [-0.5, 0.7, 3.4],
+            rising,
+        );
+        assert_data_drops!(
+            neg_binomial_2_log_lpmf,
+            neg_binomial_2_log_lupmf,
+            |x, data| (&y[..], data(&log_mean[..]), &x[0..3]),
+            [0.7, 4.0, 150.0],
+            y_log_mean,
+        );
+        assert_data_drops!(
+            neg_binomial_2_log_lpmf,
+            neg_binomial_2_log_lupmf,
+            |x, data| (&y[..], data(&log_mean[..]), x[0]),
+            [2.0],
+            y_log_mean,
+        );
     }
 }

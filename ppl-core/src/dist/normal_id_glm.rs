@@ -2,6 +2,7 @@
 
 use super::check::{check_finite, check_positive_finite};
 use super::partials::{log_mass, ArgPartials};
+use crate::data::{include_summand, is_data};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::real::{Operand, Real};
@@ -45,7 +46,7 @@ pub fn normal_id_glm_lpdf<T: Real>(
 }
 
 /// [`normal_id_glm_lpdf`] without the constant `−N ln √(2π)` (Stan's `normal_id_glm_lupdf`,
-/// what `~` uses).
+/// what `~` uses), and without `−Σ ln σ_i` when `scale` is [`crate::Data`].
 pub fn normal_id_glm_lupdf<T: Real>(
     y: impl Operand,
     x: &Matrix<f64>,
@@ -68,10 +69,13 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
     check_positive_finite(FUNCTION, "scale", &scale)?;
     check_observation_size(FUNCTION, "scale", scale.size(), x.rows())?;
     let eta = linear_predictor(FUNCTION, ("random variable", y.size()), x, &alpha, &beta)?;
+    // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&scale));
+    let log_of = |s: f64| if include_log_sigma { s.ln() } else { 0.0 };
     let scalar_scale = scale.size().is_none();
     let (inv_sigma_0, log_sigma_0) = {
         let s = scale.value_at(0);
-        (1.0 / s, s.ln())
+        (1.0 / s, log_of(s))
     };
     let mut y_partials = ArgPartials::new(&y);
     let mut scale_partials = ArgPartials::new(&scale);
@@ -83,7 +87,7 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
             (inv_sigma_0, log_sigma_0)
         } else {
             let s = scale.value_at(i);
-            (1.0 / s, s.ln())
+            (1.0 / s, log_of(s))
         };
         let z = (y.value_at(i) - eta_i) * inv_sigma;
         value -= 0.5 * z * z + log_sigma;
@@ -340,5 +344,29 @@ mod tests {
                 &[alpha, -alpha, 0.5, b0, b1, sigma, 2.0 * sigma, 0.7],
             );
         }
+    }
+
+    /// With data `scale` the unnormalised form drops `−Σ ln σ_i`.
+    #[test]
+    fn data_scale_drops_its_log() {
+        use crate::dist::testing::assert_data_drops;
+        let x = random_matrix(4, 2, 5);
+        let y = [0.3, -1.2, 2.0, 0.8];
+        let sigma = [0.5, 1.5, 2.0, 3.0];
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        assert_data_drops!(
+            normal_id_glm_lpdf,
+            normal_id_glm_lupdf,
+            |p, data| (&y[..], &x, p[0], &p[1..3], data(&sigma[..])),
+            [0.1, 0.7, -0.4],
+            -log_sigma_sum,
+        );
+        assert_data_drops!(
+            normal_id_glm_lpdf,
+            normal_id_glm_lupdf,
+            |p, data| (&y[..], &x, p[0], &p[1..3], data(1.5)),
+            [0.1, 0.7, -0.4],
+            -4.0 * 1.5f64.ln(),
+        );
     }
 }

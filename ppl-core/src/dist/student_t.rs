@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::{digamma, lgamma, LN_PI};
@@ -44,7 +45,8 @@ pub fn student_t_lpdf<T: Real>(
 }
 
 /// [`student_t_lpdf`] without the constant `−n ½ ln π` (Stan's `student_t_lupdf`, what `~`
-/// uses).
+/// uses), without `ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln ν` when `nu` is [`crate::Data`], and
+/// without `−ln σ` when `sigma` is.
 pub fn student_t_lupdf<T: Real>(
     y: impl Operand,
     nu: impl Operand,
@@ -55,10 +57,14 @@ pub fn student_t_lupdf<T: Real>(
 }
 
 /// The terms of the t log-density that depend on `ν` only: the value
-/// `ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln ν` and, if wanted, its derivative.
-fn nu_terms(nu: f64, with_derivative: bool) -> (f64, f64) {
+/// `ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln ν` (if wanted, else 0) and, if wanted, its derivative.
+fn nu_terms(nu: f64, with_value: bool, with_derivative: bool) -> (f64, f64) {
     let half_nu = 0.5 * nu;
-    let value = lgamma(half_nu + 0.5) - lgamma(half_nu) - 0.5 * nu.ln();
+    let value = if with_value {
+        lgamma(half_nu + 0.5) - lgamma(half_nu) - 0.5 * nu.ln()
+    } else {
+        0.0
+    };
     let derivative = if with_derivative {
         0.5 * (digamma(half_nu + 0.5) - digamma(half_nu)) - 0.5 / nu
     } else {
@@ -90,8 +96,12 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
         ],
     )?;
     let nu_is_parameter = nu.any_tangent();
+    // The terms in ν alone and `−ln σ` are dropped from the unnormalised form when their
+    // argument is data (Stan's `~`), and then not computed.
+    let include_nu_terms = include_summand::<PROPTO>(is_data(&nu));
+    let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     // A scalar nu: its gamma-function terms are computed once.
-    let scalar_nu_terms = nu_terms(nu.value_at(0), nu_is_parameter);
+    let scalar_nu_terms = nu_terms(nu.value_at(0), include_nu_terms, nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -108,13 +118,14 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
         let (nu_value, nu_derivative) = if nu.size().is_none() {
             scalar_nu_terms
         } else {
-            nu_terms(nu_i, nu_is_parameter)
+            nu_terms(nu_i, include_nu_terms, nu_is_parameter)
         };
+        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
         let inv_sigma = 1.0 / sigma_i;
         let z = (y_i - mu_i) * inv_sigma;
         let z_squared = z * z;
         let log1p_z_squared_over_nu = (z_squared / nu_i).ln_1p();
-        value += nu_value - sigma_i.ln() - 0.5 * (nu_i + 1.0) * log1p_z_squared_over_nu;
+        value += nu_value - log_sigma - 0.5 * (nu_i + 1.0) * log1p_z_squared_over_nu;
         // (ν+1) / (ν + z²), the common factor of the partials.
         let weight = (nu_i + 1.0) / (nu_i + z_squared);
         let d_y = -weight * z * inv_sigma;
@@ -304,5 +315,46 @@ mod tests {
             // nu as data: its (skipped) digamma partials are not needed.
             assert_gradient_matches(|x| student_t_lpdf(x[0], nu, x[1], x[2]), &[y, mu, sigma]);
         }
+    }
+
+    /// With data `nu` the terms in ν alone go, with data `sigma` `−ln σ` goes.
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let y = [0.3, -1.7, 4.0];
+        let nu = [1.5, 4.0, 30.0];
+        let sigma = [0.5, 2.0, 3.0];
+        let nu_terms = |nu: f64| ln_gamma(0.5 * (nu + 1.0)) - ln_gamma(0.5 * nu) - 0.5 * nu.ln();
+        let nu_sum: f64 = nu.iter().map(|&v| nu_terms(v)).sum();
+        let log_sigma_sum: f64 = sigma.iter().map(|s: &f64| s.ln()).sum();
+        assert_data_drops!(
+            student_t_lpdf,
+            student_t_lupdf,
+            |x, data| (&y[..], data(&nu[..]), x[0], x[1]),
+            [0.2, 1.3],
+            nu_sum,
+        );
+        assert_data_drops!(
+            student_t_lpdf,
+            student_t_lupdf,
+            |x, data| (&y[..], data(3.5), x[0], x[1]),
+            [0.2, 1.3],
+            3.0 * nu_terms(3.5),
+        );
+        assert_data_drops!(
+            student_t_lpdf,
+            student_t_lupdf,
+            |x, data| (&y[..], x[0], &x[1..4], data(&sigma[..])),
+            [2.5, 0.1, -0.4, 1.0],
+            -log_sigma_sum,
+        );
+        assert_data_drops!(
+            student_t_lpdf,
+            student_t_lupdf,
+            |x, data| (&y[..], data(&nu[..]), x[0], data(&sigma[..])),
+            [0.2],
+            nu_sum - log_sigma_sum,
+        );
     }
 }

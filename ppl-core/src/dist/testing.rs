@@ -1,4 +1,4 @@
-//! Test helpers shared by the density tests: tolerance checks, dual-versus-finite-difference gradients, normalisation (quadrature or summed mass), sample moments and quantiles, and GLM reference comparisons.
+//! Test helpers shared by the density tests: tolerance checks, dual-versus-finite-difference gradients, normalisation (quadrature or summed mass), sample moments and quantiles, GLM reference comparisons, and the `Data`-argument check (`assert_data_drops!`).
 
 use rand::{Rng, SeedableRng};
 
@@ -190,3 +190,94 @@ where
         assert_close(*a, *b, 1e-10);
     }
 }
+
+/// Checks a density's handling of [`crate::Data`] arguments at one point, for the
+/// [`assert_data_drops`] macro. `evaluate(propto, marked, x)` evaluates the `_lpdf`
+/// (`propto = false`) or `_lupdf` form with the data arguments plain (`marked = false`) or
+/// wrapped in `Data`, the parameters taken from `x`; in `f64` and in `Dual<4>`.
+///
+/// (1) the normalised value with and without `Data` is bit-identical; (2) the unnormalised value
+/// with `Data` is the one without minus exactly `dropped` (1e-12 relative), and is the same in
+/// `f64` and in duals; (3) the gradients with respect to `x` of both forms are bit-identical
+/// with and without `Data`.
+#[track_caller]
+pub(crate) fn check_data_drops(
+    evaluate_f64: impl Fn(bool, bool, &[f64]) -> Result<f64>,
+    evaluate_dual: impl Fn(bool, bool, &[Dual<4>]) -> Result<Dual<4>>,
+    point: &[f64],
+    dropped: f64,
+) {
+    assert!(
+        dropped.is_finite(),
+        "the dropped terms must be finite, got {dropped}"
+    );
+    let value = |propto, marked| evaluate_f64(propto, marked, point).unwrap();
+    let value_and_gradient = |propto, marked| {
+        let mut gradient = vec![0.0; point.len()];
+        let value =
+            gradient_chunked::<4, _>(|x| evaluate_dual(propto, marked, x), point, &mut gradient)
+                .unwrap();
+        (value, gradient)
+    };
+    // (1) The normalised form ignores the marker.
+    assert_eq!(value(false, false).to_bits(), value(false, true).to_bits());
+    // (2) The unnormalised form drops exactly `dropped`.
+    let (plain, marked) = (value(true, false), value(true, true));
+    assert_close(marked, plain - dropped, 1e-12);
+    for propto in [false, true] {
+        let (plain_dual, plain_gradient) = value_and_gradient(propto, false);
+        let (marked_dual, marked_gradient) = value_and_gradient(propto, true);
+        assert_close(plain_dual, value(propto, false), 1e-14);
+        assert_close(marked_dual, value(propto, true), 1e-14);
+        // (3) Dropped terms depend on data alone: the gradient does not change.
+        assert_eq!(
+            plain_gradient, marked_gradient,
+            "gradient with and without Data (propto {propto})"
+        );
+    }
+}
+
+/// `assert_data_drops!(lpdf, lupdf, |x, data| (arguments...), point, dropped)`: the density
+/// called with `arguments`, in which the data arguments are written `data(value)` and the
+/// parameters are read from `x`, passes [`check_data_drops`] at `point` with the terms
+/// `dropped` (their value, so that `lupdf` with `Data` = `lupdf` without − `dropped`).
+macro_rules! assert_data_drops {
+    ($lpdf:path, $lupdf:path, |$x:ident, $data:ident| ($($argument:expr),+ $(,)?),
+     $point:expr, $dropped:expr $(,)?) => {{
+        let evaluate_f64 = |propto: bool, marked: bool, $x: &[f64]| -> $crate::error::Result<f64> {
+            if marked {
+                #[allow(dead_code)]
+                fn $data<X>(value: X) -> $crate::data::Data<X> {
+                    $crate::data::Data(value)
+                }
+                if propto { $lupdf($($argument),+) } else { $lpdf($($argument),+) }
+            } else {
+                #[allow(dead_code)]
+                fn $data<X>(value: X) -> X {
+                    value
+                }
+                if propto { $lupdf($($argument),+) } else { $lpdf($($argument),+) }
+            }
+        };
+        let evaluate_dual = |propto: bool,
+                             marked: bool,
+                             $x: &[$crate::dual::Dual<4>]|
+         -> $crate::error::Result<$crate::dual::Dual<4>> {
+            if marked {
+                #[allow(dead_code)]
+                fn $data<X>(value: X) -> $crate::data::Data<X> {
+                    $crate::data::Data(value)
+                }
+                if propto { $lupdf($($argument),+) } else { $lpdf($($argument),+) }
+            } else {
+                #[allow(dead_code)]
+                fn $data<X>(value: X) -> X {
+                    value
+                }
+                if propto { $lupdf($($argument),+) } else { $lpdf($($argument),+) }
+            }
+        };
+        $crate::dist::testing::check_data_drops(evaluate_f64, evaluate_dual, &$point, $dropped)
+    }};
+}
+pub(crate) use assert_data_drops;

@@ -6,6 +6,7 @@ use rand_distr::Distribution as _;
 use super::check::{check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::{Error, Result};
 use crate::real::{Operand, Real};
 
@@ -35,16 +36,17 @@ pub fn uniform_lpdf<T: Real>(
     alpha: impl Operand,
     beta: impl Operand,
 ) -> Result<T> {
-    uniform_log_density::<T>(y, alpha, beta)
+    uniform_log_density::<false, T>(y, alpha, beta)
 }
 
-/// The same as [`uniform_lpdf`]: `−ln(β − α)` depends on the bounds, so nothing is dropped.
+/// The same as [`uniform_lpdf`] (Stan's `uniform_lupdf`, what `~` uses), but without
+/// `−ln(β − α)` when both bounds are [`crate::Data`] (`−∞` outside the bounds stays).
 pub fn uniform_lupdf<T: Real>(
     y: impl Operand,
     alpha: impl Operand,
     beta: impl Operand,
 ) -> Result<T> {
-    uniform_log_density::<T>(y, alpha, beta)
+    uniform_log_density::<true, T>(y, alpha, beta)
 }
 
 /// `upper > lower` element-wise, reported against `upper`.
@@ -76,7 +78,7 @@ fn check_upper_above_lower(
     Ok(())
 }
 
-fn uniform_log_density<T: Real>(
+fn uniform_log_density<const PROPTO: bool, T: Real>(
     y: impl Operand,
     alpha: impl Operand,
     beta: impl Operand,
@@ -94,6 +96,8 @@ fn uniform_log_density<T: Real>(
         ],
     )?;
     check_upper_above_lower(FUNCTION, &alpha, &beta, n)?;
+    // `−ln(β − α)` is dropped from the unnormalised form when both bounds are data (Stan's `~`).
+    let include_log_width = include_summand::<PROPTO>(is_data(&alpha) && is_data(&beta));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut alpha_partials = ArgPartials::new(&alpha);
@@ -102,6 +106,10 @@ fn uniform_log_density<T: Real>(
         let (y_i, alpha_i, beta_i) = (y.value_at(i), alpha.value_at(i), beta.value_at(i));
         if y_i < alpha_i || y_i > beta_i {
             return Ok(T::constant(f64::NEG_INFINITY));
+        }
+        if !include_log_width {
+            // Both bounds are data: no term, no partial.
+            continue;
         }
         let inv_width = 1.0 / (beta_i - alpha_i);
         value -= (beta_i - alpha_i).ln();
@@ -255,5 +263,28 @@ mod tests {
                 &[y, alpha, alpha - 1.0, beta],
             );
         }
+    }
+
+    /// With both bounds data the unnormalised form drops `−ln(β − α)`; with one, nothing.
+    #[test]
+    fn data_bounds_drop_the_log_width() {
+        use crate::dist::testing::assert_data_drops;
+        let y = [0.3, 1.7, 4.0];
+        let upper = [1.0, 2.0, 5.0];
+        let log_width: f64 = upper.iter().map(|&b: &f64| -(b + 1.0).ln()).sum();
+        assert_data_drops!(
+            uniform_lpdf,
+            uniform_lupdf,
+            |x, data| (&x[0..3], data(-1.0), data(&upper[..])),
+            [0.3, 1.7, 4.0],
+            log_width,
+        );
+        assert_data_drops!(
+            uniform_lpdf,
+            uniform_lupdf,
+            |x, data| (&y[..], x[0], data(&upper[..])),
+            [-1.0],
+            0.0,
+        );
     }
 }

@@ -9,6 +9,7 @@ use super::bessel::{log_bessel_i0_and_ratio, LN_2PI};
 use super::check::{check_finite, check_nonnegative, common_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 
@@ -44,7 +45,7 @@ pub fn von_mises_lpdf<T: Real>(
 }
 
 /// [`von_mises_lpdf`] without the constant `−n ln(2π)` (Stan's `von_mises_lupdf`, what `~`
-/// uses).
+/// uses), and without `−Σ ln I₀(κ_i)` when `kappa` is [`crate::Data`].
 pub fn von_mises_lupdf<T: Real>(
     y: impl Operand,
     mu: impl Operand,
@@ -71,7 +72,17 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
         ],
     )?;
     let kappa_is_parameter = kappa.any_tangent();
-    let scalar_bessel = log_bessel_i0_and_ratio(kappa.value_at(0));
+    // `−ln I₀(κ)` is dropped from the unnormalised form when κ is data (Stan's `~`); then no
+    // Bessel function is evaluated (data κ needs no ratio either).
+    let include_log_i0 = include_summand::<PROPTO>(is_data(&kappa));
+    let bessel = |kappa: f64| {
+        if include_log_i0 {
+            log_bessel_i0_and_ratio(kappa)
+        } else {
+            (0.0, 0.0)
+        }
+    };
+    let scalar_bessel = bessel(kappa.value_at(0));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -82,7 +93,7 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
         let (log_i0, bessel_ratio) = if kappa.size().is_none() {
             scalar_bessel
         } else {
-            log_bessel_i0_and_ratio(kappa_i)
+            bessel(kappa_i)
         };
         let (sin, cos) = (y_i - mu_i).sin_cos();
         value += kappa_i * cos - log_i0;
@@ -332,5 +343,29 @@ mod tests {
             // kappa as data: no partial for it.
             assert_gradient_matches(|x| von_mises_lpdf(x[0], x[1], kappa), &[y, mu]);
         }
+    }
+
+    /// With data `kappa` the unnormalised form drops `−Σ ln I₀(κ_i)`.
+    #[test]
+    fn data_concentration_drops_the_bessel_term() {
+        use crate::dist::testing::assert_data_drops;
+        let y = [0.3, -1.7, 2.0];
+        let kappa = [0.5, 2.0, 7.5];
+        // ln I₀(κ): scipy.special.i0e (scipy 1.17), ln(i0e(κ)) + κ.
+        let log_i0_sum = 0.061_549_719_185_481_19 + 0.823_993_541_482_956_2 + 5.591_588_708_075_275;
+        assert_data_drops!(
+            von_mises_lpdf,
+            von_mises_lupdf,
+            |x, data| (&y[..], x[0], data(&kappa[..])),
+            [0.2],
+            -log_i0_sum,
+        );
+        assert_data_drops!(
+            von_mises_lpdf,
+            von_mises_lupdf,
+            |x, data| (&x[0..3], x[3], data(2.0)),
+            [0.3, -1.7, 2.0, 0.1],
+            -3.0 * 0.823_993_541_482_956_2,
+        );
     }
 }

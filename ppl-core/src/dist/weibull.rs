@@ -7,6 +7,7 @@ use super::check::{check_finite, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
 use super::partials::ArgPartials;
+use crate::data::{include_summand, is_data};
 use crate::error::Result;
 use crate::real::{Operand, Real};
 use crate::special::lgamma;
@@ -40,19 +41,21 @@ pub fn weibull_lpdf<T: Real>(
     alpha: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
-    weibull_log_density::<T>(y, alpha, sigma)
+    weibull_log_density::<false, T>(y, alpha, sigma)
 }
 
-/// The same as [`weibull_lpdf`]: every term depends on an argument, so none is dropped.
+/// [`weibull_lpdf`] without the terms whose arguments are all [`crate::Data`] (Stan's
+/// `weibull_lupdf`, what `~` uses): `ln α` (data `alpha`), `(α − 1) ln y` (`alpha`, `y`),
+/// `−α ln σ` (`alpha`, `sigma`).
 pub fn weibull_lupdf<T: Real>(
     y: impl Operand,
     alpha: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
-    weibull_log_density::<T>(y, alpha, sigma)
+    weibull_log_density::<true, T>(y, alpha, sigma)
 }
 
-fn weibull_log_density<T: Real>(
+fn weibull_log_density<const PROPTO: bool, T: Real>(
     y: impl Operand,
     alpha: impl Operand,
     sigma: impl Operand,
@@ -69,6 +72,12 @@ fn weibull_log_density<T: Real>(
             ("scale", sigma.size()),
         ],
     )?;
+    // With data alpha the unnormalised form drops `ln α`, `(α − 1) ln y` when y is data too and
+    // `−α ln σ` when σ is (Stan's `~`); a parameter alpha keeps them all.
+    let (y_data, alpha_data, sigma_data) = (is_data(&y), is_data(&alpha), is_data(&sigma));
+    let all_kept = include_summand::<PROPTO>(alpha_data);
+    let include_alpha_log_y = include_summand::<PROPTO>(alpha_data && y_data);
+    let include_alpha_log_sigma = include_summand::<PROPTO>(alpha_data && sigma_data);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
@@ -80,12 +89,27 @@ fn weibull_log_density<T: Real>(
             return Ok(T::constant(f64::NEG_INFINITY));
         }
         let ratio = y_i / sigma_i;
-        let log_ratio = ratio.ln();
         let power = ratio.powf(alpha_i);
-        value += alpha_i.ln() - sigma_i.ln() + multiply_log(alpha_i - 1.0, log_ratio) - power;
+        if all_kept {
+            let log_ratio = ratio.ln();
+            value += alpha_i.ln() - sigma_i.ln() + multiply_log(alpha_i - 1.0, log_ratio) - power;
+            let d_alpha = 1.0 / alpha_i + log_ratio * (1.0 - power);
+            alpha_partials.add(&mut out, i, d_alpha);
+        } else {
+            // Data alpha (no partial): `ln α + (α − 1) ln y − α ln σ` term by term.
+            let alpha_log_y = if include_alpha_log_y {
+                multiply_log(alpha_i - 1.0, y_i.ln())
+            } else {
+                0.0
+            };
+            let alpha_log_sigma = if include_alpha_log_sigma {
+                alpha_i * sigma_i.ln()
+            } else {
+                0.0
+            };
+            value += alpha_log_y - alpha_log_sigma - power;
+        }
         y_partials.add(&mut out, i, (alpha_i - 1.0 - alpha_i * power) / y_i);
-        let d_alpha = 1.0 / alpha_i + log_ratio * (1.0 - power);
-        alpha_partials.add(&mut out, i, d_alpha);
         sigma_partials.add(&mut out, i, alpha_i * (power - 1.0) / sigma_i);
     }
     if value.is_infinite() {
@@ -246,5 +270,48 @@ mod tests {
                 &[y, alpha, 1.5, sigma],
             );
         }
+    }
+
+    /// With data `alpha` the unnormalised form drops `ln α`, and `(α − 1) ln y` / `−α ln σ`
+    /// when `y` / `sigma` is data too.
+    #[test]
+    fn data_arguments_drop_their_terms() {
+        use crate::dist::testing::assert_data_drops;
+        let y = [0.3, 1.7, 4.0];
+        let alpha = [0.5, 2.0, 3.5];
+        let sigma = [1.5, 0.25, 2.0];
+        let sum = |term: &dyn Fn(usize) -> f64| (0..3).map(term).sum::<f64>();
+        let log_alpha = sum(&|i| alpha[i].ln());
+        let alpha_log_y = sum(&|i| (alpha[i] - 1.0) * y[i].ln());
+        let alpha_log_sigma = sum(&|i| -alpha[i] * sigma[i].ln());
+        assert_data_drops!(
+            weibull_lpdf,
+            weibull_lupdf,
+            |x, data| (&x[0..3], data(&alpha[..]), x[3]),
+            [0.3, 1.7, 4.0, 1.5],
+            log_alpha,
+        );
+        assert_data_drops!(
+            weibull_lpdf,
+            weibull_lupdf,
+            |x, data| (data(&y[..]), data(&alpha[..]), &x[0..3]),
+            [1.5, 0.25, 2.0],
+            log_alpha + alpha_log_y,
+        );
+        assert_data_drops!(
+            weibull_lpdf,
+            weibull_lupdf,
+            |x, data| (&x[0..3], data(&alpha[..]), data(&sigma[..])),
+            [0.3, 1.7, 4.0],
+            log_alpha + alpha_log_sigma,
+        );
+        // Data y or sigma alone drops nothing with a parameter alpha.
+        assert_data_drops!(
+            weibull_lpdf,
+            weibull_lupdf,
+            |x, data| (data(&y[..]), x[0], data(&sigma[..])),
+            [2.5],
+            0.0,
+        );
     }
 }
