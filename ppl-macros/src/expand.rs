@@ -1035,14 +1035,14 @@ fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
         None => function,
     };
     let args = arguments(names, dist);
-    // Data operands of a univariate family are passed as `Data`, so the unnormalised density
+    // Data operands of a family's scalar arguments are passed as `Data`, so the unnormalised density
     // drops the terms that depend on data alone, as Stan's `~` does.
-    let univariate = ppl_core::dist::family(&dist.name.to_string())
-        .is_some_and(|info| info.support.is_univariate());
+    let operands = ppl_core::dist::family(&dist.name.to_string())
+        .is_some_and(|info| info.arguments_are_operands());
     let args = args
         .into_iter()
         .zip(&dist.args)
-        .map(|(operand, arg)| mark_data(names, univariate, arg, operand))
+        .map(|(operand, arg)| mark_data(names, operands, arg, operand))
         .collect::<Vec<_>>();
     let continuous = ppl_core::dist::family(&dist.name.to_string())
         .is_some_and(|info| info.support.is_univariate() && !info.support.is_discrete());

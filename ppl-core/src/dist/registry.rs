@@ -76,6 +76,16 @@ pub struct FamilyInfo {
     pub log_density_propto: &'static str,
 }
 
+impl FamilyInfo {
+    /// Whether every argument after the variate is a scalar-or-vector [`crate::Operand`] (or
+    /// an [`crate::IntOperand`]) rather than a vector or matrix argument: the univariate
+    /// families and `lkj_corr_cholesky` (whose `eta` is a scalar). `model!` may pass such
+    /// arguments as [`crate::Data`].
+    pub fn arguments_are_operands(&self) -> bool {
+        self.support.is_univariate() || self.support == SupportKind::CholeskyCorr
+    }
+}
+
 macro_rules! families {
     ($($name:literal [$($arg:literal),*] $support:expr, $suffix:literal;)*) => {
         /// Every family, in the order of `docs/distributions.md`.
