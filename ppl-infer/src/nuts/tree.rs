@@ -111,6 +111,8 @@ pub(crate) struct Tally {
     pub(crate) n_leapfrog: u32,
     /// `Σ min(1, exp(H₀ − H))` over every leapfrog step (for `accept_stat`).
     pub(crate) sum_metro_prob: f64,
+    /// `Σ 2/(1 + exp(|H₀ − H|))` over every leapfrog step (the symmetric statistic).
+    pub(crate) sum_symmetric_prob: f64,
     pub(crate) divergent: bool,
 }
 
@@ -135,11 +137,10 @@ pub(crate) fn build_tree<M: LogDensity + ?Sized, R: Rng + ?Sized>(
         if energy - initial_energy > MAX_ENERGY_ERROR {
             tally.divergent = true;
         }
-        tally.sum_metro_prob += if log_weight > 0.0 {
-            1.0
-        } else {
-            log_weight.exp()
-        };
+        // exp(−|ΔH|) is exp(H₀ − H) when that is at most 1 (bit for bit).
+        let weight_down = (-log_weight.abs()).exp();
+        tally.sum_metro_prob += if log_weight > 0.0 { 1.0 } else { weight_down };
+        tally.sum_symmetric_prob += 2.0 * weight_down / (1.0 + weight_down);
         if tally.divergent {
             return None;
         }
@@ -206,6 +207,8 @@ pub(crate) fn transition<M: LogDensity + ?Sized, R: Rng + ?Sized>(
     max_depth: u32,
     rng: &mut R,
 ) -> TransitionResult {
+    let mut start = start;
+    start.steps_from_start = 0;
     let initial_energy = hamiltonian.energy(&start);
     if !initial_energy.is_finite() {
         // Nowhere to go from a point outside the support: a divergence that stays put.
