@@ -698,4 +698,248 @@ mod tests {
         }
         assert_eq!(WelfordEstimator::new(false, 2).regularised(), None);
     }
+
+    /// nutpie's schedule for `num_warmup` iterations.
+    fn nutpie_events(num_warmup: usize, good: &[bool]) -> Vec<WarmupEvent> {
+        continuous_events(num_warmup, 0.3, 0.15, 10, 80, good)
+    }
+
+    fn iterations_where(events: &[WarmupEvent], f: impl Fn(&WarmupEvent) -> bool) -> Vec<usize> {
+        (0..events.len()).filter(|&i| f(&events[i])).collect()
+    }
+
+    #[test]
+    fn continuous_schedule_for_1000_warmup() {
+        // nuts-rs 0.17 with every draw good: 10-draw switches until ⌊0.3·1000⌋ = 300, 80-draw
+        // switches after, none within 80 draws of the metric phase's end 1000 − 150 = 850.
+        let events = nutpie_events(1000, &[true; 1000]);
+        let mut expected: Vec<usize> = (0..30).map(|k| 8 + 10 * k).collect();
+        expected.extend([378, 458, 538, 618, 698]);
+        assert_eq!(iterations_where(&events, |e| e.switch), expected);
+        // The foreground (seeded with the starting point) holds 3 draws after draw 1, and the
+        // metric is recomputed after every draw of the metric phase from then on.
+        assert_eq!(
+            iterations_where(&events, |e| e.update_metric),
+            (1..850).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            iterations_where(&events, |e| e.collect),
+            (0..850).collect::<Vec<_>>()
+        );
+        // Late once draw + 80 > 850.
+        assert_eq!(
+            iterations_where(&events, |e| e.late),
+            (771..1000).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn continuous_schedule_counts_only_good_draws() {
+        // Draws 0..5 do not move: the first background fills at draw 13 instead of 8.
+        let good: Vec<bool> = (0..1000).map(|i| i >= 5).collect();
+        let events = nutpie_events(1000, &good);
+        let switches = iterations_where(&events, |e| e.switch);
+        assert_eq!(&switches[..3], &[13, 23, 33]);
+        assert_eq!(iterations_where(&events, |e| e.update_metric)[0], 6);
+        assert!(events[..5].iter().all(|e| !e.collect));
+        // The foreground always holds between w and 2w draws after the first switch.
+        let mut foreground = 1;
+        let mut background = 1;
+        for (i, event) in events.iter().enumerate().take(770) {
+            if event.collect {
+                foreground += 1;
+                background += 1;
+            }
+            if event.switch {
+                foreground = background;
+                background = 0;
+            }
+            let window = if i < 300 { 10 } else { 80 };
+            if i >= switches[0] && i < 299 {
+                assert!((10..=20).contains(&foreground), "{i}: {foreground}");
+            }
+            if i >= 378 {
+                assert!((window..=2 * window).contains(&foreground), "{i}: {foreground}");
+            }
+        }
+    }
+
+    #[test]
+    fn continuous_schedule_for_short_warmups() {
+        // 100 warm-up iterations: early phase 30, metric phase 85. The 80-draw windows that
+        // follow the early phase never fit (30 + 80 > 85): late from 30, the last foreground
+        // holds draws 19..85.
+        let events = nutpie_events(100, &[true; 100]);
+        assert_eq!(iterations_where(&events, |e| e.switch), vec![8, 18, 28]);
+        assert_eq!(iterations_where(&events, |e| e.late)[0], 30);
+        assert_eq!(
+            iterations_where(&events, |e| e.update_metric).last(),
+            Some(&84)
+        );
+        assert!(nutpie_events(0, &[]).is_empty());
+        // 5: ⌊0.15·5⌋ = 0, every draw is in the metric phase.
+        let events = nutpie_events(5, &[true; 5]);
+        assert_eq!(iterations_where(&events, |e| e.update_metric), vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn stan_schedule_as_events() {
+        let mut schedule = Schedule::Windows(metric_windows(1000, 75, 50, 25));
+        let events: Vec<WarmupEvent> = (0..1000).map(|i| schedule.event(i, true)).collect();
+        let ends = vec![99, 149, 249, 449, 949];
+        assert_eq!(iterations_where(&events, |e| e.update_metric), ends);
+        assert_eq!(iterations_where(&events, |e| e.switch), ends);
+        assert_eq!(
+            iterations_where(&events, |e| e.collect),
+            (75..950).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            iterations_where(&events, |e| e.late),
+            (950..1000).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn abs_gradient_initial_metric_is_clamped() {
+        assert_eq!(
+            abs_gradient_inv_metric(&[2.0, -0.5, 0.0, 1e30]),
+            Some(vec![0.5, 2.0, 1e20, 1e-20])
+        );
+        assert_eq!(abs_gradient_inv_metric(&[f64::NAN]), None);
+    }
+
+    /// `n` seeded draws `x = μ + L z` of `N(μ, L Lᵀ)` with exact gradients `Σ⁻¹(μ − x)`,
+    /// accumulated; and `(Σᵢᵢ, (Σ⁻¹)ᵢᵢ)`.
+    fn gaussian_accumulator(lower: &[[f64; 3]; 3], n: usize) -> (Accumulator, Vec<(f64, f64)>) {
+        use nalgebra::{Matrix3, Vector3};
+        use rand::{Rng, SeedableRng};
+        use rand_distr::StandardNormal;
+        let factor = Matrix3::from_fn(|i, j| lower[i][j]);
+        let covariance = factor * factor.transpose();
+        let precision = covariance.try_inverse().unwrap();
+        let mean = Vector3::new(1.0, -2.0, 0.5);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut accumulator = Accumulator::new(false, 3, true);
+        for _ in 0..n {
+            let z: Vector3<f64> = Vector3::from_fn(|_, _| rng.sample(StandardNormal));
+            let x = mean + factor * z;
+            let gradient = precision * (mean - x);
+            accumulator.add(x.as_slice(), gradient.as_slice());
+        }
+        let diagonals = (0..3)
+            .map(|i| (covariance[(i, i)], precision[(i, i)]))
+            .collect();
+        (accumulator, diagonals)
+    }
+
+    #[test]
+    fn draw_gradient_estimator_tends_to_its_gaussian_limit() {
+        // Σ = L Lᵀ with correlations about 0.5–0.8 and scales 0.1 to 3.
+        let lower = [[0.1, 0.0, 0.0], [0.8, 1.2, 0.0], [-1.0, 2.0, 1.5]];
+        let n = 20_000;
+        let (accumulator, diagonals) = gaussian_accumulator(&lower, n);
+        let estimate = accumulator.estimate().unwrap();
+        let variances = accumulator.draws.variance().unwrap();
+        for (i, &(variance, precision)) in diagonals.iter().enumerate() {
+            // sqrt(v̂ₓ/v̂_g) → sqrt(Σᵢᵢ/(Σ⁻¹)ᵢᵢ). With ρ = Corr(xᵢ, gᵢ) = −1/sqrt(Σᵢᵢ(Σ⁻¹)ᵢᵢ)
+            // and Corr(xᵢ², gᵢ²) = ρ², the delta method gives Var(log estimate) = (1 − ρ²)/n.
+            let limit = (variance / precision).sqrt();
+            let rho_squared = 1.0 / (variance * precision);
+            let relative_mcse = ((1.0 - rho_squared) / n as f64).sqrt();
+            let error = (estimate[i] / limit).ln().abs();
+            assert!(
+                error < 5.0 * relative_mcse,
+                "{i}: {} vs {limit}, log error {error}, 5 MCSE {}",
+                estimate[i],
+                5.0 * relative_mcse
+            );
+            // The draw variance → Σᵢᵢ, relative MCSE sqrt(2/n).
+            let error = (variances[i] / variance).ln().abs();
+            assert!(error < 5.0 * (2.0 / n as f64).sqrt(), "{i}: {error}");
+            // The geometric mean of marginal and conditional variance lies between them.
+            assert!(1.0 / precision <= limit && limit <= variance);
+        }
+        // Stan's regularised estimate from the same draws.
+        let regularised = accumulator.draws.regularised().unwrap();
+        let (weight, shrinkage) = (n as f64 / (n as f64 + 5.0), 5e-3 / (n as f64 + 5.0));
+        for i in 0..3 {
+            assert!((regularised[i] - (weight * variances[i] + shrinkage)).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn draw_gradient_estimator_is_exact_for_independent_coordinates() {
+        // gᵢ = −(xᵢ − μᵢ)/σᵢ², so Var(gᵢ) = Var(xᵢ)/σᵢ⁴ and the estimate is σᵢ² for any draws.
+        let lower = [[0.01, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 30.0]];
+        let (accumulator, diagonals) = gaussian_accumulator(&lower, 50);
+        let estimate = accumulator.estimate().unwrap();
+        for (i, (variance, _)) in diagonals.iter().enumerate() {
+            assert!((estimate[i] / variance - 1.0).abs() < 1e-12, "{i}");
+        }
+        assert_eq!(
+            draw_gradient_inv_metric(&[1.0, 0.0, 1e-50, 0.0], &[4.0, 1.0, 1e50, 0.0]),
+            None
+        );
+        assert_eq!(
+            draw_gradient_inv_metric(&[1.0, 0.0, 1e-50], &[4.0, 1.0, 1e50]),
+            Some(vec![0.5, 1e-20, 1e-20])
+        );
+    }
+
+    /// A warm-up transition at `position` with the given statistics.
+    fn transition(position: f64, accept_stat: f64, symmetric_accept_stat: f64) -> Transition {
+        Transition {
+            position: vec![position],
+            stats: crate::draws::SamplerStats {
+                accept_stat,
+                ..crate::draws::SamplerStats::default()
+            },
+            gradient: vec![-position],
+            symmetric_accept_stat,
+            steps_from_start: 3,
+        }
+    }
+
+    #[test]
+    fn nutpie_like_adapter_restarts_once_and_turns_symmetric_late() {
+        let options = NutsOptions {
+            num_warmup: 1000,
+            ..NutsOptions::nutpie_like()
+        };
+        let mut adapter = WindowedAdapter::new(&options, 1, 1.0);
+        assert_eq!(adapter.start(&[0.0], &[-4.0]), Some(vec![0.25]));
+        let mut updates = Vec::new();
+        for i in 0..1000 {
+            // A standard normal in draws: alternate ±1 and spread with i.
+            let position = if i % 2 == 0 { 1.0 } else { -1.0 } * (1.0 + (i % 7) as f64 / 7.0);
+            // The symmetric statistic is far below the target: once it is used the step size
+            // falls.
+            updates.push(adapter.observe(&transition(position, 0.8, 0.2)));
+        }
+        let metric_updates: Vec<usize> = (0..1000)
+            .filter(|&i| updates[i].inv_metric.is_some())
+            .collect();
+        assert_eq!(metric_updates, (1..850).collect::<Vec<_>>());
+        let restarts: Vec<usize> = (0..1000)
+            .filter(|&i| updates[i].restart_step_size)
+            .collect();
+        assert_eq!(restarts, vec![1]);
+        // For x = −g the estimate is exactly 1.
+        assert!((updates[849].inv_metric.as_ref().unwrap()[0] - 1.0).abs() < 1e-12);
+        // At the target until draw 771; the symmetric statistic (0.2) drives it down after.
+        assert!(updates[771].step_size > updates[999].step_size * 100.0);
+    }
+
+    #[test]
+    fn stan_adapter_updates_at_window_ends_and_restarts_each_time() {
+        let mut adapter = WindowedAdapter::new(&NutsOptions::default(), 1, 1.0);
+        assert_eq!(adapter.start(&[0.0], &[-4.0]), None);
+        let updates: Vec<AdaptationUpdate> = (0..1000)
+            .map(|i| adapter.observe(&transition(f64::from(i % 5), 0.8, 0.2)))
+            .collect();
+        let with_metric: Vec<usize> = (0..1000)
+            .filter(|&i| updates[i].inv_metric.is_some() && updates[i].restart_step_size)
+            .collect();
+        assert_eq!(with_metric, vec![99, 149, 249, 449, 949]);
+    }
 }
