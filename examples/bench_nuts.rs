@@ -97,7 +97,10 @@ fn adaptation_from_label(label: &str) -> Result<AdaptationOptions, Box<dyn Error
     } else {
         return Err(format!("--adaptation `{label}`: must start with `stan` or `nutpie`").into());
     };
-    let (stan, nutpie) = (AdaptationOptions::default(), AdaptationOptions::nutpie_like());
+    let (stan, nutpie) = (
+        AdaptationOptions::default(),
+        AdaptationOptions::nutpie_like(),
+    );
     while !rest.is_empty() {
         let turn_on = rest.starts_with('+');
         if !turn_on && !rest.starts_with('-') {
@@ -294,8 +297,8 @@ fn bench_nuts<M: LogDensity>(
     } else {
         format!("{:.2}", gradient_cost_ratio(model))
     };
-    let mean_step_size = fit.draws.chains.iter().map(|c| c.step_size).sum::<f64>()
-        / fit.draws.chains.len() as f64;
+    let mean_step_size =
+        fit.draws.chains.iter().map(|c| c.step_size).sum::<f64>() / fit.draws.chains.len() as f64;
     println!(
         "{{\"engine\":\"nuts\",\"model\":\"{name}\",\"d\":{},\"build_s\":{build_s:.6},\"sampling_s\":{sampling_s:.3},\"warmup_s\":{warmup_s:.3},\"draws_s\":{draws_s:.3},\"grads\":{},\"warmup_grads\":{warmup_grads},\"sampling_grads\":{sampling_grads},\"divergences\":{},\"min_ess_bulk\":{min_ess_bulk:.0},\"min_ess_tail\":{min_ess_tail:.0},\"max_rhat\":{max_rhat:.4},\"ess_per_s\":{:.1},\"ess_per_1000_grads\":{:.2},\"ess_per_1000_sampling_grads\":{:.2},\"grad_over_f64\":{grad_over_f64},\"adaptation\":\"{label}\",\"switches\":\"{}\",\"seed\":{},\"mean_step_size\":{mean_step_size:.4},\"moments\":\"output/bench/{moments}\"}}",
         model.dim(),
@@ -432,9 +435,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     while let Some(arg) = raw.next() {
         match arg.as_str() {
             "--seed" | "--adaptation" => {
-                let value = raw
-                    .next()
-                    .ok_or_else(|| format!("`{arg}` needs a value"))?;
+                let value = raw.next().ok_or_else(|| format!("`{arg}` needs a value"))?;
                 if arg == "--seed" {
                     seed = value
                         .parse()

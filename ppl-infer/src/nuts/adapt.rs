@@ -759,7 +759,10 @@ mod tests {
                 assert!((10..=20).contains(&foreground), "{i}: {foreground}");
             }
             if i >= 378 {
-                assert!((window..=2 * window).contains(&foreground), "{i}: {foreground}");
+                assert!(
+                    (window..=2 * window).contains(&foreground),
+                    "{i}: {foreground}"
+                );
             }
         }
     }
@@ -779,7 +782,10 @@ mod tests {
         assert!(nutpie_events(0, &[]).is_empty());
         // 5: ⌊0.15·5⌋ = 0, every draw is in the metric phase.
         let events = nutpie_events(5, &[true; 5]);
-        assert_eq!(iterations_where(&events, |e| e.update_metric), vec![1, 2, 3, 4]);
+        assert_eq!(
+            iterations_where(&events, |e| e.update_metric),
+            vec![1, 2, 3, 4]
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The No-U-Turn sampler (Stan's NUTS with windowed adaptation) over any `LogDensity`.
+//! The No-U-Turn sampler (Stan's NUTS with Stan's windowed or nutpie's warm-up) over any `LogDensity`.
 
 mod adapt;
 mod hamiltonian;

@@ -209,7 +209,8 @@ impl AdaptationOptions {
 /// (the last one stretched to the terminal buffer), and a terminal fast buffer of `term_buffer`
 /// iterations. The step size is tuned by Nesterov dual averaging (Hoffman & Gelman 2014,
 /// Algorithm 5) towards the target acceptance statistic `adapt_delta`, with parameters
-/// `gamma`, `kappa`, `t0`.
+/// `gamma`, `kappa`, `t0`. [`NutsOptions::adaptation`] switches parts of this to nutpie's
+/// warm-up ([`NutsOptions::nutpie_like`] switches all of them; `docs/nuts.md`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NutsOptions {
     /// Warm-up iterations per chain (default 1000).
@@ -431,10 +432,7 @@ mod tests {
         assert_eq!(options.init, Init::Random { radius: 2.0 });
         assert_eq!(options.adaptation.schedule, AdaptationSchedule::Stan);
         assert_eq!(options.adaptation.metric_init, MetricInit::Identity);
-        assert_eq!(
-            options.adaptation.step_size_jitter,
-            StepSizeJitter::None
-        );
+        assert_eq!(options.adaptation.step_size_jitter, StepSizeJitter::None);
         assert!(NutsOptions::nutpie_like().validate().is_ok());
     }
 

@@ -35,7 +35,9 @@ pub struct NutsFit {
 /// Draws from the density `model` with the No-U-Turn sampler, as Stan's `sample` does: for each
 /// chain, a starting point (see [`Init`](super::Init)), Stan's initial step-size heuristic,
 /// `num_warmup` iterations of windowed adaptation (dual-averaging step size, regularised
-/// diagonal or dense inverse metric), then `num_draws` draws with the adapted parameters.
+/// diagonal or dense inverse metric; or nutpie's warm-up, see
+/// [`AdaptationOptions`](super::AdaptationOptions)), then `num_draws` draws with the adapted
+/// parameters (the step size jittered if `adaptation.step_size_jitter` says so).
 /// Output columns are `model.constrain(u)` under `model.param_names()`.
 ///
 /// Chain `c` (0-based) draws its random numbers from `ChaCha8Rng::seed_from_u64(seed)` on stream
