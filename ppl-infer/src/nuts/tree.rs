@@ -430,6 +430,27 @@ mod tests {
     }
 
     #[test]
+    fn draws_know_their_steps_from_the_start_and_the_symmetric_statistic() {
+        // Flat density, unit momentum: after k signed steps of 0.1 the position is 0.1·k.
+        for start in [0.0, 5.0] {
+            let result = run("flat", start, 1.0, 0.1, 6);
+            let steps = result.sample.steps_from_start;
+            assert!(steps.unsigned_abs() <= 63);
+            let expected = start + 0.1 * steps as f64;
+            assert!((result.sample.position[0] - expected).abs() < 1e-12);
+            // ΔH = 0 at every step: 2/(1 + e⁰) = 1.
+            assert_eq!(result.tally.sum_symmetric_prob, 63.0);
+        }
+        // On the oscillator both statistics are near 1 and the symmetric one never exceeds 1.
+        let result = run("normal", 0.0, 1.0, 0.1, 10);
+        let steps = f64::from(result.tally.n_leapfrog);
+        assert!(result.tally.sum_symmetric_prob <= steps);
+        assert!(result.tally.sum_symmetric_prob / steps > 0.99);
+        // Outside the support the sampler stays put: 0 steps.
+        assert_eq!(run("wall", 2.0, 1.0, 0.1, 10).sample.steps_from_start, 0);
+    }
+
+    #[test]
     fn log_sum_exp_is_exact_at_minus_infinity() {
         assert_eq!(
             log_sum_exp(f64::NEG_INFINITY, f64::NEG_INFINITY),
