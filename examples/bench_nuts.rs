@@ -2,6 +2,11 @@
 //!
 //! Run with `cargo run --release --example bench_nuts` (all models, NUTS then ADVI), or name
 //! models and engines: `cargo run --release --example bench_nuts -- poisson_glm nuts`.
+//! `--seed N` changes the NUTS and ADVI seed (default 20251126). `--adaptation A` picks the NUTS
+//! warm-up: `stan` (default), `nutpie` (`AdaptationOptions::nutpie_like()`), or either followed
+//! by `+switch` (turn on nutpie's choice) or `-switch` (turn it back to Stan's), any number of
+//! times, e.g. `stan+estimator` or `nutpie-jitter`; switches: `schedule`, `init`, `estimator`,
+//! `restart`, `symmetric`, `filter`, `jitter` (docs/nuts.md).
 //! `hierarchical_regression_affine` (the same posterior written with `Affine` arguments) runs
 //! only when named.
 //! Per-parameter means and sds go to `output/bench/<model>_<engine>.csv`. Method and results:
@@ -10,9 +15,16 @@
 //! NUTS line: `model`, `d`, `build_s` (the model built from its JSON text, read beforehand:
 //! parsing, data checks, transformed data), `sampling_s` (wall time of the whole run: 4 chains of warm-up and draws, one
 //! thread), `warmup_s`, `draws_s`, `grads` (gradient evaluations, warm-up and initialisation
-//! included), `divergences`, `min_ess_bulk`, `min_ess_tail`, `max_rhat` (over all parameters),
-//! `ess_per_s` (`min_ess_bulk / sampling_s`), `ess_per_1000_grads`, `grad_over_f64` (the cost of
-//! one gradient over one `f64` log-density evaluation at the same point).
+//! included), `warmup_grads` (`grads` minus `sampling_grads`: initialisation, step-size
+//! searches, warm-up), `sampling_grads` (leapfrog steps of the draws), `divergences`, `min_ess_bulk`, `min_ess_tail`, `max_rhat` (over all parameters),
+//! `ess_per_s` (`min_ess_bulk / sampling_s`), `ess_per_1000_grads`,
+//! `ess_per_1000_sampling_grads` (`min_ess_bulk` per 1000 `sampling_grads`), `grad_over_f64`
+//! (the cost of one gradient over one `f64` log-density evaluation at the same point),
+//! `adaptation`, `switches` (nutpie's switches in use), `seed`, `mean_step_size` (mean of the
+//! chains' adapted step sizes). `--no-gradient-cost` skips the gradient timing
+//! (`grad_over_f64` is then `null`).
+//! Moments go to `output/bench/<model>_nuts.csv` with Stan's warm-up at the default seed (the
+//! ADVI comparison reads them), else to `<model>_nuts_<adaptation>_<seed>.csv`.
 //!
 //! ADVI lines (engine `advi_meanfield` at Stan's defaults, `advi_meanfield_accurate` with
 //! `AdviOptions::accurate()`): `advi_s` (wall time to convergence, draws and k-hat included), `iterations`,
@@ -28,7 +40,10 @@ use std::time::Instant;
 
 use ppl::core::LogDensity;
 use ppl::infer::advi::{self, AdviOptions};
-use ppl::infer::nuts::{sample, NutsOptions};
+use ppl::infer::nuts::{
+    sample, AcceptStatistic, AdaptationOptions, AdaptationSchedule, DrawFilter, MetricEstimator,
+    MetricInit, NutsOptions, StepSizeJitter, StepSizeRestart,
+};
 use ppl::infer::output::Summary;
 use ppl::infer::Draws;
 
@@ -59,6 +74,91 @@ use poisson_glm::PoissonGlm;
 struct Settings {
     nuts: bool,
     advi: bool,
+    seed: u64,
+    /// The `--adaptation` label and the options it names.
+    adaptation: (String, AdaptationOptions),
+    /// `--no-gradient-cost`: skip the gradient/`f64` timing (`grad_over_f64` is `null`).
+    skip_gradient_cost: bool,
+}
+
+/// The default seed of the suite.
+const DEFAULT_SEED: u64 = 20_251_126;
+
+/// The warm-up named by an `--adaptation` label: `stan` or `nutpie`, then `+switch` / `-switch`
+/// to take nutpie's / Stan's choice for one switch.
+fn adaptation_from_label(label: &str) -> Result<AdaptationOptions, Box<dyn Error>> {
+    let mut rest = label;
+    let mut options = if let Some(tail) = rest.strip_prefix("stan") {
+        rest = tail;
+        AdaptationOptions::default()
+    } else if let Some(tail) = rest.strip_prefix("nutpie") {
+        rest = tail;
+        AdaptationOptions::nutpie_like()
+    } else {
+        return Err(format!("--adaptation `{label}`: must start with `stan` or `nutpie`").into());
+    };
+    let (stan, nutpie) = (
+        AdaptationOptions::default(),
+        AdaptationOptions::nutpie_like(),
+    );
+    while !rest.is_empty() {
+        let turn_on = rest.starts_with('+');
+        if !turn_on && !rest.starts_with('-') {
+            return Err(format!("--adaptation `{label}`: expected `+switch` or `-switch`").into());
+        }
+        let end = rest[1..].find(['+', '-']).map_or(rest.len(), |i| i + 1);
+        let from = if turn_on { &nutpie } else { &stan };
+        match &rest[1..end] {
+            "schedule" => options.schedule = from.schedule,
+            "init" => options.metric_init = from.metric_init,
+            "estimator" => options.metric_estimator = from.metric_estimator,
+            "restart" => options.step_size_restart = from.step_size_restart,
+            "symmetric" => options.accept_statistic = from.accept_statistic,
+            "filter" => options.draw_filter = from.draw_filter,
+            "jitter" => options.step_size_jitter = from.step_size_jitter,
+            other => {
+                return Err(format!(
+                    "--adaptation `{label}`: unknown switch `{other}`; expected schedule, init, \
+                     estimator, restart, symmetric, filter or jitter"
+                )
+                .into())
+            }
+        }
+        rest = &rest[end..];
+    }
+    Ok(options)
+}
+
+/// The switches of `options` that differ from Stan's, for the JSON line.
+fn describe(options: &AdaptationOptions) -> String {
+    let stan = AdaptationOptions::default();
+    let mut on = Vec::new();
+    if options.schedule != AdaptationSchedule::Stan {
+        on.push("schedule");
+    }
+    if options.metric_init != MetricInit::Identity {
+        on.push("init");
+    }
+    if options.metric_estimator != MetricEstimator::DrawVariance {
+        on.push("estimator");
+    }
+    if options.step_size_restart != StepSizeRestart::EveryMetricUpdate {
+        on.push("restart");
+    }
+    if options.accept_statistic != AcceptStatistic::Standard {
+        on.push("symmetric");
+    }
+    if options.draw_filter != DrawFilter::All {
+        on.push("filter");
+    }
+    if options.step_size_jitter != StepSizeJitter::None {
+        on.push("jitter");
+    }
+    if *options == stan {
+        "none".to_string()
+    } else {
+        on.join("+")
+    }
 }
 
 /// The data of model `name`, read before the clock starts.
@@ -148,10 +248,18 @@ fn nuts_moments(name: &str) -> Result<Vec<Moment>, Box<dyn Error>> {
 }
 
 /// The NUTS benchmark of one model; prints its JSON line.
-fn bench_nuts<M: LogDensity>(name: &str, model: &M, build_s: f64) -> Result<(), Box<dyn Error>> {
+fn bench_nuts<M: LogDensity>(
+    name: &str,
+    model: &M,
+    build_s: f64,
+    settings: &Settings,
+) -> Result<(), Box<dyn Error>> {
+    let (label, adaptation) = &settings.adaptation;
     let options = NutsOptions {
         threads: Some(1),
         progress: false,
+        seed: settings.seed,
+        adaptation: *adaptation,
         ..NutsOptions::default()
     };
     let start = Instant::now();
@@ -170,15 +278,37 @@ fn bench_nuts<M: LogDensity>(name: &str, model: &M, build_s: f64) -> Result<(), 
         .fold(f64::NEG_INFINITY, f64::max);
     let warmup_s: f64 = fit.warmup_time.iter().map(|t| t.as_secs_f64()).sum();
     let draws_s: f64 = fit.sampling_time.iter().map(|t| t.as_secs_f64()).sum();
-    write_moments(&format!("{name}_nuts.csv"), &summary)?;
+    let moments = if label == "stan" && settings.seed == DEFAULT_SEED {
+        format!("{name}_nuts.csv")
+    } else {
+        format!("{name}_nuts_{label}_{}.csv", settings.seed)
+    };
+    write_moments(&moments, &summary)?;
+    let sampling_grads: u64 = fit
+        .draws
+        .chains
+        .iter()
+        .flat_map(|c| &c.stats)
+        .map(|s| u64::from(s.n_leapfrog))
+        .sum();
+    let warmup_grads = fit.gradient_evaluations - sampling_grads;
+    let grad_over_f64 = if settings.skip_gradient_cost {
+        "null".to_string()
+    } else {
+        format!("{:.2}", gradient_cost_ratio(model))
+    };
+    let mean_step_size =
+        fit.draws.chains.iter().map(|c| c.step_size).sum::<f64>() / fit.draws.chains.len() as f64;
     println!(
-        "{{\"engine\":\"nuts\",\"model\":\"{name}\",\"d\":{},\"build_s\":{build_s:.6},\"sampling_s\":{sampling_s:.3},\"warmup_s\":{warmup_s:.3},\"draws_s\":{draws_s:.3},\"grads\":{},\"divergences\":{},\"min_ess_bulk\":{min_ess_bulk:.0},\"min_ess_tail\":{min_ess_tail:.0},\"max_rhat\":{max_rhat:.4},\"ess_per_s\":{:.1},\"ess_per_1000_grads\":{:.2},\"grad_over_f64\":{:.2},\"moments\":\"output/bench/{name}_nuts.csv\"}}",
+        "{{\"engine\":\"nuts\",\"model\":\"{name}\",\"d\":{},\"build_s\":{build_s:.6},\"sampling_s\":{sampling_s:.3},\"warmup_s\":{warmup_s:.3},\"draws_s\":{draws_s:.3},\"grads\":{},\"warmup_grads\":{warmup_grads},\"sampling_grads\":{sampling_grads},\"divergences\":{},\"min_ess_bulk\":{min_ess_bulk:.0},\"min_ess_tail\":{min_ess_tail:.0},\"max_rhat\":{max_rhat:.4},\"ess_per_s\":{:.1},\"ess_per_1000_grads\":{:.2},\"ess_per_1000_sampling_grads\":{:.2},\"grad_over_f64\":{grad_over_f64},\"adaptation\":\"{label}\",\"switches\":\"{}\",\"seed\":{},\"mean_step_size\":{mean_step_size:.4},\"moments\":\"output/bench/{moments}\"}}",
         model.dim(),
         fit.gradient_evaluations,
         fit.divergences,
         min_ess_bulk / sampling_s,
         1000.0 * min_ess_bulk / fit.gradient_evaluations as f64,
-        gradient_cost_ratio(model),
+        1000.0 * min_ess_bulk / sampling_grads as f64,
+        describe(adaptation),
+        settings.seed,
     );
     Ok(())
 }
@@ -198,16 +328,13 @@ fn column_means_and_sds(draws: &Draws) -> Vec<(f64, f64)> {
 
 /// The mean-field ADVI benchmark of one model against its NUTS moments, at Stan's defaults and
 /// with `AdviOptions::accurate()`; prints one JSON line for each.
-fn bench_advi<M: LogDensity>(name: &str, model: &M) -> Result<(), Box<dyn Error>> {
+fn bench_advi<M: LogDensity>(name: &str, model: &M, seed: u64) -> Result<(), Box<dyn Error>> {
     let reference = nuts_moments(name)?;
     for (engine, preset) in [
         ("advi_meanfield", AdviOptions::default()),
         ("advi_meanfield_accurate", AdviOptions::accurate()),
     ] {
-        let options = AdviOptions {
-            seed: 20_251_126,
-            ..preset
-        };
+        let options = AdviOptions { seed, ..preset };
         let start = Instant::now();
         let fit = advi::fit(model, &options)?;
         let advi_s = start.elapsed().as_secs_f64();
@@ -256,10 +383,10 @@ fn run_model<M: LogDensity>(
     let model = build(json)?;
     let build_s = start.elapsed().as_secs_f64();
     if settings.nuts {
-        bench_nuts(name, &model, build_s)?;
+        bench_nuts(name, &model, build_s, settings)?;
     }
     if settings.advi {
-        bench_advi(name, &model)?;
+        bench_advi(name, &model, settings.seed)?;
     }
     Ok(())
 }
@@ -300,14 +427,35 @@ fn run_suite_model(name: &str, json: &str, settings: &Settings) -> Result<(), Bo
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = Vec::new();
+    let mut seed = DEFAULT_SEED;
+    let mut adaptation = "stan".to_string();
+    let mut skip_gradient_cost = false;
+    let mut raw = std::env::args().skip(1);
+    while let Some(arg) = raw.next() {
+        match arg.as_str() {
+            "--seed" | "--adaptation" => {
+                let value = raw.next().ok_or_else(|| format!("`{arg}` needs a value"))?;
+                if arg == "--seed" {
+                    seed = value
+                        .parse()
+                        .map_err(|e| format!("--seed `{value}`: {e}"))?;
+                } else {
+                    adaptation = value;
+                }
+            }
+            "--no-gradient-cost" => skip_gradient_cost = true,
+            _ => args.push(arg),
+        }
+    }
     for arg in &args {
         let known = ["nuts", "advi"].contains(&arg.as_str())
             || SUITE.contains(&arg.as_str())
             || VARIANTS.iter().any(|(variant, _)| variant == arg);
         if !known {
             return Err(format!(
-                "unknown argument `{arg}`; expected `nuts`, `advi` or a model: {}, {}",
+                "unknown argument `{arg}`; expected `nuts`, `advi`, `--seed N`, `--adaptation A`, \
+                 `--no-gradient-cost` or a model: {}, {}",
                 SUITE.join(", "),
                 VARIANTS.map(|(variant, _)| variant).join(", ")
             )
@@ -318,6 +466,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let settings = Settings {
         nuts: !engines_given || args.iter().any(|a| a == "nuts"),
         advi: !engines_given || args.iter().any(|a| a == "advi"),
+        seed,
+        adaptation: (adaptation.clone(), adaptation_from_label(&adaptation)?),
+        skip_gradient_cost,
     };
     let models_given = args
         .iter()

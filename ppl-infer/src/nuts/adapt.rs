@@ -1,8 +1,11 @@
-//! Warm-up adaptation as Stan does it: dual-averaging step size, windowed Welford estimates of the inverse metric, and the `Adapter` trait through which adaptation observes the sampler.
+//! Warm-up adaptation: dual-averaging step size, Welford estimates of the inverse metric over Stan's windows or nutpie's continuous schedule, and the `Adapter` trait through which adaptation observes the sampler.
 
 use std::ops::Range;
 
-use super::options::NutsOptions;
+use super::options::{
+    AcceptStatistic, AdaptationOptions, AdaptationSchedule, DrawFilter, Metric, MetricEstimator,
+    MetricInit, NutsOptions, StepSizeRestart,
+};
 use super::sampler::Transition;
 
 /// What an [`Adapter`] asks of the sampler after observing a warm-up transition.
@@ -10,15 +13,24 @@ use super::sampler::Transition;
 pub struct AdaptationUpdate {
     /// The step size for the next transition.
     pub step_size: f64,
-    /// A new inverse metric (diagonal, or dense row-major) at the end of a metric window. The
-    /// runner installs it, re-runs the initial step-size heuristic and calls
-    /// [`Adapter::restart_step_size`].
+    /// A new inverse metric (diagonal, or dense row-major), e.g. at the end of a metric
+    /// window. The runner installs it.
     pub inv_metric: Option<Vec<f64>>,
+    /// Whether the runner, after installing `inv_metric`, re-runs the initial step-size
+    /// heuristic and calls [`Adapter::restart_step_size`].
+    pub restart_step_size: bool,
 }
 
 /// Warm-up adaptation that observes the sampler's transitions and answers with new tuning
 /// parameters (it never reaches into the sampler).
 pub trait Adapter {
+    /// Sees the starting point and its gradient `∇ log p` before the first transition, and
+    /// may answer with the inverse metric to start from (the default answers `None`: keep the
+    /// unit metric).
+    fn start(&mut self, position: &[f64], gradient: &[f64]) -> Option<Vec<f64>> {
+        let _ = (position, gradient);
+        None
+    }
     /// Learns from one warm-up transition.
     fn observe(&mut self, transition: &Transition) -> AdaptationUpdate;
     /// Restarts step-size learning around `step_size`, freshly set by the initial heuristic
@@ -183,6 +195,20 @@ impl WelfordEstimator {
         }
     }
 
+    /// The sample variances (denominator `n − 1`) of a diagonal estimator, or the diagonal of
+    /// a dense one's covariance; `None` with fewer than two samples.
+    pub(crate) fn variance(&self) -> Option<Vec<f64>> {
+        if self.count < 2 {
+            return None;
+        }
+        let denominator = (self.count - 1) as f64;
+        let diagonal = (0..self.dim).map(|i| {
+            let index = if self.dense { i * self.dim + i } else { i };
+            self.sum_squares[index] / denominator
+        });
+        Some(diagonal.collect())
+    }
+
     /// Stan's regularised estimate `(n/(n+5))·Σ̂ + 10⁻³·(5/(n+5))·I` with `Σ̂` the sample
     /// (co)variance (denominator `n − 1`); `None` with fewer than two samples.
     pub(crate) fn regularised(&self) -> Option<Vec<f64>> {
@@ -214,34 +240,279 @@ impl WelfordEstimator {
         }
         Some(estimate)
     }
+}
 
-    pub(crate) fn restart(&mut self) {
-        *self = WelfordEstimator::new(self.dense, self.dim);
+/// What warm-up does with draw `iteration` (0-based) of the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct WarmupEvent {
+    /// The draw enters both accumulators.
+    pub(crate) collect: bool,
+    /// The foreground accumulator is replaced by the background, and a new background starts
+    /// (after collecting).
+    pub(crate) switch: bool,
+    /// The inverse metric is recomputed from the foreground (after switching).
+    pub(crate) update_metric: bool,
+    /// The late phase (after the last possible switch), where a symmetric acceptance statistic
+    /// may take over from the next draw on.
+    pub(crate) late: bool,
+}
+
+/// nutpie's continuous schedule as a state machine over the accumulator sizes (see
+/// [`AdaptationSchedule::Continuous`]); both accumulators start with the starting point.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ContinuousSchedule {
+    early_end: usize,
+    metric_end: usize,
+    early_window: usize,
+    window: usize,
+    foreground: usize,
+    background: usize,
+}
+
+impl ContinuousSchedule {
+    /// The schedule of `num_warmup` iterations: early phase `⌊early_fraction·N⌋`, metric phase
+    /// `N − ⌊final_fraction·N⌋`.
+    pub(crate) fn new(
+        num_warmup: usize,
+        early_fraction: f64,
+        final_fraction: f64,
+        early_window: usize,
+        window: usize,
+    ) -> Self {
+        let fraction_of = |fraction: f64| (fraction * num_warmup as f64) as usize;
+        ContinuousSchedule {
+            early_end: fraction_of(early_fraction),
+            metric_end: num_warmup - fraction_of(final_fraction).min(num_warmup),
+            early_window,
+            window,
+            foreground: 1,
+            background: 1,
+        }
+    }
+
+    /// The event of draw `iteration`; `good` says whether the draw may enter the accumulators.
+    pub(crate) fn event(&mut self, iteration: usize, good: bool) -> WarmupEvent {
+        if iteration >= self.metric_end {
+            return WarmupEvent {
+                late: true,
+                ..WarmupEvent::default()
+            };
+        }
+        let window = if iteration < self.early_end {
+            self.early_window
+        } else {
+            self.window
+        };
+        if good {
+            self.foreground += 1;
+            self.background += 1;
+        }
+        let late = iteration + window > self.metric_end;
+        let switch = self.background >= window && !late;
+        if switch {
+            self.foreground = self.background;
+            self.background = 0;
+        }
+        WarmupEvent {
+            collect: good,
+            switch,
+            update_metric: self.foreground >= 3,
+            late,
+        }
     }
 }
 
-/// Stan's windowed adaptation: dual averaging of the step size at every warm-up iteration and
-/// a regularised Welford (co)variance of the draws in each slow window, installed as the
-/// inverse metric at the window's end.
+/// The events of `good.len()` warm-up draws under nutpie's continuous schedule (see
+/// [`AdaptationSchedule::Continuous`]); `good[i]` says whether draw `i` passed the draw filter.
+#[cfg(test)]
+pub(crate) fn continuous_events(
+    num_warmup: usize,
+    early_fraction: f64,
+    final_fraction: f64,
+    early_window: usize,
+    window: usize,
+    good: &[bool],
+) -> Vec<WarmupEvent> {
+    let mut schedule = ContinuousSchedule::new(
+        num_warmup,
+        early_fraction,
+        final_fraction,
+        early_window,
+        window,
+    );
+    good.iter()
+        .enumerate()
+        .map(|(iteration, &good)| schedule.event(iteration, good))
+        .collect()
+}
+
+/// Stan's windows or nutpie's continuous schedule.
+#[derive(Debug, Clone, PartialEq)]
+enum Schedule {
+    Windows(Vec<Range<usize>>),
+    Continuous(ContinuousSchedule),
+}
+
+impl Schedule {
+    fn event(&mut self, iteration: usize, good: bool) -> WarmupEvent {
+        match self {
+            Schedule::Windows(windows) => {
+                let late = windows.last().is_some_and(|w| iteration >= w.end);
+                match windows.iter().find(|w| w.contains(&iteration)) {
+                    Some(window) => {
+                        let window_ends = iteration + 1 == window.end;
+                        WarmupEvent {
+                            collect: good,
+                            switch: window_ends,
+                            update_metric: window_ends,
+                            late,
+                        }
+                    }
+                    None => WarmupEvent {
+                        late,
+                        ..WarmupEvent::default()
+                    },
+                }
+            }
+            Schedule::Continuous(schedule) => schedule.event(iteration, good),
+        }
+    }
+}
+
+/// Running statistics of the draws (and, for the draw/gradient estimator, their gradients).
+#[derive(Debug, Clone, PartialEq)]
+struct Accumulator {
+    draws: WelfordEstimator,
+    gradients: Option<WelfordEstimator>,
+}
+
+impl Accumulator {
+    fn new(dense: bool, dim: usize, with_gradients: bool) -> Self {
+        Accumulator {
+            draws: WelfordEstimator::new(dense, dim),
+            gradients: with_gradients.then(|| WelfordEstimator::new(false, dim)),
+        }
+    }
+
+    fn add(&mut self, position: &[f64], gradient: &[f64]) {
+        self.draws.add_sample(position);
+        if let Some(gradients) = &mut self.gradients {
+            gradients.add_sample(gradient);
+        }
+    }
+
+    /// A fresh accumulator of the same kind.
+    fn empty(&self) -> Self {
+        Accumulator {
+            draws: WelfordEstimator::new(self.draws.dense, self.draws.dim),
+            gradients: self
+                .gradients
+                .as_ref()
+                .map(|g| WelfordEstimator::new(false, g.dim)),
+        }
+    }
+
+    /// The inverse metric estimated from the accumulated draws; `None` if there are too few or
+    /// it is not finite and positive on the diagonal.
+    fn estimate(&self) -> Option<Vec<f64>> {
+        let estimate = match &self.gradients {
+            None => self.draws.regularised()?,
+            Some(gradients) => {
+                draw_gradient_inv_metric(&self.draws.variance()?, &gradients.variance()?)?
+            }
+        };
+        estimate.iter().all(|v| v.is_finite()).then_some(estimate)
+    }
+}
+
+/// Bounds of nutpie's inverse-metric elements.
+const INV_METRIC_CLAMP: (f64, f64) = (1e-20, 1e20);
+
+/// nutpie's draw/gradient diagonal inverse metric `sqrt(Var(qᵢ)/Var(gᵢ))` clamped to
+/// `[1e-20, 1e20]` from the variances of the draws and of their gradients; `None` if an element
+/// is NaN (both variances zero or not finite).
+pub(crate) fn draw_gradient_inv_metric(
+    draw_variance: &[f64],
+    gradient_variance: &[f64],
+) -> Option<Vec<f64>> {
+    draw_variance
+        .iter()
+        .zip(gradient_variance)
+        .map(|(draws, gradients)| {
+            let ratio = (draws / gradients).sqrt();
+            (!ratio.is_nan()).then(|| ratio.clamp(INV_METRIC_CLAMP.0, INV_METRIC_CLAMP.1))
+        })
+        .collect()
+}
+
+/// nutpie's initial diagonal inverse metric `1/|gᵢ|` clamped to `[1e-20, 1e20]` from the
+/// gradient at the starting point (`None` if an element is NaN).
+pub(crate) fn abs_gradient_inv_metric(gradient: &[f64]) -> Option<Vec<f64>> {
+    gradient
+        .iter()
+        .map(|g| {
+            let inverse = 1.0 / g.abs();
+            (!inverse.is_nan()).then(|| inverse.clamp(INV_METRIC_CLAMP.0, INV_METRIC_CLAMP.1))
+        })
+        .collect()
+}
+
+/// Warm-up adaptation: dual averaging of the step size at every warm-up iteration and
+/// Welford estimates of the inverse metric over the schedule's windows, configured by
+/// [`NutsOptions::adaptation`]. With the default options this is Stan's windowed adaptation:
+/// the regularised (co)variance of the draws of each slow window, installed at the window's
+/// end, followed by a fresh step-size search. With [`AdaptationOptions::nutpie_like`] it is
+/// nutpie's: foreground and background accumulators of draws and gradients, the metric
+/// recomputed after every draw, the step size searched afresh once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowedAdapter {
-    windows: Vec<Range<usize>>,
+    options: AdaptationOptions,
+    schedule: Schedule,
     iteration: usize,
     step_size: DualAveraging,
-    estimator: WelfordEstimator,
+    /// The draws the metric is estimated from.
+    foreground: Accumulator,
+    /// The draws that will replace the foreground at the next switch.
+    background: Accumulator,
+    metric_updates: usize,
+    /// Whether dual averaging now learns from the symmetric acceptance statistic.
+    symmetric: bool,
 }
 
 impl WindowedAdapter {
     /// An adapter for `options` (warm-up length, buffers, dual averaging constants, metric
-    /// shape) over `dim` unconstrained coordinates, starting from `step_size`.
+    /// shape, [`NutsOptions::adaptation`]) over `dim` unconstrained coordinates, starting from
+    /// `step_size`.
     pub fn new(options: &NutsOptions, dim: usize, step_size: f64) -> Self {
-        WindowedAdapter {
-            windows: metric_windows(
+        let adaptation = options.adaptation;
+        let schedule = match adaptation.schedule {
+            AdaptationSchedule::Stan => Schedule::Windows(metric_windows(
                 options.num_warmup,
                 options.init_buffer,
                 options.term_buffer,
                 options.base_window,
-            ),
+            )),
+            AdaptationSchedule::Continuous {
+                early_fraction,
+                final_fraction,
+                early_window,
+                window,
+            } => Schedule::Continuous(ContinuousSchedule::new(
+                options.num_warmup,
+                early_fraction,
+                final_fraction,
+                early_window,
+                window,
+            )),
+        };
+        let accumulator = Accumulator::new(
+            options.metric == Metric::Dense,
+            dim,
+            adaptation.metric_estimator == MetricEstimator::DrawGradient,
+        );
+        WindowedAdapter {
+            options: adaptation,
+            schedule,
             iteration: 0,
             step_size: DualAveraging::new(
                 options.adapt_delta,
@@ -250,38 +521,85 @@ impl WindowedAdapter {
                 options.t0,
                 step_size,
             ),
-            estimator: WelfordEstimator::new(options.metric == super::options::Metric::Dense, dim),
+            background: accumulator.empty(),
+            foreground: accumulator,
+            metric_updates: 0,
+            symmetric: false,
         }
     }
 
-    /// Closes the current metric window: the regularised estimate, and a fresh estimator.
-    fn finish_window(&mut self) -> Option<Vec<f64>> {
-        let estimate = self.estimator.regularised();
-        self.estimator.restart();
-        estimate.filter(|values| values.iter().all(|v| v.is_finite()))
+    /// Whether `transition` may enter the metric estimate under the draw filter.
+    fn is_good(&self, transition: &Transition) -> bool {
+        match self.options.draw_filter {
+            DrawFilter::All => true,
+            DrawFilter::Moved => {
+                let steps = transition.steps_from_start.unsigned_abs();
+                steps != 0 && (!transition.stats.divergent || steps > 4)
+            }
+        }
     }
 }
 
 impl Adapter for WindowedAdapter {
+    fn start(&mut self, position: &[f64], gradient: &[f64]) -> Option<Vec<f64>> {
+        if matches!(self.schedule, Schedule::Continuous(_)) {
+            self.foreground.add(position, gradient);
+            self.background.add(position, gradient);
+        }
+        match self.options.metric_init {
+            MetricInit::Identity => None,
+            MetricInit::AbsGradient => {
+                let diagonal = abs_gradient_inv_metric(gradient)?;
+                if !self.foreground.draws.dense {
+                    return Some(diagonal);
+                }
+                let dim = diagonal.len();
+                let mut matrix = vec![0.0; dim * dim];
+                for (i, value) in diagonal.into_iter().enumerate() {
+                    matrix[i * dim + i] = value;
+                }
+                Some(matrix)
+            }
+        }
+    }
+
     fn observe(&mut self, transition: &Transition) -> AdaptationUpdate {
-        let step_size = self.step_size.learn(transition.stats.accept_stat);
+        let accept_stat = if self.symmetric {
+            transition.symmetric_accept_stat
+        } else {
+            transition.stats.accept_stat
+        };
+        let step_size = self.step_size.learn(accept_stat);
         let iteration = self.iteration;
         self.iteration += 1;
-        let Some(window) = self.windows.iter().find(|w| w.contains(&iteration)) else {
-            return AdaptationUpdate {
-                step_size,
-                inv_metric: None,
-            };
+        let good = self.is_good(transition);
+        let event = self.schedule.event(iteration, good);
+        if event.collect {
+            self.foreground
+                .add(&transition.position, &transition.gradient);
+            self.background
+                .add(&transition.position, &transition.gradient);
+        }
+        if event.switch {
+            let fresh = self.background.empty();
+            self.foreground = std::mem::replace(&mut self.background, fresh);
+        }
+        let inv_metric = if event.update_metric {
+            self.foreground.estimate()
+        } else {
+            None
         };
-        let window_ends = iteration + 1 == window.end;
-        self.estimator.add_sample(&transition.position);
+        let restart_step_size = inv_metric.is_some()
+            && (self.options.step_size_restart == StepSizeRestart::EveryMetricUpdate
+                || self.metric_updates == 0);
+        self.metric_updates += usize::from(inv_metric.is_some());
+        if event.late && self.options.accept_statistic == AcceptStatistic::SymmetricLate {
+            self.symmetric = true;
+        }
         AdaptationUpdate {
             step_size,
-            inv_metric: if window_ends {
-                self.finish_window()
-            } else {
-                None
-            },
+            inv_metric,
+            restart_step_size,
         }
     }
 
@@ -378,7 +696,256 @@ mod tests {
                 assert!((dense_estimate[i * 2 + j] - want).abs() < 1e-12);
             }
         }
-        diag.restart();
-        assert_eq!(diag.regularised(), None);
+        assert_eq!(WelfordEstimator::new(false, 2).regularised(), None);
+    }
+
+    /// nutpie's schedule for `num_warmup` iterations.
+    fn nutpie_events(num_warmup: usize, good: &[bool]) -> Vec<WarmupEvent> {
+        continuous_events(num_warmup, 0.3, 0.15, 10, 80, good)
+    }
+
+    fn iterations_where(events: &[WarmupEvent], f: impl Fn(&WarmupEvent) -> bool) -> Vec<usize> {
+        (0..events.len()).filter(|&i| f(&events[i])).collect()
+    }
+
+    #[test]
+    fn continuous_schedule_for_1000_warmup() {
+        // nuts-rs 0.17 with every draw good: 10-draw switches until ⌊0.3·1000⌋ = 300, 80-draw
+        // switches after, none within 80 draws of the metric phase's end 1000 − 150 = 850.
+        let events = nutpie_events(1000, &[true; 1000]);
+        let mut expected: Vec<usize> = (0..30).map(|k| 8 + 10 * k).collect();
+        expected.extend([378, 458, 538, 618, 698]);
+        assert_eq!(iterations_where(&events, |e| e.switch), expected);
+        // The foreground (seeded with the starting point) holds 3 draws after draw 1, and the
+        // metric is recomputed after every draw of the metric phase from then on.
+        assert_eq!(
+            iterations_where(&events, |e| e.update_metric),
+            (1..850).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            iterations_where(&events, |e| e.collect),
+            (0..850).collect::<Vec<_>>()
+        );
+        // Late once draw + 80 > 850.
+        assert_eq!(
+            iterations_where(&events, |e| e.late),
+            (771..1000).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn continuous_schedule_counts_only_good_draws() {
+        // Draws 0..5 do not move: the first background fills at draw 13 instead of 8.
+        let good: Vec<bool> = (0..1000).map(|i| i >= 5).collect();
+        let events = nutpie_events(1000, &good);
+        let switches = iterations_where(&events, |e| e.switch);
+        assert_eq!(&switches[..3], &[13, 23, 33]);
+        assert_eq!(iterations_where(&events, |e| e.update_metric)[0], 6);
+        assert!(events[..5].iter().all(|e| !e.collect));
+        // The foreground always holds between w and 2w draws after the first switch.
+        let mut foreground = 1;
+        let mut background = 1;
+        for (i, event) in events.iter().enumerate().take(770) {
+            if event.collect {
+                foreground += 1;
+                background += 1;
+            }
+            if event.switch {
+                foreground = background;
+                background = 0;
+            }
+            let window = if i < 300 { 10 } else { 80 };
+            if i >= switches[0] && i < 299 {
+                assert!((10..=20).contains(&foreground), "{i}: {foreground}");
+            }
+            if i >= 378 {
+                assert!(
+                    (window..=2 * window).contains(&foreground),
+                    "{i}: {foreground}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn continuous_schedule_for_short_warmups() {
+        // 100 warm-up iterations: early phase 30, metric phase 85. The 80-draw windows that
+        // follow the early phase never fit (30 + 80 > 85): late from 30, the last foreground
+        // holds draws 19..85.
+        let events = nutpie_events(100, &[true; 100]);
+        assert_eq!(iterations_where(&events, |e| e.switch), vec![8, 18, 28]);
+        assert_eq!(iterations_where(&events, |e| e.late)[0], 30);
+        assert_eq!(
+            iterations_where(&events, |e| e.update_metric).last(),
+            Some(&84)
+        );
+        assert!(nutpie_events(0, &[]).is_empty());
+        // 5: ⌊0.15·5⌋ = 0, every draw is in the metric phase.
+        let events = nutpie_events(5, &[true; 5]);
+        assert_eq!(
+            iterations_where(&events, |e| e.update_metric),
+            vec![1, 2, 3, 4]
+        );
+    }
+
+    #[test]
+    fn stan_schedule_as_events() {
+        let mut schedule = Schedule::Windows(metric_windows(1000, 75, 50, 25));
+        let events: Vec<WarmupEvent> = (0..1000).map(|i| schedule.event(i, true)).collect();
+        let ends = vec![99, 149, 249, 449, 949];
+        assert_eq!(iterations_where(&events, |e| e.update_metric), ends);
+        assert_eq!(iterations_where(&events, |e| e.switch), ends);
+        assert_eq!(
+            iterations_where(&events, |e| e.collect),
+            (75..950).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            iterations_where(&events, |e| e.late),
+            (950..1000).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn abs_gradient_initial_metric_is_clamped() {
+        assert_eq!(
+            abs_gradient_inv_metric(&[2.0, -0.5, 0.0, 1e30]),
+            Some(vec![0.5, 2.0, 1e20, 1e-20])
+        );
+        assert_eq!(abs_gradient_inv_metric(&[f64::NAN]), None);
+    }
+
+    /// `n` seeded draws `x = μ + L z` of `N(μ, L Lᵀ)` with exact gradients `Σ⁻¹(μ − x)`,
+    /// accumulated; and `(Σᵢᵢ, (Σ⁻¹)ᵢᵢ)`.
+    fn gaussian_accumulator(lower: &[[f64; 3]; 3], n: usize) -> (Accumulator, Vec<(f64, f64)>) {
+        use nalgebra::{Matrix3, Vector3};
+        use rand::{Rng, SeedableRng};
+        use rand_distr::StandardNormal;
+        let factor = Matrix3::from_fn(|i, j| lower[i][j]);
+        let covariance = factor * factor.transpose();
+        let precision = covariance.try_inverse().unwrap();
+        let mean = Vector3::new(1.0, -2.0, 0.5);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut accumulator = Accumulator::new(false, 3, true);
+        for _ in 0..n {
+            let z: Vector3<f64> = Vector3::from_fn(|_, _| rng.sample(StandardNormal));
+            let x = mean + factor * z;
+            let gradient = precision * (mean - x);
+            accumulator.add(x.as_slice(), gradient.as_slice());
+        }
+        let diagonals = (0..3)
+            .map(|i| (covariance[(i, i)], precision[(i, i)]))
+            .collect();
+        (accumulator, diagonals)
+    }
+
+    #[test]
+    fn draw_gradient_estimator_tends_to_its_gaussian_limit() {
+        // Σ = L Lᵀ with correlations about 0.5–0.8 and scales 0.1 to 3.
+        let lower = [[0.1, 0.0, 0.0], [0.8, 1.2, 0.0], [-1.0, 2.0, 1.5]];
+        let n = 20_000;
+        let (accumulator, diagonals) = gaussian_accumulator(&lower, n);
+        let estimate = accumulator.estimate().unwrap();
+        let variances = accumulator.draws.variance().unwrap();
+        for (i, &(variance, precision)) in diagonals.iter().enumerate() {
+            // sqrt(v̂ₓ/v̂_g) → sqrt(Σᵢᵢ/(Σ⁻¹)ᵢᵢ). With ρ = Corr(xᵢ, gᵢ) = −1/sqrt(Σᵢᵢ(Σ⁻¹)ᵢᵢ)
+            // and Corr(xᵢ², gᵢ²) = ρ², the delta method gives Var(log estimate) = (1 − ρ²)/n.
+            let limit = (variance / precision).sqrt();
+            let rho_squared = 1.0 / (variance * precision);
+            let relative_mcse = ((1.0 - rho_squared) / n as f64).sqrt();
+            let error = (estimate[i] / limit).ln().abs();
+            assert!(
+                error < 5.0 * relative_mcse,
+                "{i}: {} vs {limit}, log error {error}, 5 MCSE {}",
+                estimate[i],
+                5.0 * relative_mcse
+            );
+            // The draw variance → Σᵢᵢ, relative MCSE sqrt(2/n).
+            let error = (variances[i] / variance).ln().abs();
+            assert!(error < 5.0 * (2.0 / n as f64).sqrt(), "{i}: {error}");
+            // The geometric mean of marginal and conditional variance lies between them.
+            assert!(1.0 / precision <= limit && limit <= variance);
+        }
+        // Stan's regularised estimate from the same draws.
+        let regularised = accumulator.draws.regularised().unwrap();
+        let (weight, shrinkage) = (n as f64 / (n as f64 + 5.0), 5e-3 / (n as f64 + 5.0));
+        for i in 0..3 {
+            assert!((regularised[i] - (weight * variances[i] + shrinkage)).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn draw_gradient_estimator_is_exact_for_independent_coordinates() {
+        // gᵢ = −(xᵢ − μᵢ)/σᵢ², so Var(gᵢ) = Var(xᵢ)/σᵢ⁴ and the estimate is σᵢ² for any draws.
+        let lower = [[0.01, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 30.0]];
+        let (accumulator, diagonals) = gaussian_accumulator(&lower, 50);
+        let estimate = accumulator.estimate().unwrap();
+        for (i, (variance, _)) in diagonals.iter().enumerate() {
+            assert!((estimate[i] / variance - 1.0).abs() < 1e-12, "{i}");
+        }
+        assert_eq!(
+            draw_gradient_inv_metric(&[1.0, 0.0, 1e-50, 0.0], &[4.0, 1.0, 1e50, 0.0]),
+            None
+        );
+        assert_eq!(
+            draw_gradient_inv_metric(&[1.0, 0.0, 1e-50], &[4.0, 1.0, 1e50]),
+            Some(vec![0.5, 1e-20, 1e-20])
+        );
+    }
+
+    /// A warm-up transition at `position` with the given statistics.
+    fn transition(position: f64, accept_stat: f64, symmetric_accept_stat: f64) -> Transition {
+        Transition {
+            position: vec![position],
+            stats: crate::draws::SamplerStats {
+                accept_stat,
+                ..crate::draws::SamplerStats::default()
+            },
+            gradient: vec![-position],
+            symmetric_accept_stat,
+            steps_from_start: 3,
+        }
+    }
+
+    #[test]
+    fn nutpie_like_adapter_restarts_once_and_turns_symmetric_late() {
+        let options = NutsOptions {
+            num_warmup: 1000,
+            ..NutsOptions::nutpie_like()
+        };
+        let mut adapter = WindowedAdapter::new(&options, 1, 1.0);
+        assert_eq!(adapter.start(&[0.0], &[-4.0]), Some(vec![0.25]));
+        let mut updates = Vec::new();
+        for i in 0..1000 {
+            // A standard normal in draws: alternate ±1 and spread with i.
+            let position = if i % 2 == 0 { 1.0 } else { -1.0 } * (1.0 + (i % 7) as f64 / 7.0);
+            // The symmetric statistic is far below the target: once it is used the step size
+            // falls.
+            updates.push(adapter.observe(&transition(position, 0.8, 0.2)));
+        }
+        let metric_updates: Vec<usize> = (0..1000)
+            .filter(|&i| updates[i].inv_metric.is_some())
+            .collect();
+        assert_eq!(metric_updates, (1..850).collect::<Vec<_>>());
+        let restarts: Vec<usize> = (0..1000)
+            .filter(|&i| updates[i].restart_step_size)
+            .collect();
+        assert_eq!(restarts, vec![1]);
+        // For x = −g the estimate is exactly 1.
+        assert!((updates[849].inv_metric.as_ref().unwrap()[0] - 1.0).abs() < 1e-12);
+        // At the target until draw 771; the symmetric statistic (0.2) drives it down after.
+        assert!(updates[771].step_size > updates[999].step_size * 100.0);
+    }
+
+    #[test]
+    fn stan_adapter_updates_at_window_ends_and_restarts_each_time() {
+        let mut adapter = WindowedAdapter::new(&NutsOptions::default(), 1, 1.0);
+        assert_eq!(adapter.start(&[0.0], &[-4.0]), None);
+        let updates: Vec<AdaptationUpdate> = (0..1000)
+            .map(|i| adapter.observe(&transition(f64::from(i % 5), 0.8, 0.2)))
+            .collect();
+        let with_metric: Vec<usize> = (0..1000)
+            .filter(|&i| updates[i].inv_metric.is_some() && updates[i].restart_step_size)
+            .collect();
+        assert_eq!(with_metric, vec![99, 149, 249, 449, 949]);
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct PhasePoint {
     pub(crate) gradient: Vec<f64>,
     /// `log p(q)`; `−∞` where the density failed (an `Err` or a non-finite value/gradient).
     pub(crate) log_density: f64,
+    /// Signed leapfrog steps from the trajectory's start (negative backwards in time).
+    pub(crate) steps_from_start: i64,
 }
 
 impl PhasePoint {
@@ -30,6 +32,7 @@ impl PhasePoint {
             velocity: vec![0.0; dim],
             gradient: vec![0.0; dim],
             log_density: f64::NEG_INFINITY,
+            steps_from_start: 0,
         }
     }
 }
@@ -102,6 +105,7 @@ impl<'a, M: LogDensity + ?Sized> Hamiltonian<'a, M> {
             *q += step * v;
         }
         self.update_potential(point);
+        point.steps_from_start += if step < 0.0 { -1 } else { 1 };
         for (p, g) in point.momentum.iter_mut().zip(&point.gradient) {
             *p += half_step * g;
         }

@@ -1,4 +1,4 @@
-//! The No-U-Turn sampler (Stan's NUTS with windowed adaptation) over any `LogDensity`.
+//! The No-U-Turn sampler (Stan's NUTS with Stan's windowed or nutpie's warm-up) over any `LogDensity`.
 
 mod adapt;
 mod hamiltonian;
@@ -10,6 +10,9 @@ mod sampler;
 mod tree;
 
 pub use adapt::{AdaptationUpdate, Adapter, WindowedAdapter};
-pub use options::{Init, Metric, NutsOptions};
+pub use options::{
+    AcceptStatistic, AdaptationOptions, AdaptationSchedule, DrawFilter, Init, Metric,
+    MetricEstimator, MetricInit, NutsOptions, StepSizeJitter, StepSizeRestart,
+};
 pub use run::{sample, NutsFit};
 pub use sampler::{NutsSampler, Transition};

@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ppl_core::LogDensity;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::adapt::{Adapter, WindowedAdapter};
 use super::init::starting_point;
-use super::options::NutsOptions;
+use super::options::{self, NutsOptions};
 use super::sampler::{NutsSampler, Transition};
 use crate::draws::{Chain, Draws, SamplerStats};
 use crate::error::{Error, Result};
@@ -35,7 +35,9 @@ pub struct NutsFit {
 /// Draws from the density `model` with the No-U-Turn sampler, as Stan's `sample` does: for each
 /// chain, a starting point (see [`Init`](super::Init)), Stan's initial step-size heuristic,
 /// `num_warmup` iterations of windowed adaptation (dual-averaging step size, regularised
-/// diagonal or dense inverse metric), then `num_draws` draws with the adapted parameters.
+/// diagonal or dense inverse metric; or nutpie's warm-up, see
+/// [`AdaptationOptions`](super::AdaptationOptions)), then `num_draws` draws with the adapted
+/// parameters (the step size jittered if `adaptation.step_size_jitter` says so).
 /// Output columns are `model.constrain(u)` under `model.param_names()`.
 ///
 /// Chain `c` (0-based) draws its random numbers from `ChaCha8Rng::seed_from_u64(seed)` on stream
@@ -227,8 +229,16 @@ fn run_chain<M: LogDensity + ?Sized>(
     let start = starting_point(model, &options.init, chain + 1, &mut rng)?;
     let mut sampler = NutsSampler::new(model, start.position, options.metric, options.max_depth)?;
     sampler.set_step_size(options.step_size);
+    let mut adapter = WindowedAdapter::new(options, model.dim(), options.step_size);
+    if let Some(inv_metric) = adapter.start(sampler.position(), sampler.gradient()) {
+        // An unusable initial metric leaves the unit metric in place.
+        let _ = sampler.set_inv_metric(inv_metric);
+    }
     sampler.init_step_size(&mut rng).map_err(with_chain)?;
-    let mut adapter = WindowedAdapter::new(options, model.dim(), sampler.step_size());
+    adapter.restart_step_size(sampler.step_size());
+    let jitter = StepSizeJitter::new(options.adaptation.step_size_jitter);
+    // The step size before jitter.
+    let mut step_size = sampler.step_size();
     let total = options.num_warmup + options.num_draws;
     let mut output = Chain::default();
     let mut divergences = 0;
@@ -237,6 +247,7 @@ fn run_chain<M: LogDensity + ?Sized>(
             bar.abandon();
             return Ok(None);
         }
+        jitter.apply(&mut sampler, step_size, &mut rng);
         let transition = sampler.step(&mut rng);
         divergences += usize::from(transition.stats.divergent);
         if options.keep_warmup {
@@ -251,11 +262,12 @@ fn run_chain<M: LogDensity + ?Sized>(
         let update = adapter.observe(&transition);
         sampler.set_step_size(update.step_size);
         if let Some(inv_metric) = update.inv_metric {
-            if sampler.set_inv_metric(inv_metric).is_ok() {
+            if sampler.set_inv_metric(inv_metric).is_ok() && update.restart_step_size {
                 sampler.init_step_size(&mut rng).map_err(with_chain)?;
                 adapter.restart_step_size(sampler.step_size());
             }
         }
+        step_size = sampler.step_size();
         show_progress(
             bar,
             iteration,
@@ -266,7 +278,8 @@ fn run_chain<M: LogDensity + ?Sized>(
         );
     }
     if options.num_warmup > 0 {
-        sampler.set_step_size(adapter.final_step_size());
+        step_size = adapter.final_step_size();
+        sampler.set_step_size(step_size);
     }
     let warmup_time = warmup_start.elapsed();
     let sampling_start = Instant::now();
@@ -276,6 +289,7 @@ fn run_chain<M: LogDensity + ?Sized>(
             bar.abandon();
             return Ok(None);
         }
+        jitter.apply(&mut sampler, step_size, &mut rng);
         let transition = sampler.step(&mut rng);
         divergences += usize::from(transition.stats.divergent);
         record(
@@ -296,7 +310,7 @@ fn run_chain<M: LogDensity + ?Sized>(
     }
     let sampling_time = sampling_start.elapsed();
     bar.finish();
-    output.step_size = sampler.step_size();
+    output.step_size = step_size;
     output.inv_metric = sampler.inv_metric().to_vec();
     Ok(Some(ChainOutput {
         chain: output,
@@ -304,4 +318,30 @@ fn run_chain<M: LogDensity + ?Sized>(
         sampling_time,
         n_gradient_evals: start.n_gradient_evals + sampler.n_gradient_evals(),
     }))
+}
+
+/// Step-size jitter of [`options::StepSizeJitter`]: the half-width of `U(1 − h, 1 + h)`, or
+/// `None` (no random numbers drawn, so the default run's draws do not change).
+struct StepSizeJitter(Option<f64>);
+
+impl StepSizeJitter {
+    fn new(jitter: options::StepSizeJitter) -> Self {
+        match jitter {
+            options::StepSizeJitter::None => StepSizeJitter(None),
+            options::StepSizeJitter::Uniform { half_width } => StepSizeJitter(Some(half_width)),
+        }
+    }
+
+    /// Sets the sampler's step size to `step_size`, perturbed.
+    fn apply<M: LogDensity + ?Sized>(
+        &self,
+        sampler: &mut NutsSampler<'_, M>,
+        step_size: f64,
+        rng: &mut ChaCha8Rng,
+    ) {
+        if let Some(half_width) = self.0 {
+            let factor = 1.0 + half_width * (2.0 * rng.random::<f64>() - 1.0);
+            sampler.set_step_size(step_size * factor);
+        }
+    }
 }

@@ -17,6 +17,14 @@ pub struct Transition {
     pub position: Vec<f64>,
     /// Stan's per-draw sampler statistics.
     pub stats: SamplerStats,
+    /// `∇ log p` at the draw (zero where the density failed).
+    pub gradient: Vec<f64>,
+    /// The trajectory's mean of the symmetric acceptance statistic `2/(1 + exp(|H₀ − H|))`
+    /// (nutpie's late-warm-up statistic; `accept_stat` is the mean of `min(1, exp(H₀ − H))`).
+    pub symmetric_accept_stat: f64,
+    /// Signed leapfrog steps from the trajectory's start to the draw: 0 if the sampler stayed
+    /// put, negative if the draw lies backwards in time.
+    pub steps_from_start: i64,
 }
 
 /// The No-U-Turn sampler over a [`LogDensity`] with a Euclidean metric, as in Stan's
@@ -97,9 +105,10 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
             rng,
         );
         let tally = result.tally;
+        let n_leapfrog = f64::from(tally.n_leapfrog.max(1));
         let stats = SamplerStats {
             lp: result.sample.log_density,
-            accept_stat: tally.sum_metro_prob / f64::from(tally.n_leapfrog.max(1)),
+            accept_stat: tally.sum_metro_prob / n_leapfrog,
             step_size: self.step_size,
             tree_depth: result.tree_depth,
             n_leapfrog: tally.n_leapfrog,
@@ -110,6 +119,9 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
         Transition {
             position: self.current.position.clone(),
             stats,
+            gradient: self.current.gradient.clone(),
+            symmetric_accept_stat: tally.sum_symmetric_prob / n_leapfrog,
+            steps_from_start: self.current.steps_from_start,
         }
     }
 
@@ -175,6 +187,11 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
     /// The current unconstrained position.
     pub fn position(&self) -> &[f64] {
         &self.current.position
+    }
+
+    /// `∇ log p` at the current position (zero if the density failed there).
+    pub fn gradient(&self) -> &[f64] {
+        &self.current.gradient
     }
 
     /// Log density at the current position (`−∞` if it failed there).

@@ -111,6 +111,8 @@ pub(crate) struct Tally {
     pub(crate) n_leapfrog: u32,
     /// `Σ min(1, exp(H₀ − H))` over every leapfrog step (for `accept_stat`).
     pub(crate) sum_metro_prob: f64,
+    /// `Σ 2/(1 + exp(|H₀ − H|))` over every leapfrog step (the symmetric statistic).
+    pub(crate) sum_symmetric_prob: f64,
     pub(crate) divergent: bool,
 }
 
@@ -135,11 +137,10 @@ pub(crate) fn build_tree<M: LogDensity + ?Sized, R: Rng + ?Sized>(
         if energy - initial_energy > MAX_ENERGY_ERROR {
             tally.divergent = true;
         }
-        tally.sum_metro_prob += if log_weight > 0.0 {
-            1.0
-        } else {
-            log_weight.exp()
-        };
+        // exp(−|ΔH|) is exp(H₀ − H) when that is at most 1 (bit for bit).
+        let weight_down = (-log_weight.abs()).exp();
+        tally.sum_metro_prob += if log_weight > 0.0 { 1.0 } else { weight_down };
+        tally.sum_symmetric_prob += 2.0 * weight_down / (1.0 + weight_down);
         if tally.divergent {
             return None;
         }
@@ -206,6 +207,8 @@ pub(crate) fn transition<M: LogDensity + ?Sized, R: Rng + ?Sized>(
     max_depth: u32,
     rng: &mut R,
 ) -> TransitionResult {
+    let mut start = start;
+    start.steps_from_start = 0;
     let initial_energy = hamiltonian.energy(&start);
     if !initial_energy.is_finite() {
         // Nowhere to go from a point outside the support: a divergence that stays put.
@@ -424,6 +427,27 @@ mod tests {
         assert!(result.tally.divergent);
         assert_eq!((result.tally.n_leapfrog, result.tree_depth), (0, 0));
         assert_eq!(result.sample.position, vec![2.0]);
+    }
+
+    #[test]
+    fn draws_know_their_steps_from_the_start_and_the_symmetric_statistic() {
+        // Flat density, unit momentum: after k signed steps of 0.1 the position is 0.1·k.
+        for start in [0.0, 5.0] {
+            let result = run("flat", start, 1.0, 0.1, 6);
+            let steps = result.sample.steps_from_start;
+            assert!(steps.unsigned_abs() <= 63);
+            let expected = start + 0.1 * steps as f64;
+            assert!((result.sample.position[0] - expected).abs() < 1e-12);
+            // ΔH = 0 at every step: 2/(1 + e⁰) = 1.
+            assert_eq!(result.tally.sum_symmetric_prob, 63.0);
+        }
+        // On the oscillator both statistics are near 1 and the symmetric one never exceeds 1.
+        let result = run("normal", 0.0, 1.0, 0.1, 10);
+        let steps = f64::from(result.tally.n_leapfrog);
+        assert!(result.tally.sum_symmetric_prob <= steps);
+        assert!(result.tally.sum_symmetric_prob / steps > 0.99);
+        // Outside the support the sampler stays put: 0 steps.
+        assert_eq!(run("wall", 2.0, 1.0, 0.1, 10).sample.steps_from_start, 0);
     }
 
     #[test]
