@@ -323,50 +323,43 @@ fn gathered_values<X: Operand>(
     values
 }
 
-/// A part's running per-group sums of partials: one per group for a vector part, one number
-/// for a scalar part.
-///
-/// Branch-free in the density's loop: group `k` adds into `sums[k & mask]`, where `mask` is
-/// all ones for a vector part and zero for a scalar part (one sum) or an inactive one (a sum
-/// that is never applied).
-struct Sums {
-    active: bool,
-    scalar: bool,
-    mask: usize,
-    sums: Vec<f64>,
+/// A part's running per-group sums of partials: nothing for a part without tangents, one
+/// number for a scalar part (no allocation), one per group for a vector part.
+enum Sums {
+    Inactive,
+    Scalar(f64),
+    Vector(Vec<f64>),
 }
 
 impl Sums {
     fn zeros(active: bool, part_size: Option<usize>) -> Self {
-        let (mask, len) = match (active, part_size) {
-            (true, Some(n)) => (usize::MAX, n),
-            _ => (0, 1),
-        };
-        Sums {
-            active,
-            scalar: part_size.is_none(),
-            mask,
-            sums: vec![0.0; len],
+        match (active, part_size) {
+            (false, _) => Sums::Inactive,
+            (true, None) => Sums::Scalar(0.0),
+            (true, Some(n)) => Sums::Vector(vec![0.0; n]),
         }
     }
 
     #[inline(always)]
     fn add(&mut self, k: usize, partial: f64) {
-        self.sums[k & self.mask] += partial;
+        match self {
+            Sums::Inactive => {}
+            Sums::Scalar(sum) => *sum += partial,
+            Sums::Vector(sums) => sums[k] += partial,
+        }
     }
 
     /// Hands the sums to `part`'s own sink (element `k` gets group `k`'s sum).
     fn apply<P: Operand, T: Real>(self, part: &P, out: &mut T) {
-        if !self.active {
-            return;
-        }
         let mut sink = part.partials();
-        if self.scalar {
-            sink.add(out, 0, self.sums[0]);
-        } else {
-            for (k, partial) in self.sums.into_iter().enumerate() {
-                if partial != 0.0 {
-                    sink.add(out, k, partial);
+        match self {
+            Sums::Inactive => return,
+            Sums::Scalar(sum) => sink.add(out, 0, sum),
+            Sums::Vector(sums) => {
+                for (k, partial) in sums.into_iter().enumerate() {
+                    if partial != 0.0 {
+                        sink.add(out, k, partial);
+                    }
                 }
             }
         }
