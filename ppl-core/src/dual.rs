@@ -70,40 +70,40 @@ impl<const N: usize> Dual<N> {
         self.active
     }
 
-    #[inline]
+    /// `value` with tangent `factor·t_source`. The factor of an inactive source is replaced
+    /// by 0 (its lanes are 0), so the result is branch-free and never `0·∞ = NaN`.
+    #[inline(always)]
     fn scaled(value: f64, source: &Self, factor: f64) -> Self {
         if !source.active {
             return Self::new_constant(value);
         }
-        let mut tangent = [0.0; N];
-        for (out, t) in tangent.iter_mut().zip(&source.tangent) {
-            *out = factor * t;
+        let mut tangent = source.tangent;
+        for t in tangent.iter_mut() {
+            *t *= factor;
         }
         Dual {
             value,
             tangent,
-            active: true,
+            active: source.active,
         }
     }
 
     /// `value` with tangent `a·ta + b·tb`.
-    #[inline]
+    #[inline(always)]
     fn combine(value: f64, x: &Self, a: f64, y: &Self, b: f64) -> Self {
-        match (x.active, y.active) {
-            (false, false) => Self::new_constant(value),
-            (true, false) => Self::scaled(value, x, a),
-            (false, true) => Self::scaled(value, y, b),
-            (true, true) => {
-                let mut tangent = [0.0; N];
-                for ((out, tx), ty) in tangent.iter_mut().zip(&x.tangent).zip(&y.tangent) {
-                    *out = a * tx + b * ty;
-                }
-                Dual {
-                    value,
-                    tangent,
-                    active: true,
-                }
-            }
+        if !(x.active | y.active) {
+            return Self::new_constant(value);
+        }
+        let a = if x.active { a } else { 0.0 };
+        let b = if y.active { b } else { 0.0 };
+        let mut tangent = x.tangent;
+        for (t, ty) in tangent.iter_mut().zip(&y.tangent) {
+            *t = a * *t + b * ty;
+        }
+        Dual {
+            value,
+            tangent,
+            active: x.active | y.active,
         }
     }
 }
@@ -134,23 +134,66 @@ impl<const N: usize> fmt::Debug for Dual<N> {
 
 crate::dual_ops::impl_dual_number_ops!(Dual, N);
 
-macro_rules! assign_ops {
-    ($($trait:ident $method:ident $op:tt),*) => {$(
-        impl<const N: usize> $trait for Dual<N> {
-            #[inline]
-            fn $method(&mut self, rhs: Self) {
-                *self = *self $op rhs;
+impl<const N: usize> AddAssign for Dual<N> {
+    #[inline(always)]
+    fn add_assign(&mut self, rhs: Self) {
+        self.value += rhs.value;
+        if rhs.active {
+            for (t, r) in self.tangent.iter_mut().zip(&rhs.tangent) {
+                *t += r;
             }
+            self.active = true;
         }
-        impl<const N: usize> $trait<f64> for Dual<N> {
-            #[inline]
-            fn $method(&mut self, rhs: f64) {
-                *self = *self $op rhs;
-            }
-        }
-    )*};
+    }
 }
-assign_ops!(AddAssign add_assign +, SubAssign sub_assign -, MulAssign mul_assign *, DivAssign div_assign /);
+impl<const N: usize> SubAssign for Dual<N> {
+    #[inline(always)]
+    fn sub_assign(&mut self, rhs: Self) {
+        self.value -= rhs.value;
+        if rhs.active {
+            for (t, r) in self.tangent.iter_mut().zip(&rhs.tangent) {
+                *t -= r;
+            }
+            self.active = true;
+        }
+    }
+}
+impl<const N: usize> MulAssign for Dual<N> {
+    #[inline(always)]
+    fn mul_assign(&mut self, rhs: Self) {
+        *self = *self * rhs;
+    }
+}
+impl<const N: usize> DivAssign for Dual<N> {
+    #[inline(always)]
+    fn div_assign(&mut self, rhs: Self) {
+        *self = *self / rhs;
+    }
+}
+impl<const N: usize> AddAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn add_assign(&mut self, rhs: f64) {
+        self.value += rhs;
+    }
+}
+impl<const N: usize> SubAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn sub_assign(&mut self, rhs: f64) {
+        self.value -= rhs;
+    }
+}
+impl<const N: usize> MulAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn mul_assign(&mut self, rhs: f64) {
+        *self = *self * rhs;
+    }
+}
+impl<const N: usize> DivAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn div_assign(&mut self, rhs: f64) {
+        *self = *self / rhs;
+    }
+}
 
 impl<const N: usize> Sum for Dual<N> {
     fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
@@ -173,13 +216,17 @@ impl<const N: usize> Real for Dual<N> {
     fn value(&self) -> f64 {
         self.value
     }
-    #[inline]
+    #[inline(always)]
     fn chain(&self, value: f64, derivative: f64) -> Self {
         Self::scaled(value, self, derivative)
     }
     #[inline]
     fn has_tangent(&self) -> bool {
         self.active
+    }
+    #[inline]
+    fn square(self) -> Self {
+        self * self
     }
     #[inline]
     fn add_scaled(&mut self, source: &Self, weight: f64) {
