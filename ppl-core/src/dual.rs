@@ -58,6 +58,20 @@ impl<const N: usize> Dual<N> {
         }
     }
 
+    /// Makes a constant the variable of `lane` (unit tangent there); [`Dual::unseed`] undoes it.
+    #[inline]
+    pub(crate) fn seed(&mut self, lane: usize) {
+        self.tangent[lane] = 1.0;
+        self.active = true;
+    }
+
+    /// Makes the variable of `lane` a constant again.
+    #[inline]
+    pub(crate) fn unseed(&mut self, lane: usize) {
+        self.tangent[lane] = 0.0;
+        self.active = false;
+    }
+
     /// The tangent lanes (all `N`, zeros included).
     #[inline]
     pub fn lanes(&self) -> &[f64; N] {

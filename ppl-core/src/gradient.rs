@@ -1,5 +1,8 @@
 //! The chunked gradient driver: a dimension `d` is covered by `ceil(d / N)` forward passes of `Dual<N>`.
 
+use std::any::Any;
+use std::cell::Cell;
+
 use crate::dual::Dual;
 use crate::error::{Error, Result};
 use crate::real::Real;
@@ -34,26 +37,66 @@ where
 {
     let d = x.len();
     check_gradient_len(gradient, d)?;
-    let mut inputs: Vec<Dual<N>> = x.iter().map(|&v| Dual::new_constant(v)).collect();
-    let mut value = f64::NAN;
-    if d == 0 {
-        return f(&inputs).map(|y| y.value());
+    let mut inputs = take_input_buffer::<N>();
+    inputs.clear();
+    inputs.extend(x.iter().map(|&v| Dual::new_constant(v)));
+    let result = chunked_passes(&f, &mut inputs, gradient);
+    return_input_buffer(inputs);
+    result
+}
+
+/// The passes of [`gradient_chunked`] over `inputs` (all constants on entry and on return).
+#[inline]
+fn chunked_passes<const N: usize, F>(
+    f: &F,
+    inputs: &mut [Dual<N>],
+    gradient: &mut [f64],
+) -> Result<f64>
+where
+    F: Fn(&[Dual<N>]) -> Result<Dual<N>>,
+{
+    if inputs.is_empty() {
+        return f(inputs).map(|y| y.value());
     }
-    let mut start = 0;
-    while start < d {
-        let end = (start + N).min(d);
-        for (lane, i) in (start..end).enumerate() {
-            inputs[i] = Dual::variable(x[i], lane);
+    let mut value = f64::NAN;
+    for (chunk, gradient_chunk) in (0..inputs.len()).step_by(N).zip(gradient.chunks_mut(N)) {
+        let end = chunk + gradient_chunk.len();
+        for (lane, input) in inputs[chunk..end].iter_mut().enumerate() {
+            input.seed(lane);
         }
-        let out = f(&inputs)?;
+        let out = f(inputs);
+        for (lane, input) in inputs[chunk..end].iter_mut().enumerate() {
+            input.unseed(lane);
+        }
+        let out = out?;
         value = out.value();
-        for (lane, i) in (start..end).enumerate() {
-            gradient[i] = out.lanes()[lane];
-            inputs[i] = Dual::new_constant(x[i]);
-        }
-        start = end;
+        gradient_chunk.copy_from_slice(&out.lanes()[..gradient_chunk.len()]);
     }
     Ok(value)
+}
+
+/// Input buffers of at most this many bytes are kept for the thread's next gradient.
+const KEPT_INPUT_BYTES: usize = 1 << 20;
+
+thread_local! {
+    /// The inputs vector of this thread's last [`gradient_chunked`] call (a `Vec<Dual<N>>`),
+    /// reused so that a gradient allocates nothing. A nested call finds it taken and allocates.
+    static INPUT_BUFFER: Cell<Option<Box<dyn Any>>> = const { Cell::new(None) };
+}
+
+/// This thread's kept input buffer if it holds `Dual<N>`s, else a new one.
+fn take_input_buffer<const N: usize>() -> Box<Vec<Dual<N>>> {
+    INPUT_BUFFER
+        .take()
+        .and_then(|kept| kept.downcast::<Vec<Dual<N>>>().ok())
+        .unwrap_or_default()
+}
+
+/// Keeps `inputs` for this thread's next call unless it is large.
+fn return_input_buffer<const N: usize>(inputs: Box<Vec<Dual<N>>>) {
+    if inputs.capacity() * std::mem::size_of::<Dual<N>>() <= KEPT_INPUT_BYTES {
+        INPUT_BUFFER.set(Some(inputs));
+    }
 }
 
 /// `Ok` if the gradient buffer has one entry per coordinate.
