@@ -108,8 +108,10 @@ impl<const N: usize> Dual<N> {
         if !(x.active | y.active) {
             return Self::new_constant(value);
         }
-        let a = if x.active { a } else { 0.0 };
-        let b = if y.active { b } else { 0.0 };
+        // An inactive operand's lanes are 0, so only a non-finite factor must be zeroed there
+        // (never 0·∞); for the constant ±1 of + and − the test folds away and so does 1·t.
+        let a = if x.active || a.is_finite() { a } else { 0.0 };
+        let b = if y.active || b.is_finite() { b } else { 0.0 };
         let mut tangent = x.tangent;
         for (t, ty) in tangent.iter_mut().zip(&y.tangent) {
             *t = a * *t + b * ty;
