@@ -58,6 +58,12 @@ impl<const N: usize> Dual<N> {
         }
     }
 
+    /// Replaces the value, keeping the tangent.
+    #[inline]
+    pub(crate) fn set_value(&mut self, value: f64) {
+        self.value = value;
+    }
+
     /// Makes a constant the variable of `lane` (unit tangent there); [`Dual::unseed`] undoes it.
     #[inline]
     pub(crate) fn seed(&mut self, lane: usize) {

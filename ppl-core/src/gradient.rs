@@ -38,8 +38,13 @@ where
     let d = x.len();
     check_gradient_len(gradient, d)?;
     let mut inputs = take_input_buffer::<N>();
-    inputs.clear();
-    inputs.extend(x.iter().map(|&v| Dual::new_constant(v)));
+    // A kept buffer holds constants: only their values change.
+    inputs.truncate(d);
+    for (input, &v) in inputs.iter_mut().zip(x) {
+        input.set_value(v);
+    }
+    let kept = inputs.len();
+    inputs.extend(x[kept..].iter().map(|&v| Dual::new_constant(v)));
     let result = chunked_passes(&f, &mut inputs, gradient);
     return_input_buffer(inputs);
     result
@@ -70,7 +75,9 @@ where
         }
         let out = out?;
         value = out.value();
-        gradient_chunk.copy_from_slice(&out.lanes()[..gradient_chunk.len()]);
+        for (g, lane) in gradient_chunk.iter_mut().zip(out.lanes()) {
+            *g = *lane;
+        }
     }
     Ok(value)
 }
@@ -95,7 +102,7 @@ fn take_input_buffer<const N: usize>() -> Box<Vec<Dual<N>>> {
 /// Keeps `inputs` for this thread's next call unless it is large.
 fn return_input_buffer<const N: usize>(inputs: Box<Vec<Dual<N>>>) {
     if inputs.capacity() * std::mem::size_of::<Dual<N>>() <= KEPT_INPUT_BYTES {
-        INPUT_BUFFER.set(Some(inputs));
+        INPUT_BUFFER.with(|kept| kept.set(Some(inputs)));
     }
 }
 
