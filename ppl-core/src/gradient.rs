@@ -75,8 +75,10 @@ where
         }
         let out = out?;
         value = out.value();
-        for (g, lane) in gradient_chunk.iter_mut().zip(out.lanes()) {
-            *g = *lane;
+        match <&mut [f64; N]>::try_from(&mut *gradient_chunk) {
+            // A whole chunk: a fixed-size copy (a memcpy call would dominate at small `N`).
+            Ok(whole) => *whole = *out.lanes(),
+            Err(_) => gradient_chunk.copy_from_slice(&out.lanes()[..gradient_chunk.len()]),
         }
     }
     Ok(value)
