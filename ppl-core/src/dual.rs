@@ -226,19 +226,13 @@ impl<const N: usize> DivAssign<f64> for Dual<N> {
 
 impl<const N: usize> Sum for Dual<N> {
     fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-        iter.fold(Self::new_constant(0.0), |mut acc, x| {
-            acc += x;
-            acc
-        })
+        iter.fold(Self::new_constant(0.0), |acc, x| acc + x)
     }
 }
 
 impl<'a, const N: usize> Sum<&'a Dual<N>> for Dual<N> {
     fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
-        iter.fold(Self::new_constant(0.0), |mut acc, x| {
-            acc += *x;
-            acc
-        })
+        iter.fold(Self::new_constant(0.0), |acc, x| acc + *x)
     }
 }
 
