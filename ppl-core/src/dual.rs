@@ -17,6 +17,11 @@ use crate::real::Real;
 /// the same as `f64` arithmetic. In a hierarchical model most parameters are outside any one
 /// chunk, so most of each pass runs at `f64` speed.
 ///
+/// **Cost of an operation.** One branch (is any operand active?), then every lane computed
+/// without further branches: an inactive operand's lanes are all zero, so a binary operation
+/// with one active operand runs the same code as with two (`docs/ad.md`, "Cost of a dual
+/// operation", has the measurements behind this choice).
+///
 /// Comparisons (`<`, `==`) look at the value only.
 #[derive(Clone, Copy)]
 pub struct Dual<const N: usize> {
@@ -58,6 +63,26 @@ impl<const N: usize> Dual<N> {
         }
     }
 
+    /// Replaces the value, keeping the tangent.
+    #[inline]
+    pub(crate) fn set_value(&mut self, value: f64) {
+        self.value = value;
+    }
+
+    /// Makes a constant the variable of `lane` (unit tangent there); [`Dual::unseed`] undoes it.
+    #[inline]
+    pub(crate) fn seed(&mut self, lane: usize) {
+        self.tangent[lane] = 1.0;
+        self.active = true;
+    }
+
+    /// Makes the variable of `lane` a constant again.
+    #[inline]
+    pub(crate) fn unseed(&mut self, lane: usize) {
+        self.tangent[lane] = 0.0;
+        self.active = false;
+    }
+
     /// The tangent lanes (all `N`, zeros included).
     #[inline]
     pub fn lanes(&self) -> &[f64; N] {
@@ -70,14 +95,15 @@ impl<const N: usize> Dual<N> {
         self.active
     }
 
-    #[inline]
+    /// `value` with tangent `factor·t_source` (a constant if `source` is inactive).
+    #[inline(always)]
     fn scaled(value: f64, source: &Self, factor: f64) -> Self {
         if !source.active {
             return Self::new_constant(value);
         }
-        let mut tangent = [0.0; N];
-        for (out, t) in tangent.iter_mut().zip(&source.tangent) {
-            *out = factor * t;
+        let mut tangent = source.tangent;
+        for t in tangent.iter_mut() {
+            *t *= factor;
         }
         Dual {
             value,
@@ -86,24 +112,25 @@ impl<const N: usize> Dual<N> {
         }
     }
 
-    /// `value` with tangent `a·ta + b·tb`.
-    #[inline]
+    /// `value` with tangent `a·ta + b·tb` (a constant if both operands are inactive).
+    #[inline(always)]
     fn combine(value: f64, x: &Self, a: f64, y: &Self, b: f64) -> Self {
-        match (x.active, y.active) {
-            (false, false) => Self::new_constant(value),
-            (true, false) => Self::scaled(value, x, a),
-            (false, true) => Self::scaled(value, y, b),
-            (true, true) => {
-                let mut tangent = [0.0; N];
-                for ((out, tx), ty) in tangent.iter_mut().zip(&x.tangent).zip(&y.tangent) {
-                    *out = a * tx + b * ty;
-                }
-                Dual {
-                    value,
-                    tangent,
-                    active: true,
-                }
-            }
+        if !(x.active | y.active) {
+            return Self::new_constant(value);
+        }
+        // An inactive operand's lanes are 0, so its factor only has to be zeroed when it is not
+        // finite (0·∞ would be NaN); for the constant ±1 of + and − the test and the
+        // multiplication fold away at compile time.
+        let a = if x.active || a.is_finite() { a } else { 0.0 };
+        let b = if y.active || b.is_finite() { b } else { 0.0 };
+        let mut tangent = x.tangent;
+        for (t, ty) in tangent.iter_mut().zip(&y.tangent) {
+            *t = a * *t + b * ty;
+        }
+        Dual {
+            value,
+            tangent,
+            active: x.active | y.active,
         }
     }
 }
@@ -113,6 +140,18 @@ impl<const N: usize> Dual<N> {
     #[inline]
     fn shifted(value: f64, source: &Self) -> Self {
         Dual { value, ..*source }
+    }
+
+    /// `tangent += weight·tangent(source)` in place (nothing if `source` is inactive); `weight`
+    /// ±1 folds away.
+    #[inline(always)]
+    fn accumulate(&mut self, source: &Self, weight: f64) {
+        if source.active {
+            for (t, s) in self.tangent.iter_mut().zip(&source.tangent) {
+                *t += weight * s;
+            }
+            self.active = true;
+        }
     }
 }
 
@@ -134,23 +173,56 @@ impl<const N: usize> fmt::Debug for Dual<N> {
 
 crate::dual_ops::impl_dual_number_ops!(Dual, N);
 
-macro_rules! assign_ops {
-    ($($trait:ident $method:ident $op:tt),*) => {$(
-        impl<const N: usize> $trait for Dual<N> {
-            #[inline]
-            fn $method(&mut self, rhs: Self) {
-                *self = *self $op rhs;
-            }
-        }
-        impl<const N: usize> $trait<f64> for Dual<N> {
-            #[inline]
-            fn $method(&mut self, rhs: f64) {
-                *self = *self $op rhs;
-            }
-        }
-    )*};
+impl<const N: usize> AddAssign for Dual<N> {
+    #[inline(always)]
+    fn add_assign(&mut self, rhs: Self) {
+        self.value += rhs.value;
+        self.accumulate(&rhs, 1.0);
+    }
 }
-assign_ops!(AddAssign add_assign +, SubAssign sub_assign -, MulAssign mul_assign *, DivAssign div_assign /);
+impl<const N: usize> SubAssign for Dual<N> {
+    #[inline(always)]
+    fn sub_assign(&mut self, rhs: Self) {
+        self.value -= rhs.value;
+        self.accumulate(&rhs, -1.0);
+    }
+}
+impl<const N: usize> MulAssign for Dual<N> {
+    #[inline(always)]
+    fn mul_assign(&mut self, rhs: Self) {
+        *self = *self * rhs;
+    }
+}
+impl<const N: usize> DivAssign for Dual<N> {
+    #[inline(always)]
+    fn div_assign(&mut self, rhs: Self) {
+        *self = *self / rhs;
+    }
+}
+impl<const N: usize> AddAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn add_assign(&mut self, rhs: f64) {
+        self.value += rhs;
+    }
+}
+impl<const N: usize> SubAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn sub_assign(&mut self, rhs: f64) {
+        self.value -= rhs;
+    }
+}
+impl<const N: usize> MulAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn mul_assign(&mut self, rhs: f64) {
+        *self = *self * rhs;
+    }
+}
+impl<const N: usize> DivAssign<f64> for Dual<N> {
+    #[inline(always)]
+    fn div_assign(&mut self, rhs: f64) {
+        *self = *self / rhs;
+    }
+}
 
 impl<const N: usize> Sum for Dual<N> {
     fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
@@ -173,7 +245,7 @@ impl<const N: usize> Real for Dual<N> {
     fn value(&self) -> f64 {
         self.value
     }
-    #[inline]
+    #[inline(always)]
     fn chain(&self, value: f64, derivative: f64) -> Self {
         Self::scaled(value, self, derivative)
     }
@@ -182,13 +254,136 @@ impl<const N: usize> Real for Dual<N> {
         self.active
     }
     #[inline]
+    fn square(self) -> Self {
+        // Tangent 2x·t: one product per lane instead of x·t + x·t (the same bits).
+        self.chain(self.value * self.value, 2.0 * self.value)
+    }
+    #[inline]
     fn add_scaled(&mut self, source: &Self, weight: f64) {
-        if !source.active || weight == 0.0 {
-            return;
+        if weight != 0.0 {
+            self.accumulate(source, weight);
         }
-        for (out, t) in self.tangent.iter_mut().zip(&source.tangent) {
-            *out += weight * t;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type D = Dual<4>;
+
+    /// The tangent each operation must give, lane by lane, written out independently of
+    /// `combine` (the textbook rules), for every activity of the operands.
+    #[test]
+    fn binary_operations_follow_the_textbook_rules_for_every_activity() {
+        let tx = [1.5, -0.25, 0.0, 3.0];
+        let ty = [-2.0, 0.5, 4.0, 0.125];
+        let (xv, yv) = (1.25, -0.75);
+        for (x_active, y_active) in [(false, false), (true, false), (false, true), (true, true)] {
+            let x = if x_active {
+                D::with_tangent(xv, tx)
+            } else {
+                D::new_constant(xv)
+            };
+            let y = if y_active {
+                D::with_tangent(yv, ty)
+            } else {
+                D::new_constant(yv)
+            };
+            let tx = if x_active { tx } else { [0.0; 4] };
+            let ty = if y_active { ty } else { [0.0; 4] };
+            let lanes =
+                |f: fn(f64, f64) -> f64| -> [f64; 4] { std::array::from_fn(|k| f(tx[k], ty[k])) };
+            let cases: [(D, f64, [f64; 4]); 4] = [
+                (x + y, xv + yv, lanes(|a, b| a + b)),
+                (x - y, xv - yv, lanes(|a, b| a - b)),
+                (x * y, xv * yv, lanes(|a, b| -0.75 * a + 1.25 * b)),
+                (
+                    x / y,
+                    xv / yv,
+                    lanes(|a, b| (a * -0.75 - 1.25 * b) / (0.75 * 0.75)),
+                ),
+            ];
+            for (k, (result, value, expected)) in cases.into_iter().enumerate() {
+                assert!((result.value() - value).abs() <= 1e-15, "op {k}: value");
+                for (got, want) in result.lanes().iter().zip(&expected) {
+                    assert!(
+                        (got - want).abs() <= 1e-14,
+                        "op {k} {x_active} {y_active}: {got} vs {want}"
+                    );
+                }
+                assert_eq!(result.is_active(), x_active || y_active, "op {k}: activity");
+            }
         }
-        self.active = true;
+    }
+
+    #[test]
+    fn an_inactive_operand_with_an_infinite_factor_adds_no_nan() {
+        // x·y with x a constant and y at ∞: x's factor ∂/∂x = y = ∞ meets x's zero lanes.
+        let product = D::new_constant(3.0) * D::variable(f64::INFINITY, 1);
+        assert_eq!(product.lanes(), &[0.0, 3.0, 0.0, 0.0]);
+        // c / y with c a constant and y at 0: c's factor 1/y = ∞ meets c's zero lanes.
+        let quotient = D::new_constant(2.0) / D::with_tangent(0.0, [1.0; 4]);
+        assert_eq!(quotient.lanes(), &[f64::NEG_INFINITY; 4]);
+        // The chain rule on a constant gives a constant whatever the derivative.
+        let root = D::new_constant(0.0).sqrt();
+        assert!(!root.is_active());
+        assert_eq!(root.lanes(), &[0.0; 4]);
+    }
+
+    #[test]
+    fn compound_assignment_equals_the_binary_operation() {
+        let x = D::with_tangent(0.7, [1.0, -2.0, 0.5, 0.0]);
+        let y = D::with_tangent(-1.3, [0.25, 0.0, 3.0, -1.0]);
+        let constant = D::new_constant(2.5);
+        for rhs in [y, constant] {
+            for lhs in [x, constant] {
+                let mut sum = lhs;
+                sum += rhs;
+                let mut difference = lhs;
+                difference -= rhs;
+                let mut product = lhs;
+                product *= rhs;
+                let mut quotient = lhs;
+                quotient /= rhs;
+                for (assigned, direct) in [
+                    (sum, lhs + rhs),
+                    (difference, lhs - rhs),
+                    (product, lhs * rhs),
+                    (quotient, lhs / rhs),
+                ] {
+                    assert_eq!(assigned.value(), direct.value());
+                    assert_eq!(assigned.lanes(), direct.lanes());
+                    assert_eq!(assigned.is_active(), direct.is_active());
+                }
+            }
+        }
+        let total: D = [x, constant, y].iter().sum();
+        assert_eq!(total.value(), 0.7 + 2.5 - 1.3);
+        assert_eq!(total.lanes(), &[1.25, -2.0, 3.5, -1.0]);
+    }
+
+    #[test]
+    fn square_has_the_bits_of_the_product() {
+        for v in [0.3, -1.7, 1e-3, 123.456, -9.87e5] {
+            let x = D::with_tangent(v, [1.0, -0.1, 7.3, 1e-8]);
+            let (square, product) = (x.square(), x * x);
+            assert_eq!(square.value().to_bits(), product.value().to_bits());
+            for (a, b) in square.lanes().iter().zip(product.lanes()) {
+                assert_eq!(a.to_bits(), b.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn add_scaled_skips_inactive_sources_and_zero_weights() {
+        let mut out = D::new_constant(1.0);
+        out.add_scaled(&D::new_constant(5.0), 2.0);
+        out.add_scaled(&D::variable(5.0, 2), 0.0);
+        assert!(!out.is_active());
+        out.add_scaled(&D::variable(5.0, 2), -1.5);
+        assert!(out.is_active());
+        assert_eq!(out.value(), 1.0);
+        assert_eq!(out.lanes(), &[0.0, 0.0, -1.5, 0.0]);
     }
 }

@@ -55,28 +55,28 @@ macro_rules! impl_dual_number_ops {
 
         impl<const $n: usize> std::ops::Add for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn add(self, rhs: Self) -> Self {
                 Self::combine(self.value + rhs.value, &self, 1.0, &rhs, 1.0)
             }
         }
         impl<const $n: usize> std::ops::Sub for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn sub(self, rhs: Self) -> Self {
                 Self::combine(self.value - rhs.value, &self, 1.0, &rhs, -1.0)
             }
         }
         impl<const $n: usize> std::ops::Mul for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn mul(self, rhs: Self) -> Self {
                 Self::combine(self.value * rhs.value, &self, rhs.value, &rhs, self.value)
             }
         }
         impl<const $n: usize> std::ops::Div for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn div(self, rhs: Self) -> Self {
                 let inv = 1.0 / rhs.value;
                 let value = self.value * inv;
@@ -85,7 +85,7 @@ macro_rules! impl_dual_number_ops {
         }
         impl<const $n: usize> std::ops::Neg for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn neg(self) -> Self {
                 Self::scaled(-self.value, &self, -1.0)
             }
@@ -93,28 +93,28 @@ macro_rules! impl_dual_number_ops {
 
         impl<const $n: usize> std::ops::Add<f64> for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn add(self, rhs: f64) -> Self {
                 Self::shifted(self.value + rhs, &self)
             }
         }
         impl<const $n: usize> std::ops::Sub<f64> for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn sub(self, rhs: f64) -> Self {
                 Self::shifted(self.value - rhs, &self)
             }
         }
         impl<const $n: usize> std::ops::Mul<f64> for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn mul(self, rhs: f64) -> Self {
                 Self::scaled(self.value * rhs, &self, rhs)
             }
         }
         impl<const $n: usize> std::ops::Div<f64> for $ty<$n> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn div(self, rhs: f64) -> Self {
                 let inv = 1.0 / rhs;
                 Self::scaled(self.value * inv, &self, inv)
@@ -122,28 +122,28 @@ macro_rules! impl_dual_number_ops {
         }
         impl<const $n: usize> std::ops::Add<$ty<$n>> for f64 {
             type Output = $ty<$n>;
-            #[inline]
+            #[inline(always)]
             fn add(self, rhs: $ty<$n>) -> $ty<$n> {
                 rhs + self
             }
         }
         impl<const $n: usize> std::ops::Sub<$ty<$n>> for f64 {
             type Output = $ty<$n>;
-            #[inline]
+            #[inline(always)]
             fn sub(self, rhs: $ty<$n>) -> $ty<$n> {
                 $ty::scaled(self - rhs.value, &rhs, -1.0)
             }
         }
         impl<const $n: usize> std::ops::Mul<$ty<$n>> for f64 {
             type Output = $ty<$n>;
-            #[inline]
+            #[inline(always)]
             fn mul(self, rhs: $ty<$n>) -> $ty<$n> {
                 rhs * self
             }
         }
         impl<const $n: usize> std::ops::Div<$ty<$n>> for f64 {
             type Output = $ty<$n>;
-            #[inline]
+            #[inline(always)]
             fn div(self, rhs: $ty<$n>) -> $ty<$n> {
                 let value = self / rhs.value;
                 $ty::scaled(value, &rhs, -value / rhs.value)
