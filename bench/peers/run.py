@@ -2,13 +2,15 @@
 
 Usage (from the repository root, inside a virtual environment with requirements.txt):
 
-    python bench/peers/run.py [--core 0] [--engines ppl,numpyro,nutpie,nutpie_stan_metric]
+    python bench/peers/run.py [--core 0]
+                              [--engines ppl,ppl_nutpie,numpyro,nutpie,nutpie_stan_metric]
                               [--numpyro-alt-python PYTHON] [--no-record] [MODEL ...]
     python bench/peers/run.py --report output/peers/results.jsonl
 
 The script pins itself (and every child process, ppl's bench_nuts included) to one CPU core and
 limits XLA, BLAS and Numba to one thread before importing them. For each model in turn it runs
-ppl (`cargo run --release --example bench_nuts -- nuts MODEL`, built before any timing), then
+ppl (`cargo run --release --example bench_nuts -- nuts MODEL`, built before any timing; engine
+`ppl_nutpie` adds `--adaptation nutpie`, ppl's nutpie-like warm-up, docs/nuts.md), then
 NumPyro (and NumPyro under a second interpreter, `numpyro_alt`), then nutpie with its default
 and with a Stan-like metric, so that the ratios compare runs made minutes apart under the same
 load. Every engine uses 4 chains x 1000 warm-up x 1000 draws run one after another, a diagonal
@@ -91,10 +93,12 @@ def summarise(flat):
     return rows
 
 
-def ppl_moments(name):
-    """ppl's per-parameter `{mean, sd, ess_bulk, mcse_mean}` from its bench CSV."""
+def ppl_moments(name, path=None):
+    """ppl's per-parameter `{mean, sd, ess_bulk, mcse_mean}` from its bench CSV (`path`,
+    relative to the repository, default Stan's warm-up at the default seed)."""
     rows = {}
-    with open(os.path.join(models.REPO_ROOT, "output", "bench", f"{name}_nuts.csv")) as handle:
+    path = path or os.path.join("output", "bench", f"{name}_nuts.csv")
+    with open(os.path.join(models.REPO_ROOT, path)) as handle:
         next(handle)
         for line in handle:
             parameter, mean, sd, ess_bulk, ess_tail, rhat = line.strip().split(",")
@@ -161,10 +165,14 @@ def build_ppl():
     )
 
 
-def run_ppl(name):
-    """ppl's NUTS line for model `name` (bench_nuts's own timing), with its moments."""
+def run_ppl(name, adaptation="stan"):
+    """ppl's NUTS line for model `name` (bench_nuts's own timing) with the warm-up `adaptation`
+    (`stan`, engine `ppl`; `nutpie`, engine `ppl_nutpie`), with its moments."""
     completed = subprocess.run(
-        ["cargo", "run", "--quiet", "--release", "--example", "bench_nuts", "--", "nuts", name],
+        [
+            "cargo", "run", "--quiet", "--release", "--example", "bench_nuts", "--",
+            "nuts", name, "--adaptation", adaptation,
+        ],
         cwd=models.REPO_ROOT,
         check=True,
         capture_output=True,
@@ -175,9 +183,9 @@ def run_ppl(name):
         for text in completed.stdout.splitlines()
         if text.startswith("{") and '"engine":"nuts"' in text
     )
-    rows = ppl_moments(name)
+    rows = ppl_moments(name, line.get("moments"))
     record = {
-        "engine": "ppl",
+        "engine": "ppl" if adaptation == "stan" else f"ppl_{adaptation}",
         "model": name,
         "d": line["d"],
         "compile_s": line["build_s"],
@@ -362,9 +370,10 @@ def cell(value, digits=2):
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-ENGINES = ("ppl", "numpyro", "numpyro_alt", "nutpie", "nutpie_stan_metric")
+ENGINES = ("ppl", "ppl_nutpie", "numpyro", "numpyro_alt", "nutpie", "nutpie_stan_metric")
 LABELS = {
     "ppl": "ppl",
+    "ppl_nutpie": "ppl (nutpie-like warm-up)",
     "numpyro": "NumPyro",
     "numpyro_alt": "NumPyro (alt. env.)",
     "nutpie": "nutpie",
@@ -382,9 +391,11 @@ def print_table(records, suite):
         return None if record is None else record.get(key)
 
     engines = [e for e in ENGINES if any((e, n) in by_key for n in names)]
-    peers = [e for e in engines if e != "ppl"]
+    peers = [e for e in engines if not e.startswith("ppl")]
     header = ["model"] + [f"{LABELS[e]} ESS/s" for e in engines]
     header += [f"ppl / {LABELS[e]}" for e in peers]
+    if "ppl_nutpie" in engines and "nutpie" in engines:
+        header += ["ppl (nutpie-like) / nutpie"]
     header += [f"{LABELS[e]} ESS/1000 grads" for e in engines]
     print()
     print("| " + " | ".join(header) + " |")
@@ -393,6 +404,8 @@ def print_table(records, suite):
         ess_per_s = {e: get(e, name, "ess_per_s") for e in engines}
         cells = [name] + [cell(ess_per_s[e]) for e in engines]
         cells += [cell(ratio(ess_per_s.get("ppl"), ess_per_s[e])) for e in peers]
+        if "ppl_nutpie" in engines and "nutpie" in engines:
+            cells += [cell(ratio(ess_per_s["ppl_nutpie"], ess_per_s["nutpie"]))]
         cells += [cell(get(e, name, "ess_per_1000_grads")) for e in engines]
         print("| " + " | ".join(cells) + " |")
     print()
@@ -531,10 +544,11 @@ def main():
     if not args.no_record:
         with open(out_path, "a") as handle:
             handle.write(header + "\n")
-    if "ppl" in engines:
+    if any(e.startswith("ppl") for e in engines):
         build_ppl()
     records = []
     runners = {
+        "ppl_nutpie": lambda name, data: run_ppl(name, "nutpie"),
         "numpyro": run_numpyro,
         "nutpie": run_nutpie,
         "nutpie_stan_metric": lambda name, data: run_nutpie(name, data, "nutpie_stan_metric"),
@@ -585,7 +599,7 @@ def versions(engines):
         packages += ["nutpie", "pymc", "pytensor", "numba"]
     found = {package: version(package) for package in packages}
     found["python"] = sys.version.split()[0]
-    if "ppl" in engines:
+    if any(e.startswith("ppl") for e in engines):
         found["rustc"] = subprocess.run(
             ["rustc", "--version"], capture_output=True, text=True
         ).stdout.strip()
