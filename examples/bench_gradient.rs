@@ -8,9 +8,10 @@ mod hand_models;
 #[path = "../tests/models/mod.rs"]
 #[allow(dead_code, clippy::all)]
 mod models;
+#[path = "support/timing.rs"]
+mod timing;
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use hand_models::{
     dual_gradient, dual_gradient_elementwise, sparse_gradient, sparse_gradient_elementwise,
@@ -19,35 +20,12 @@ use hand_models::{
 use num_dual::{DualNum, DualSVec64};
 use ppl::core::{gradient_chunked, gradient_sparse, GradientMode, LogDensity, Model};
 
-/// The time per call (ns) of `f`: the minimum over 15 blocks of the mean time per call, each
-/// block running for at least 20 ms. The clock is read once per batch of calls (a batch takes
-/// at least 20 µs), so that reading it (tens of ns) does not count towards sub-microsecond
-/// calls. The minimum is the block least disturbed by other processes.
-fn time_ns(mut f: impl FnMut()) -> f64 {
-    let mut batch = 1u64;
-    loop {
-        let start = Instant::now();
-        for _ in 0..batch {
-            f();
-        }
-        if start.elapsed().as_micros() >= 20 {
-            break;
-        }
-        batch *= 2;
-    }
-    let mut best = f64::INFINITY;
-    for _ in 0..15 {
-        let mut calls = 0u64;
-        let start = Instant::now();
-        while start.elapsed().as_millis() < 20 {
-            for _ in 0..batch {
-                f();
-            }
-            calls += batch;
-        }
-        best = best.min(start.elapsed().as_nanos() as f64 / calls as f64);
-    }
-    best
+/// The time per call (ns) of `f`: the minimum over 15 blocks of the mean time per call (see
+/// [`timing::block_means_ns`]); the minimum is the block least disturbed by other processes.
+fn time_ns(f: impl FnMut()) -> f64 {
+    timing::block_means_ns(f, 15)
+        .into_iter()
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// The eight-schools density element by element over num-dual's dual vector.

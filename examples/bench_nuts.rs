@@ -55,6 +55,8 @@ mod bench_eight_schools;
 mod correlated_gaussian;
 #[path = "../tests/models/hierarchical_regression.rs"]
 mod hierarchical_regression;
+#[path = "support/timing.rs"]
+mod timing;
 // The same posterior with lazy `Affine` arguments; run it by name (`hierarchical_regression_affine`).
 #[path = "../tests/models/hierarchical_regression_affine.rs"]
 mod hierarchical_regression_affine;
@@ -170,36 +172,12 @@ fn read_data(name: &str) -> Result<String, Box<dyn Error>> {
     std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}").into())
 }
 
-/// Median over 5 repetitions of the time per call (seconds) of `f`, each repetition running at
-/// least 20 ms. The clock is read once per batch of calls (a batch takes at least 20 µs), so
-/// that reading it does not count towards sub-microsecond calls.
-fn time_per_call(mut f: impl FnMut()) -> f64 {
-    let mut batch = 1u32;
-    loop {
-        let start = Instant::now();
-        for _ in 0..batch {
-            f();
-        }
-        if start.elapsed().as_micros() >= 20 {
-            break;
-        }
-        batch *= 2;
-    }
-    let mut per_call: Vec<f64> = (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            let mut calls = 0u32;
-            while calls == 0 || start.elapsed().as_millis() < 20 {
-                for _ in 0..batch {
-                    f();
-                }
-                calls += batch;
-            }
-            start.elapsed().as_secs_f64() / f64::from(calls)
-        })
-        .collect();
+/// The median over 5 blocks of the mean time per call (seconds) of `f` (see
+/// [`timing::block_means_ns`]).
+fn time_per_call(f: impl FnMut()) -> f64 {
+    let mut per_call = timing::block_means_ns(f, 5);
     per_call.sort_by(f64::total_cmp);
-    per_call[2]
+    per_call[2] * 1e-9
 }
 
 /// One gradient over one `f64` log-density evaluation, at a fixed point in `(-1, 1)^d`.
