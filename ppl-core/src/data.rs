@@ -1,5 +1,6 @@
 //! `Data`: marks a density argument as data, so that a density's `_lupdf` / `_lupmf` form drops the terms that depend on data alone, as Stan's `~` does.
 
+use crate::linalg::VectorOperand;
 use crate::real::Operand;
 
 /// A density argument known to be data (never a parameter), whatever the scalar type the
@@ -61,6 +62,20 @@ impl<X: Operand<Scalar = f64>> Operand for Data<X> {
     }
 }
 
+/// A vector argument (of `dirichlet`) marked as data.
+impl<X: VectorOperand<Scalar = f64>> VectorOperand for Data<X> {
+    type Scalar = f64;
+    const IS_DATA: bool = true;
+    #[inline]
+    fn count(&self) -> Option<usize> {
+        self.0.count()
+    }
+    #[inline]
+    fn vector(&self, i: usize) -> &[f64] {
+        self.0.vector(i)
+    }
+}
+
 /// Whether a density keeps a term whose arguments are `data` flags: always in the normalised
 /// form, and in the unnormalised form (`PROPTO`) unless every argument of the term is data
 /// (Stan's `include_summand`).
@@ -73,6 +88,12 @@ pub(crate) const fn include_summand<const PROPTO: bool>(all_data: bool) -> bool 
 #[inline]
 pub(crate) const fn is_data<O: Operand>(_argument: &O) -> bool {
     O::IS_DATA
+}
+
+/// [`VectorOperand::IS_DATA`] of a vector argument.
+#[inline]
+pub(crate) const fn is_data_vector<V: VectorOperand>(_argument: &V) -> bool {
+    V::IS_DATA
 }
 
 #[cfg(test)]

@@ -22,6 +22,9 @@ use crate::real::{add_scaled_from, Operand, Real};
 pub trait VectorOperand {
     /// The scalar type of the elements.
     type Scalar: Real;
+    /// Whether the argument is known to be data: `true` only for [`crate::Data`] (see
+    /// [`crate::Operand::IS_DATA`]).
+    const IS_DATA: bool = false;
     /// `None` for one vector, `Some(n)` for an array of `n` vectors.
     fn count(&self) -> Option<usize>;
     /// Vector `i` (a single vector ignores `i`).

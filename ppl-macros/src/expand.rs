@@ -1038,7 +1038,7 @@ fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
     // Data operands of a family's scalar arguments are passed as `Data`, so the unnormalised density
     // drops the terms that depend on data alone, as Stan's `~` does.
     let operands = ppl_core::dist::family(&dist.name.to_string())
-        .is_some_and(|info| info.arguments_are_operands());
+        .is_some_and(|info| info.accepts_data_arguments());
     let args = args
         .into_iter()
         .zip(&dist.args)

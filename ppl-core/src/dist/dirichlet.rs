@@ -5,6 +5,7 @@ use rand_distr::{Distribution as _, Gamma};
 
 use super::check::{check_all, check_positive_finite, common_len};
 use super::distribution::{Distribution, Support};
+use crate::data::{include_summand, is_data_vector};
 use crate::error::{Error, Result};
 use crate::linalg::VectorOperand;
 use crate::real::{add_scaled_from, Real};
@@ -58,16 +59,17 @@ pub(super) fn check_simplex<S: Real>(
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn dirichlet_lpdf<T: Real>(theta: impl VectorOperand, alpha: impl VectorOperand) -> Result<T> {
-    dirichlet_log_density::<T>(theta, alpha)
+    dirichlet_log_density::<false, T>(theta, alpha)
 }
 
-/// [`dirichlet_lpdf`] for `~` statements (Stan's `dirichlet_lupdf`). No term is dropped: the
-/// normaliser depends on `alpha`, which may be a parameter, and no other term is constant.
+/// [`dirichlet_lpdf`] for `~` statements (Stan's `dirichlet_lupdf`). With `alpha` a parameter
+/// no term is constant; with `alpha` [`crate::Data`] the normaliser
+/// `ln Γ(α₀) − Σ_k ln Γ(α_k)` is dropped (not computed).
 pub fn dirichlet_lupdf<T: Real>(theta: impl VectorOperand, alpha: impl VectorOperand) -> Result<T> {
-    dirichlet_log_density::<T>(theta, alpha)
+    dirichlet_log_density::<true, T>(theta, alpha)
 }
 
-fn dirichlet_log_density<T: Real>(
+fn dirichlet_log_density<const PROPTO: bool, T: Real>(
     theta: impl VectorOperand,
     alpha: impl VectorOperand,
 ) -> Result<T> {
@@ -104,22 +106,38 @@ fn dirichlet_log_density<T: Real>(
         check_simplex(FUNCTION, "random variable", theta_n)?;
         check_positive_finite(FUNCTION, "concentration", &alpha_n)?;
     }
+    // The normaliser depends on `alpha` alone (Stan's `include_summand<propto, T_prior_size>`).
+    let include_normaliser = include_summand::<PROPTO>(is_data_vector(&alpha));
     let shared_alpha = alpha.count().is_none();
+    // The digammas of `∂/∂α` only when some concentration carries a tangent.
+    let alpha_active =
+        (0..alpha.count().unwrap_or(1)).any(|n| alpha.vector(n).iter().any(Real::has_tangent));
     let mut d_alpha_shared = vec![0.0; if shared_alpha { dimension } else { 0 }];
     let mut value = 0.0;
     let mut out = T::accumulator();
     for n in 0..observations {
         let (theta_n, alpha_n) = (theta.vector(n), alpha.vector(n));
         let total: f64 = alpha_n.iter().map(Real::value).sum();
-        let digamma_total = special::digamma(total);
-        value += special::lgamma(total);
+        let digamma_total = if alpha_active {
+            special::digamma(total)
+        } else {
+            0.0
+        };
+        if include_normaliser {
+            value += special::lgamma(total);
+        }
         for (k, (theta_k, alpha_k)) in theta_n.iter().zip(alpha_n).enumerate() {
             let (t, a) = (theta_k.value(), alpha_k.value());
             let log_theta = t.ln();
-            value -= special::lgamma(a);
+            if include_normaliser {
+                value -= special::lgamma(a);
+            }
             if a != 1.0 {
                 value += (a - 1.0) * log_theta;
                 add_scaled_from(&mut out, theta_k, (a - 1.0) / t);
+            }
+            if !alpha_active {
+                continue;
             }
             let d_alpha = digamma_total - special::digamma(a) + log_theta;
             if shared_alpha {
@@ -207,6 +225,31 @@ mod tests {
     use crate::dist::multi_normal::tests::assert_vector_moments;
     use crate::dist::testing::{assert_close, assert_gradient_matches};
     use proptest::prelude::*;
+
+    /// With data `alpha` the unnormalised form drops `ln Γ(α₀) − Σ_k ln Γ(α_k)`; with `alpha` a
+    /// parameter nothing is dropped.
+    #[test]
+    fn data_concentration_drops_the_normaliser() {
+        use crate::dist::testing::assert_data_drops;
+        use statrs::function::gamma::ln_gamma;
+        let alpha = [1.5, 2.0, 0.7];
+        let theta = [0.2, 0.3, 0.5];
+        let normaliser = ln_gamma(4.2) - alpha.iter().map(|&a| ln_gamma(a)).sum::<f64>();
+        assert_data_drops!(
+            dirichlet_lpdf,
+            dirichlet_lupdf,
+            |x, data| (&x[0..3], data(&alpha[..])),
+            [0.2, 0.3, 0.5],
+            normaliser,
+        );
+        assert_data_drops!(
+            dirichlet_lpdf,
+            dirichlet_lupdf,
+            |x, data| (data(&theta[..]), &x[0..3]),
+            alpha,
+            0.0,
+        );
+    }
 
     #[test]
     fn values_match_scipy() {

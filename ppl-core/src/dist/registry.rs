@@ -77,12 +77,17 @@ pub struct FamilyInfo {
 }
 
 impl FamilyInfo {
-    /// Whether every argument after the variate is a scalar-or-vector [`crate::Operand`] (or
-    /// an [`crate::IntOperand`]) rather than a vector or matrix argument: the univariate
-    /// families and `lkj_corr_cholesky` (whose `eta` is a scalar). `model!` may pass such
-    /// arguments as [`crate::Data`].
-    pub fn arguments_are_operands(&self) -> bool {
-        self.support.is_univariate() || self.support == SupportKind::CholeskyCorr
+    /// Whether the arguments after the variate may be passed as [`crate::Data`]: they are
+    /// [`crate::Operand`]s or [`crate::IntOperand`]s (the univariate families, and
+    /// `lkj_corr_cholesky`'s scalar `eta`) or [`crate::linalg::VectorOperand`]s (`dirichlet`'s
+    /// concentrations), not matrices or probability vectors. `model!` marks data arguments of
+    /// these families.
+    pub fn accepts_data_arguments(&self) -> bool {
+        self.support.is_univariate()
+            || matches!(
+                self.support,
+                SupportKind::CholeskyCorr | SupportKind::Simplex
+            )
     }
 }
 
