@@ -4,7 +4,6 @@ use ppl_core::LogDensity;
 use rand::Rng;
 
 use super::hamiltonian::{Hamiltonian, PhasePoint};
-use super::metric::dot;
 
 /// A trajectory whose energy error `H − H₀` exceeds this is divergent (Stan's `max_deltaH`).
 pub(crate) const MAX_ENERGY_ERROR: f64 = 1000.0;
@@ -12,24 +11,33 @@ pub(crate) const MAX_ENERGY_ERROR: f64 = 1000.0;
 /// The generalised no-U-turn criterion (Betancourt 2017, §A.4.2): a span of trajectory with
 /// summed momentum `ρ` and velocities `p♯₋`, `p♯₊` at its two ends keeps extending while
 /// `p♯₋·ρ > 0` and `p♯₊·ρ > 0`. The sum is given in two parts, `ρ = rho_head + rho_tail`, so
-/// merged spans need no temporary vector.
+/// merged spans need no temporary vector: `p♯·ρ = p♯·rho_head + p♯·rho_tail`.
 pub(crate) fn no_u_turn(
     velocity_minus: &[f64],
     velocity_plus: &[f64],
     rho_head: &[f64],
     rho_tail: &[f64],
 ) -> bool {
-    dot(velocity_plus, rho_head) + dot(velocity_plus, rho_tail) > 0.0
-        && dot(velocity_minus, rho_head) + dot(velocity_minus, rho_tail) > 0.0
+    // The four dot products in one pass: independent sums run side by side, each adding its
+    // terms in index order from −0, exactly as `dot` (`Iterator::sum`) does.
+    let [mut plus_head, mut plus_tail, mut minus_head, mut minus_tail] = [-0.0; 4];
+    let ends = velocity_minus.iter().zip(velocity_plus);
+    for ((minus, plus), (head, tail)) in ends.zip(rho_head.iter().zip(rho_tail)) {
+        plus_head += plus * head;
+        plus_tail += plus * tail;
+        minus_head += minus * head;
+        minus_tail += minus * tail;
+    }
+    plus_head + plus_tail > 0.0 && minus_head + minus_tail > 0.0
 }
 
-/// `log(eᵃ + eᵇ)`, exact when either is `−∞`.
+/// `log(eᵃ + eᵇ) = max + log(1 + e^(min − max))`, exact when either is `−∞`, NaN if either is.
 pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
-    let max = a.max(b);
+    let (max, min) = if a >= b { (a, b) } else { (b, a) };
     if max == f64::NEG_INFINITY {
         return max;
     }
-    max + ((a - max).exp() + (b - max).exp()).ln()
+    max + (1.0 + (min - max).exp()).ln()
 }
 
 /// The two ends of a span of trajectory (in the order it was built) and its summed momentum.
@@ -525,5 +533,9 @@ mod tests {
         );
         assert_eq!(log_sum_exp(f64::NEG_INFINITY, 0.5), 0.5);
         assert!((log_sum_exp(0.0, 0.0) - 2f64.ln()).abs() < 1e-15);
+        // log(e⁻¹ + e²) = 2.048587351573742 (mpmath, 30 digits), in either order.
+        assert!((log_sum_exp(-1.0, 2.0) - 2.048_587_351_573_742).abs() < 1e-15);
+        assert_eq!(log_sum_exp(-1.0, 2.0), log_sum_exp(2.0, -1.0));
+        assert!(log_sum_exp(f64::NAN, 0.5).is_nan() && log_sum_exp(0.5, f64::NAN).is_nan());
     }
 }
