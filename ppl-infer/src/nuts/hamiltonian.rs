@@ -5,8 +5,9 @@ use rand::Rng;
 
 use super::metric::{dot, MassMatrix};
 
-/// A point `(q, p)` of phase space with what the sampler needs at it.
-#[derive(Debug, Clone, PartialEq)]
+/// A point `(q, p)` of phase space with what the sampler needs at it. `clone_from` reuses the
+/// destination's buffers.
+#[derive(Debug, PartialEq)]
 pub(crate) struct PhasePoint {
     /// Unconstrained position `q`.
     pub(crate) position: Vec<f64>,
@@ -34,6 +35,28 @@ impl PhasePoint {
             log_density: f64::NEG_INFINITY,
             steps_from_start: 0,
         }
+    }
+}
+
+impl Clone for PhasePoint {
+    fn clone(&self) -> Self {
+        PhasePoint {
+            position: self.position.clone(),
+            momentum: self.momentum.clone(),
+            velocity: self.velocity.clone(),
+            gradient: self.gradient.clone(),
+            log_density: self.log_density,
+            steps_from_start: self.steps_from_start,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.position.clone_from(&source.position);
+        self.momentum.clone_from(&source.momentum);
+        self.velocity.clone_from(&source.velocity);
+        self.gradient.clone_from(&source.gradient);
+        self.log_density = source.log_density;
+        self.steps_from_start = source.steps_from_start;
     }
 }
 

@@ -6,7 +6,7 @@ use rand::Rng;
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 use super::metric::MassMatrix;
 use super::options::Metric;
-use super::tree::transition;
+use super::tree::{transition, Workspace};
 use crate::draws::SamplerStats;
 use crate::error::{Error, Result};
 
@@ -60,6 +60,8 @@ pub struct Transition {
 pub struct NutsSampler<'a, M: LogDensity + ?Sized> {
     hamiltonian: Hamiltonian<'a, M>,
     current: PhasePoint,
+    /// The trajectory's buffers, reused from one transition to the next.
+    workspace: Workspace,
     step_size: f64,
     max_depth: u32,
 }
@@ -83,11 +85,13 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
         }
         let metric = MassMatrix::unit(metric == Metric::Dense, position.len());
         let mut hamiltonian = Hamiltonian::new(model, metric);
+        let workspace = Workspace::new(position.len());
         let mut current = PhasePoint::at(position);
         hamiltonian.update_potential(&mut current);
         Ok(NutsSampler {
             hamiltonian,
             current,
+            workspace,
             step_size: 1.0,
             max_depth,
         })
@@ -95,11 +99,11 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
 
     /// Makes one transition: draws a momentum, builds the trajectory, moves to the draw.
     pub fn step<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Transition {
-        let mut start = self.current.clone();
-        self.hamiltonian.refresh_momentum(rng, &mut start);
+        self.hamiltonian.refresh_momentum(rng, &mut self.current);
         let result = transition(
             &mut self.hamiltonian,
-            start,
+            &mut self.current,
+            &mut self.workspace,
             self.step_size,
             self.max_depth,
             rng,
@@ -107,7 +111,7 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
         let tally = result.tally;
         let n_leapfrog = f64::from(tally.n_leapfrog.max(1));
         let stats = SamplerStats {
-            lp: result.sample.log_density,
+            lp: self.current.log_density,
             accept_stat: tally.sum_metro_prob / n_leapfrog,
             step_size: self.step_size,
             tree_depth: result.tree_depth,
@@ -115,7 +119,6 @@ impl<'a, M: LogDensity + ?Sized> NutsSampler<'a, M> {
             divergent: tally.divergent,
             energy: result.energy,
         };
-        self.current = result.sample;
         Transition {
             position: self.current.position.clone(),
             stats,

@@ -4,7 +4,6 @@ use ppl_core::LogDensity;
 use rand::Rng;
 
 use super::hamiltonian::{Hamiltonian, PhasePoint};
-use super::metric::dot;
 
 /// A trajectory whose energy error `H − H₀` exceeds this is divergent (Stan's `max_deltaH`).
 pub(crate) const MAX_ENERGY_ERROR: f64 = 1000.0;
@@ -12,24 +11,33 @@ pub(crate) const MAX_ENERGY_ERROR: f64 = 1000.0;
 /// The generalised no-U-turn criterion (Betancourt 2017, §A.4.2): a span of trajectory with
 /// summed momentum `ρ` and velocities `p♯₋`, `p♯₊` at its two ends keeps extending while
 /// `p♯₋·ρ > 0` and `p♯₊·ρ > 0`. The sum is given in two parts, `ρ = rho_head + rho_tail`, so
-/// merged spans need no temporary vector.
+/// merged spans need no temporary vector: `p♯·ρ = p♯·rho_head + p♯·rho_tail`.
 pub(crate) fn no_u_turn(
     velocity_minus: &[f64],
     velocity_plus: &[f64],
     rho_head: &[f64],
     rho_tail: &[f64],
 ) -> bool {
-    dot(velocity_plus, rho_head) + dot(velocity_plus, rho_tail) > 0.0
-        && dot(velocity_minus, rho_head) + dot(velocity_minus, rho_tail) > 0.0
+    // The four dot products in one pass: independent sums run side by side, each adding its
+    // terms in index order from −0, exactly as `dot` (`Iterator::sum`) does.
+    let [mut plus_head, mut plus_tail, mut minus_head, mut minus_tail] = [-0.0; 4];
+    let ends = velocity_minus.iter().zip(velocity_plus);
+    for ((minus, plus), (head, tail)) in ends.zip(rho_head.iter().zip(rho_tail)) {
+        plus_head += plus * head;
+        plus_tail += plus * tail;
+        minus_head += minus * head;
+        minus_tail += minus * tail;
+    }
+    plus_head + plus_tail > 0.0 && minus_head + minus_tail > 0.0
 }
 
-/// `log(eᵃ + eᵇ)`, exact when either is `−∞`.
+/// `log(eᵃ + eᵇ) = max + log(1 + e^(min − max))`, exact when either is `−∞`, NaN if either is.
 pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
-    let max = a.max(b);
+    let (max, min) = if a >= b { (a, b) } else { (b, a) };
     if max == f64::NEG_INFINITY {
         return max;
     }
-    max + ((a - max).exp() + (b - max).exp()).ln()
+    max + (1.0 + (min - max).exp()).ln()
 }
 
 /// The two ends of a span of trajectory (in the order it was built) and its summed momentum.
@@ -44,22 +52,30 @@ pub(crate) struct Span {
 }
 
 impl Span {
-    /// The span of the single point `point`.
-    pub(crate) fn of_point(point: &PhasePoint) -> Self {
+    /// A span of dimension `dim` with every vector zero: a buffer to be overwritten.
+    pub(crate) fn zeros(dim: usize) -> Self {
         Span {
-            rho: point.momentum.clone(),
-            first_momentum: point.momentum.clone(),
-            first_velocity: point.velocity.clone(),
-            last_momentum: point.momentum.clone(),
-            last_velocity: point.velocity.clone(),
+            rho: vec![0.0; dim],
+            first_momentum: vec![0.0; dim],
+            first_velocity: vec![0.0; dim],
+            last_momentum: vec![0.0; dim],
+            last_velocity: vec![0.0; dim],
         }
     }
 
-    /// The same span seen from its other end.
-    pub(crate) fn reversed(mut self) -> Self {
+    /// Makes `self` the span of the single point `point`, reusing its buffers.
+    pub(crate) fn set_to_point(&mut self, point: &PhasePoint) {
+        self.rho.clone_from(&point.momentum);
+        self.first_momentum.clone_from(&point.momentum);
+        self.first_velocity.clone_from(&point.velocity);
+        self.last_momentum.clone_from(&point.momentum);
+        self.last_velocity.clone_from(&point.velocity);
+    }
+
+    /// Turns the span around: afterwards it is seen from its other end.
+    pub(crate) fn reverse(&mut self) {
         std::mem::swap(&mut self.first_momentum, &mut self.last_momentum);
         std::mem::swap(&mut self.first_velocity, &mut self.last_velocity);
-        self
     }
 
     /// Whether `self` followed by `next` still satisfies the no-U-turn criterion: across the
@@ -84,18 +100,18 @@ impl Span {
         )
     }
 
-    /// `self` followed by `next`.
-    pub(crate) fn join(mut self, next: Span) -> Self {
+    /// Extends `self` by `next`, the span that follows it.
+    pub(crate) fn extend(&mut self, next: &Span) {
         for (r, s) in self.rho.iter_mut().zip(&next.rho) {
             *r += s;
         }
-        self.last_momentum = next.last_momentum;
-        self.last_velocity = next.last_velocity;
-        self
+        self.last_momentum.clone_from(&next.last_momentum);
+        self.last_velocity.clone_from(&next.last_velocity);
     }
 }
 
-/// What a completed (valid) sub-tree hands back.
+/// A sub-tree: what a completed (valid) sub-tree hands back, in buffers reused from one
+/// sub-tree to the next.
 #[derive(Debug, Clone)]
 pub(crate) struct Subtree {
     /// `log Σ exp(H₀ − H)` over its points: the multinomial weight of the sub-tree.
@@ -103,6 +119,17 @@ pub(crate) struct Subtree {
     /// A point drawn from the sub-tree with probability proportional to `exp(H₀ − H)`.
     pub(crate) proposal: PhasePoint,
     pub(crate) span: Span,
+}
+
+impl Subtree {
+    /// A sub-tree buffer of dimension `dim`.
+    pub(crate) fn new(dim: usize) -> Self {
+        Subtree {
+            log_sum_weight: f64::NEG_INFINITY,
+            proposal: PhasePoint::at(vec![0.0; dim]),
+            span: Span::zeros(dim),
+        }
+    }
 }
 
 /// Running totals over the whole trajectory, rejected sub-trees included.
@@ -116,104 +143,136 @@ pub(crate) struct Tally {
     pub(crate) divergent: bool,
 }
 
-/// Builds a sub-tree of `2^depth` leapfrog steps of size `signed_step` from `frontier` (which
-/// is moved along to the sub-tree's far end). Returns `None` if the sub-tree diverged or
-/// U-turned, in which case the transition stops and the sub-tree is discarded. The proposal is
-/// drawn uniformly-in-weight within the sub-tree (multinomial sampling).
-pub(crate) fn build_tree<M: LogDensity + ?Sized, R: Rng + ?Sized>(
-    hamiltonian: &mut Hamiltonian<'_, M>,
-    frontier: &mut PhasePoint,
-    depth: u32,
+/// The buffers a transition works in, kept by the sampler from one transition to the next so
+/// that building a trajectory allocates nothing (once the deepest tree so far has been built).
+#[derive(Debug, Clone)]
+pub(crate) struct Workspace {
+    /// The trajectory's end forwards in time, from which it grows forwards.
+    forward_end: PhasePoint,
+    /// The trajectory's end backwards in time.
+    backward_end: PhasePoint,
+    /// The trajectory's span in time order: first = backward end, last = forward end.
+    trajectory: Span,
+    /// A stack of sub-trees: a sub-tree of depth `k` is built in `subtrees[0]` with
+    /// `subtrees[1..=k]` holding its second halves at each level; grown on demand.
+    subtrees: Vec<Subtree>,
+}
+
+impl Workspace {
+    /// The buffers for a model of dimension `dim`.
+    pub(crate) fn new(dim: usize) -> Self {
+        Workspace {
+            forward_end: PhasePoint::at(vec![0.0; dim]),
+            backward_end: PhasePoint::at(vec![0.0; dim]),
+            trajectory: Span::zeros(dim),
+            subtrees: Vec::new(),
+        }
+    }
+}
+
+/// The first `len` sub-tree buffers of `subtrees`, made if missing.
+fn subtree_stack(subtrees: &mut Vec<Subtree>, len: usize, dim: usize) -> &mut [Subtree] {
+    if subtrees.len() < len {
+        subtrees.resize_with(len, || Subtree::new(dim));
+    }
+    &mut subtrees[..len]
+}
+
+/// What the leapfrog steps of one doubling share: the integrator, the random numbers, the
+/// signed step size, the energy at the trajectory's start, and the transition's running totals.
+struct Doubling<'t, 'a, M: LogDensity + ?Sized, R: Rng + ?Sized> {
+    hamiltonian: &'t mut Hamiltonian<'a, M>,
+    rng: &'t mut R,
+    /// The step size, negative backwards in time.
     signed_step: f64,
     initial_energy: f64,
-    rng: &mut R,
-    tally: &mut Tally,
-) -> Option<Subtree> {
-    if depth == 0 {
-        hamiltonian.leapfrog(frontier, signed_step);
-        tally.n_leapfrog += 1;
-        let energy = hamiltonian.energy(frontier);
-        let log_weight = initial_energy - energy;
-        if energy - initial_energy > MAX_ENERGY_ERROR {
-            tally.divergent = true;
+    tally: &'t mut Tally,
+}
+
+impl<M: LogDensity + ?Sized, R: Rng + ?Sized> Doubling<'_, '_, M, R> {
+    /// The sub-tree of depth 0: one leapfrog step moving `frontier`, recorded in `subtree`.
+    /// Returns `false` if the step diverged.
+    fn leaf(&mut self, frontier: &mut PhasePoint, subtree: &mut Subtree) -> bool {
+        self.hamiltonian.leapfrog(frontier, self.signed_step);
+        self.tally.n_leapfrog += 1;
+        let energy = self.hamiltonian.energy(frontier);
+        let log_weight = self.initial_energy - energy;
+        if energy - self.initial_energy > MAX_ENERGY_ERROR {
+            self.tally.divergent = true;
         }
         // exp(−|ΔH|) is exp(H₀ − H) when that is at most 1 (bit for bit).
         let weight_down = (-log_weight.abs()).exp();
-        tally.sum_metro_prob += if log_weight > 0.0 { 1.0 } else { weight_down };
-        tally.sum_symmetric_prob += 2.0 * weight_down / (1.0 + weight_down);
-        if tally.divergent {
-            return None;
+        self.tally.sum_metro_prob += if log_weight > 0.0 { 1.0 } else { weight_down };
+        self.tally.sum_symmetric_prob += 2.0 * weight_down / (1.0 + weight_down);
+        if self.tally.divergent {
+            return false;
         }
-        return Some(Subtree {
-            log_sum_weight: log_weight,
-            proposal: frontier.clone(),
-            span: Span::of_point(frontier),
-        });
+        subtree.log_sum_weight = log_weight;
+        subtree.proposal.clone_from(frontier);
+        subtree.span.set_to_point(frontier);
+        true
     }
-    let initial = build_tree(
-        hamiltonian,
-        frontier,
-        depth - 1,
-        signed_step,
-        initial_energy,
-        rng,
-        tally,
-    )?;
-    let last = build_tree(
-        hamiltonian,
-        frontier,
-        depth - 1,
-        signed_step,
-        initial_energy,
-        rng,
-        tally,
-    )?;
-    let log_sum_weight = log_sum_exp(initial.log_sum_weight, last.log_sum_weight);
-    let take_last = last.log_sum_weight > log_sum_weight
-        || rng.random::<f64>() < (last.log_sum_weight - log_sum_weight).exp();
-    let persists = initial.span.continues_into(&last.span);
-    if !persists {
-        return None;
+
+    /// Builds a sub-tree of `2^depth` leapfrog steps from `frontier` (which is moved along to
+    /// the sub-tree's far end) in `subtrees[0]`, its second halves in `subtrees[1..=depth]`.
+    /// Returns `false` if the sub-tree diverged or U-turned, in which case the transition stops
+    /// and the sub-tree is discarded. The proposal is drawn uniformly-in-weight within the
+    /// sub-tree (multinomial sampling).
+    fn build(&mut self, frontier: &mut PhasePoint, depth: u32, subtrees: &mut [Subtree]) -> bool {
+        if depth == 0 {
+            return self.leaf(frontier, &mut subtrees[0]);
+        }
+        if !self.build(frontier, depth - 1, subtrees) {
+            return false;
+        }
+        let (head, rest) = subtrees.split_at_mut(1);
+        if !self.build(frontier, depth - 1, rest) {
+            return false;
+        }
+        let (initial, last) = (&mut head[0], &mut rest[0]);
+        let log_sum_weight = log_sum_exp(initial.log_sum_weight, last.log_sum_weight);
+        let take_last = last.log_sum_weight > log_sum_weight
+            || self.rng.random::<f64>() < (last.log_sum_weight - log_sum_weight).exp();
+        if !initial.span.continues_into(&last.span) {
+            return false;
+        }
+        initial.log_sum_weight = log_sum_weight;
+        if take_last {
+            std::mem::swap(&mut initial.proposal, &mut last.proposal);
+        }
+        initial.span.extend(&last.span);
+        true
     }
-    Some(Subtree {
-        log_sum_weight,
-        proposal: if take_last {
-            last.proposal
-        } else {
-            initial.proposal
-        },
-        span: initial.span.join(last.span),
-    })
 }
 
-/// The result of one transition.
-#[derive(Debug, Clone)]
+/// What one transition reports besides the draw.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct TransitionResult {
-    pub(crate) sample: PhasePoint,
     pub(crate) tree_depth: u32,
     pub(crate) tally: Tally,
-    /// `H` at the sample.
+    /// `H` at the draw.
     pub(crate) energy: f64,
 }
 
-/// One NUTS transition from `start` (momentum already drawn): doubles the trajectory in random
-/// directions up to `max_depth` times, sampling progressively with a bias towards the new
-/// sub-tree (`min(1, w_new / w_old)`), and stops at a divergence or a U-turn. A start with
-/// infinite energy (outside the support) is returned unchanged as a divergent transition.
+/// One NUTS transition from `point` (momentum already drawn), which it moves to the draw:
+/// doubles the trajectory in random directions up to `max_depth` times, sampling
+/// progressively with a bias towards the new sub-tree (`min(1, w_new / w_old)`), and stops at
+/// a divergence or a U-turn. A start with infinite energy (outside the support) stays put as
+/// a divergent transition. `workspace` holds the trajectory's buffers (of `point`'s
+/// dimension).
 pub(crate) fn transition<M: LogDensity + ?Sized, R: Rng + ?Sized>(
     hamiltonian: &mut Hamiltonian<'_, M>,
-    start: PhasePoint,
+    point: &mut PhasePoint,
+    workspace: &mut Workspace,
     step_size: f64,
     max_depth: u32,
     rng: &mut R,
 ) -> TransitionResult {
-    let mut start = start;
-    start.steps_from_start = 0;
-    let initial_energy = hamiltonian.energy(&start);
+    point.steps_from_start = 0;
+    let initial_energy = hamiltonian.energy(point);
     if !initial_energy.is_finite() {
         // Nowhere to go from a point outside the support: a divergence that stays put.
         return TransitionResult {
-            sample: start,
             tree_depth: 0,
             tally: Tally {
                 divergent: true,
@@ -222,58 +281,63 @@ pub(crate) fn transition<M: LogDensity + ?Sized, R: Rng + ?Sized>(
             energy: initial_energy,
         };
     }
-    let mut forward_end = start.clone();
-    let mut backward_end = start.clone();
-    // The trajectory's span in time order: first = backward end, last = forward end.
-    let mut trajectory = Span::of_point(&start);
-    let mut sample = start;
+    let Workspace {
+        forward_end,
+        backward_end,
+        trajectory,
+        subtrees,
+    } = workspace;
+    forward_end.clone_from(point);
+    backward_end.clone_from(point);
+    trajectory.set_to_point(point);
+    // From here on `point` is the draw: the start until a sub-tree's proposal replaces it.
+    let sample = point;
     let mut log_sum_weight = 0.0;
     let mut tally = Tally::default();
     let mut depth = 0;
     while depth < max_depth {
         let forward = rng.random::<f64>() > 0.5;
         let (frontier, signed_step) = if forward {
-            (&mut forward_end, step_size)
+            (&mut *forward_end, step_size)
         } else {
-            (&mut backward_end, -step_size)
+            (&mut *backward_end, -step_size)
         };
-        let Some(subtree) = build_tree(
-            hamiltonian,
-            frontier,
-            depth,
+        let stack = subtree_stack(subtrees, depth as usize + 1, sample.position.len());
+        let mut doubling = Doubling {
+            hamiltonian: &mut *hamiltonian,
+            rng: &mut *rng,
             signed_step,
             initial_energy,
-            rng,
-            &mut tally,
-        ) else {
-            break;
+            tally: &mut tally,
         };
+        if !doubling.build(frontier, depth, stack) {
+            break;
+        }
+        let subtree = &mut stack[0];
         depth += 1;
         if subtree.log_sum_weight > log_sum_weight
             || rng.random::<f64>() < (subtree.log_sum_weight - log_sum_weight).exp()
         {
-            sample = subtree.proposal;
+            std::mem::swap(sample, &mut subtree.proposal);
         }
         log_sum_weight = log_sum_exp(log_sum_weight, subtree.log_sum_weight);
         // Seen in the order of building, the old trajectory comes first, then the sub-tree.
-        let old = if forward {
-            trajectory
-        } else {
-            trajectory.reversed()
-        };
-        let persists = old.continues_into(&subtree.span);
-        let joined = old.join(subtree.span);
-        trajectory = if forward { joined } else { joined.reversed() };
+        if !forward {
+            trajectory.reverse();
+        }
+        let persists = trajectory.continues_into(&subtree.span);
+        trajectory.extend(&subtree.span);
+        if !forward {
+            trajectory.reverse();
+        }
         if !persists {
             break;
         }
     }
-    let energy = hamiltonian.energy(&sample);
     TransitionResult {
-        sample,
         tree_depth: depth,
         tally,
-        energy,
+        energy: hamiltonian.energy(sample),
     }
 }
 
@@ -328,15 +392,16 @@ mod tests {
         assert!(!left.continues_into(&right));
         let smooth = span([1.0], 0.4, 0.6);
         assert!(left.continues_into(&smooth));
-        let joined = left.join(smooth);
+        let mut joined = left;
+        joined.extend(&smooth);
         assert_eq!(joined.rho, vec![2.0]);
         assert_eq!(
             (joined.first_velocity[0], joined.last_velocity[0]),
             (1.0, 0.6)
         );
-        let reversed = joined.reversed();
+        joined.reverse();
         assert_eq!(
-            (reversed.first_velocity[0], reversed.last_velocity[0]),
+            (joined.first_velocity[0], joined.last_velocity[0]),
             (0.6, 1.0)
         );
     }
@@ -372,13 +437,14 @@ mod tests {
         }
     }
 
+    /// A transition of `Toy` from `(position, momentum)`: the result and the draw.
     fn run(
         kind: &'static str,
         position: f64,
         momentum: f64,
         step: f64,
         depth: u32,
-    ) -> TransitionResult {
+    ) -> (TransitionResult, PhasePoint) {
         let model = Toy { kind };
         let mut hamiltonian = Hamiltonian::new(&model, MassMatrix::unit(false, 1));
         let mut start = PhasePoint::at(vec![position]);
@@ -386,12 +452,21 @@ mod tests {
         start.momentum = vec![momentum];
         start.velocity = vec![momentum];
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-        transition(&mut hamiltonian, start, step, depth, &mut rng)
+        let mut workspace = Workspace::new(1);
+        let result = transition(
+            &mut hamiltonian,
+            &mut start,
+            &mut workspace,
+            step,
+            depth,
+            &mut rng,
+        );
+        (result, start)
     }
 
     #[test]
     fn flat_density_never_turns_and_stops_at_max_depth() {
-        let result = run("flat", 0.0, 1.0, 0.1, 6);
+        let (result, _) = run("flat", 0.0, 1.0, 0.1, 6);
         assert_eq!(result.tree_depth, 6);
         assert_eq!(result.tally.n_leapfrog, 63);
         assert!(!result.tally.divergent);
@@ -403,51 +478,51 @@ mod tests {
     fn harmonic_oscillator_turns_after_about_half_a_period() {
         // With a small step the orbit is a circle of period 2π; the criterion fires once the
         // trajectory spans about half of it, i.e. π/ε ≈ 31 steps for ε = 0.1, within one doubling.
-        let result = run("normal", 0.0, 1.0, 0.1, 10);
+        let (result, sample) = run("normal", 0.0, 1.0, 0.1, 10);
         assert!(!result.tally.divergent);
         let steps = f64::from(result.tally.n_leapfrog);
         assert!((16.0..=64.0).contains(&steps), "{steps} steps");
         assert!(result.tree_depth < 10);
         assert!(result.tally.sum_metro_prob / steps > 0.99);
-        assert!(result.sample.log_density.is_finite());
+        assert!(sample.log_density.is_finite());
     }
 
     #[test]
     fn failing_density_is_a_divergence_and_the_draw_stays_valid() {
         // Moving right from 0.9 with momentum 3 reaches x > 1 on the first step either way.
-        let result = run("wall", 0.9, 3.0, 0.5, 10);
+        let (result, sample) = run("wall", 0.9, 3.0, 0.5, 10);
         assert!(result.tally.divergent);
-        assert!(result.sample.position[0] <= 1.0);
+        assert!(sample.position[0] <= 1.0);
         assert!(result.energy.is_finite());
     }
 
     #[test]
     fn start_outside_the_support_stays_put_as_a_divergence() {
-        let result = run("wall", 2.0, 1.0, 0.1, 10);
+        let (result, sample) = run("wall", 2.0, 1.0, 0.1, 10);
         assert!(result.tally.divergent);
         assert_eq!((result.tally.n_leapfrog, result.tree_depth), (0, 0));
-        assert_eq!(result.sample.position, vec![2.0]);
+        assert_eq!(sample.position, vec![2.0]);
     }
 
     #[test]
     fn draws_know_their_steps_from_the_start_and_the_symmetric_statistic() {
         // Flat density, unit momentum: after k signed steps of 0.1 the position is 0.1·k.
         for start in [0.0, 5.0] {
-            let result = run("flat", start, 1.0, 0.1, 6);
-            let steps = result.sample.steps_from_start;
+            let (result, sample) = run("flat", start, 1.0, 0.1, 6);
+            let steps = sample.steps_from_start;
             assert!(steps.unsigned_abs() <= 63);
             let expected = start + 0.1 * steps as f64;
-            assert!((result.sample.position[0] - expected).abs() < 1e-12);
+            assert!((sample.position[0] - expected).abs() < 1e-12);
             // ΔH = 0 at every step: 2/(1 + e⁰) = 1.
             assert_eq!(result.tally.sum_symmetric_prob, 63.0);
         }
         // On the oscillator both statistics are near 1 and the symmetric one never exceeds 1.
-        let result = run("normal", 0.0, 1.0, 0.1, 10);
+        let (result, _) = run("normal", 0.0, 1.0, 0.1, 10);
         let steps = f64::from(result.tally.n_leapfrog);
         assert!(result.tally.sum_symmetric_prob <= steps);
         assert!(result.tally.sum_symmetric_prob / steps > 0.99);
         // Outside the support the sampler stays put: 0 steps.
-        assert_eq!(run("wall", 2.0, 1.0, 0.1, 10).sample.steps_from_start, 0);
+        assert_eq!(run("wall", 2.0, 1.0, 0.1, 10).1.steps_from_start, 0);
     }
 
     #[test]
@@ -458,5 +533,9 @@ mod tests {
         );
         assert_eq!(log_sum_exp(f64::NEG_INFINITY, 0.5), 0.5);
         assert!((log_sum_exp(0.0, 0.0) - 2f64.ln()).abs() < 1e-15);
+        // log(e⁻¹ + e²) = 2.048587351573742 (mpmath, 30 digits), in either order.
+        assert!((log_sum_exp(-1.0, 2.0) - 2.048_587_351_573_742).abs() < 1e-15);
+        assert_eq!(log_sum_exp(-1.0, 2.0), log_sum_exp(2.0, -1.0));
+        assert!(log_sum_exp(f64::NAN, 0.5).is_nan() && log_sum_exp(0.5, f64::NAN).is_nan());
     }
 }
