@@ -387,3 +387,39 @@ fn dirichlet_sample_statement_drops_the_normaliser_of_data_concentrations() {
         );
     }
 }
+
+/// A data name shadowed by an `if let` pattern.
+fn scaled<T: Real>(tau: T) -> Option<T> {
+    Some(tau * 2.0)
+}
+
+ppl::model! {
+    /// `spread` is a data field, shadowed inside the `if let` by a parameter-dependent value:
+    /// it must not be passed as `Data` there.
+    pub struct IfLetShadow {
+        #[data(size = 2)]
+        y: Vec<f64>,
+        spread: f64,
+    }
+    mu ~ normal(0.0, 1.0);
+    tau: real<lower = 0.0> ~ exponential(1.0);
+    if let Some(spread) = scaled(tau) {
+        y ~ normal(mu, spread);
+    }
+}
+
+#[test]
+fn if_let_patterns_shadow_data_names() {
+    let y = [0.3, -0.4];
+    let model = IfLetShadow::new(y.to_vec(), 3.0).unwrap();
+    let u = [0.2, 0.1];
+    let (mu, tau) = (u[0], u[1].exp());
+    let spread = 2.0 * tau;
+    let expected = -0.5 * mu * mu - tau
+        + u[1]
+        + y.iter()
+            .map(|v| -0.5 * ((v - mu) / spread).powi(2) - spread.ln())
+            .sum::<f64>();
+    let lp = model.log_density_f64(&u, true).unwrap();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+}

@@ -186,3 +186,62 @@ fn glm_shaped_statements_match_the_plain_densities() {
         }
     }
 }
+
+ppl::model! {
+    /// A GLM-shaped normal likelihood with a data scale.
+    pub struct GlmDataScale {
+        N: usize,
+        K: usize,
+        #[data(size = (N, K))]
+        X: Matrix<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(lower = 0.0)]
+        s: f64,
+    }
+    alpha ~ normal(0.0, 2.0);
+    beta[K] ~ normal(0.0, 1.0);
+    y ~ normal(alpha + X * beta, s);
+}
+
+ppl::model! {
+    /// The same with `X` rebound, so that the plain `normal` density is used.
+    pub struct ProductDataScale {
+        N: usize,
+        K: usize,
+        #[data(size = (N, K))]
+        X: Matrix<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(lower = 0.0)]
+        s: f64,
+    }
+    alpha ~ normal(0.0, 2.0);
+    beta[K] ~ normal(0.0, 1.0);
+    let X = X;
+    y ~ normal(alpha + X * beta, s);
+}
+
+#[test]
+fn glm_and_plain_normal_drop_the_same_data_scale_terms() {
+    let x = Matrix::from_rows(&[vec![0.5, -1.0], vec![1.5, 0.3], vec![-0.4, 0.8]]).unwrap();
+    let y = vec![0.3, 1.2, -0.5];
+    let glm = GlmDataScale::new(3, 2, x.clone(), y.clone(), 1.7).unwrap();
+    let plain = ProductDataScale::new(3, 2, x, y.clone(), 1.7).unwrap();
+    let u = [0.2, -0.4, 0.9];
+    let lp_glm = glm.log_density_f64(&u, true).unwrap();
+    let lp_plain = plain.log_density_f64(&u, true).unwrap();
+    // Both drop `−N ln s` (and the priors' `ln` of their literal scales), as Stan's `~`.
+    let eta = |n: usize, row: [f64; 2]| u[0] + row[0] * u[1] + row[1] * u[2] - y[n];
+    let rows = [[0.5, -1.0], [1.5, 0.3], [-0.4, 0.8]];
+    let expected = -0.5 * (u[0] / 2.0f64).powi(2)
+        - 0.5 * (u[1] * u[1] + u[2] * u[2])
+        - (0..3)
+            .map(|n| 0.5 * (eta(n, rows[n]) / 1.7).powi(2))
+            .sum::<f64>();
+    assert!((lp_glm - expected).abs() < 1e-12, "{lp_glm} vs {expected}");
+    assert!(
+        (lp_plain - expected).abs() < 1e-12,
+        "{lp_plain} vs {expected}"
+    );
+}

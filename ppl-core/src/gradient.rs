@@ -19,7 +19,7 @@ pub const DEFAULT_LANES: usize = 8;
 ///
 /// Cost: `ceil(d / N)` evaluations of `f` with `Dual<N>` arithmetic. The inputs vector is
 /// kept per thread between calls, so a gradient allocates nothing once a thread has computed
-/// one of the same `N` (up to [`KEPT_INPUT_BYTES`] of inputs).
+/// one of the same `N` (up to 1 MiB of inputs).
 ///
 /// # Errors
 /// Whatever `f` returns, or [`Error::SizeMismatch`] if `gradient.len() != x.len()`.

@@ -624,8 +624,27 @@ pub(crate) enum Binding<'a> {
     Other,
 }
 
-/// Every name a statement of `body` binds (parameters, `let` patterns, `for` variables,
-/// derived quantities, transformed data), at any depth, in order, with what it is bound to.
+/// The names bound by `let` patterns in an `if` or `while` condition (`if let Some(x) = …`,
+/// `while let … && let …`).
+fn condition_bindings<'a>(cond: &'a Expr, out: &mut Vec<(Ident, Binding<'a>)>) {
+    match cond {
+        Expr::Let(binding) => {
+            let mut names = Vec::new();
+            pat_idents(&binding.pat, &mut names);
+            out.extend(names.into_iter().map(|name| (name, Binding::Other)));
+        }
+        Expr::Binary(binary) => {
+            condition_bindings(&binary.left, out);
+            condition_bindings(&binary.right, out);
+        }
+        Expr::Paren(paren) => condition_bindings(&paren.expr, out),
+        _ => {}
+    }
+}
+
+/// Every name a statement of `body` binds (parameters, `let` patterns, `if let` / `while let`
+/// patterns, `for` variables, derived quantities, transformed data), at any depth, in order,
+/// with what it is bound to.
 pub(crate) fn bindings<'a>(body: &'a [Stmt], out: &mut Vec<(Ident, Binding<'a>)>) {
     for stmt in body {
         match stmt {
@@ -644,10 +663,18 @@ pub(crate) fn bindings<'a>(body: &'a [Stmt], out: &mut Vec<(Ident, Binding<'a>)>
                 out.extend(names.into_iter().map(|name| (name, Binding::Other)));
                 bindings(body, out);
             }
-            Stmt::While { body, .. } | Stmt::Block(body) => bindings(body, out),
+            Stmt::While { cond, body, .. } => {
+                condition_bindings(cond, out);
+                bindings(body, out);
+            }
+            Stmt::Block(body) => bindings(body, out),
             Stmt::If {
-                then, otherwise, ..
+                cond,
+                then,
+                otherwise,
+                ..
             } => {
+                condition_bindings(cond, out);
                 bindings(then, out);
                 if let Some(otherwise) = otherwise {
                     bindings(otherwise, out);

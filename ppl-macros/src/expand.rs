@@ -967,7 +967,12 @@ fn glm_call(names: &Names, lhs: &TokenStream, dist: &DistCall) -> Option<TokenSt
         None => quote!(0.0),
     };
     let coefficients = quote_spanned!(coefficients.span()=> (#coefficients).__ppl_operand());
-    let rest = rest.map(|arg| quote_spanned!(arg.span()=> , (#arg).__ppl_operand()));
+    // The scale of `normal_id_glm` is passed as `Data` when it is data, as in `sample`.
+    let rest = rest.map(|arg| {
+        let operand = quote_spanned!(arg.span()=> (#arg).__ppl_operand());
+        let operand = mark_data(names, true, arg, operand);
+        quote!(, #operand)
+    });
     Some(quote_spanned! {dist.name.span()=>
         ::ppl::core::dist::#function::<T>(#lhs, #matrix, #intercept, #coefficients #rest)?
     })
@@ -1029,23 +1034,22 @@ fn arguments(names: &Names, dist: &DistCall) -> Vec<TokenStream> {
 fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
     let lhs_span = lhs_expr.span();
     let lhs = &quote!(#lhs_expr);
-    let function = format_ident!("{}_lupdf", dist.name, span = dist.name.span());
-    let function = match ppl_core::dist::family(&dist.name.to_string()) {
+    let family = ppl_core::dist::family(&dist.name.to_string());
+    let function = match family {
         Some(info) => Ident::new(info.log_density_propto, dist.name.span()),
-        None => function,
+        None => format_ident!("{}_lupdf", dist.name, span = dist.name.span()),
     };
-    let args = arguments(names, dist);
-    // Data operands of a family's scalar arguments are passed as `Data`, so the unnormalised density
-    // drops the terms that depend on data alone, as Stan's `~` does.
-    let operands = ppl_core::dist::family(&dist.name.to_string())
-        .is_some_and(|info| info.accepts_data_arguments());
-    let args = args
+    // Data operands of a family's scalar and vector arguments are passed as `Data`, so the
+    // unnormalised density drops the terms that depend on data alone, as Stan's `~` does; so is
+    // a data left side of a continuous univariate family.
+    let operands = family.is_some_and(|info| info.accepts_data_arguments());
+    let args = arguments(names, dist)
         .into_iter()
         .zip(&dist.args)
         .map(|(operand, arg)| mark_data(names, operands, arg, operand))
         .collect::<Vec<_>>();
-    let continuous = ppl_core::dist::family(&dist.name.to_string())
-        .is_some_and(|info| info.support.is_univariate() && !info.support.is_discrete());
+    let continuous =
+        family.is_some_and(|info| info.support.is_univariate() && !info.support.is_discrete());
     let lhs = mark_data(
         names,
         continuous,

@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::check::{check_int_all, check_probability, common_len};
+use super::check::{check_int_all, check_probability, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
@@ -44,7 +44,7 @@ pub fn bernoulli_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
     let mut value = 0.0;
     if scalar_probability {
         // Count the ones, then take each log once.
-        let theta = probability.value_at(0);
+        let theta = leading_value(&probability);
         let ones = (0..n).filter(|&i| y.at(i) == 1).count() as f64;
         let zeros = n as f64 - ones;
         if ones > 0.0 {

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_positive_finite, check_probability, common_len};
+use super::check::{check_positive_finite, check_probability, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
 use super::partials::ArgPartials;
@@ -125,8 +125,8 @@ fn beta_log_density<const PROPTO: bool, T: Real>(
     let include_beta_log1m_y = include_summand::<PROPTO>(beta_data && y_data);
     let scalar_shapes = alpha.size().is_none() && beta.size().is_none();
     let scalar_shape_terms = shape_terms(
-        alpha.value_at(0),
-        beta.value_at(0),
+        leading_value(&alpha),
+        leading_value(&beta),
         kept,
         alpha_is_parameter,
         beta_is_parameter,

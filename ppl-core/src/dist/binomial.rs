@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_int_all, check_probability, common_len};
+use super::check::{check_int_all, check_probability, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::{ln_factorial, log_and_log1m, multiply_log};
 use super::partials::{log_mass, ArgPartials};
@@ -59,7 +59,7 @@ fn binomial_log_mass<const PROPTO: bool, T: Real>(
     check_probability(FUNCTION, "probability", &probability)?;
     let n = check_binomial_counts(FUNCTION, &y, &trials, ("probability", probability.size()))?;
     let scalar_probability = probability.size().is_none();
-    let scalar_logs = log_and_log1m(probability.value_at(0));
+    let scalar_logs = log_and_log1m(leading_value(&probability));
     let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::accumulator();
     let mut value = 0.0;

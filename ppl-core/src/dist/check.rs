@@ -102,6 +102,18 @@ pub(crate) fn check_probability<A: Operand>(
     })
 }
 
+/// The value a density precomputes for a broadcast argument before its loop: a scalar's
+/// value, or a vector's first element, and NaN for an empty vector (then the loop never runs and
+/// the value is unused), so that no empty argument is indexed.
+#[inline]
+pub(crate) fn leading_value<A: Operand>(arg: &A) -> f64 {
+    if arg.size() == Some(0) {
+        f64::NAN
+    } else {
+        arg.value_at(0)
+    }
+}
+
 /// The common length of the vectorised arguments (see [`crate::broadcast_len`]).
 #[inline]
 pub(crate) fn common_len(
@@ -156,4 +168,40 @@ pub(crate) fn check_simplex<A: Operand>(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dist;
+
+    /// Empty vector arguments (no observations) give a log density of 0, as in Stan, and never
+    /// index an empty argument, also where a density precomputes a broadcast argument's value.
+    #[test]
+    fn empty_vector_arguments_give_zero_not_a_panic() {
+        let e: &[f64] = &[];
+        let ei: &[i64] = &[];
+        let results: [(&str, crate::Result<f64>); 15] = [
+            ("normal", dist::normal_lpdf(e, 0.0, e)),
+            ("normal_lupdf", dist::normal_lupdf(e, e, e)),
+            ("beta", dist::beta_lpdf(e, e, e)),
+            ("gamma", dist::gamma_lpdf(e, e, e)),
+            ("inv_gamma", dist::inv_gamma_lpdf(e, e, e)),
+            ("chi_square", dist::chi_square_lpdf(e, e)),
+            ("student_t", dist::student_t_lpdf(e, e, 0.0, 1.0)),
+            ("von_mises", dist::von_mises_lpdf(e, 0.0, e)),
+            ("bernoulli", dist::bernoulli_lpmf(ei, e)),
+            ("binomial", dist::binomial_lpmf(ei, ei, e)),
+            ("geometric", dist::geometric_lpmf(ei, e)),
+            ("poisson", dist::poisson_lpmf(ei, e)),
+            ("poisson_log", dist::poisson_log_lpmf(ei, e)),
+            ("neg_binomial_2", dist::neg_binomial_2_lpmf(ei, e, e)),
+            (
+                "neg_binomial_2_log",
+                dist::neg_binomial_2_log_lpmf(ei, e, e),
+            ),
+        ];
+        for (family, result) in results {
+            assert_eq!(result.unwrap(), 0.0, "{family}");
+        }
+    }
 }

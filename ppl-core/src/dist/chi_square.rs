@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_not_negative, check_positive_finite, common_len};
+use super::check::{check_not_negative, check_positive_finite, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::multiply_log;
 use super::partials::ArgPartials;
@@ -72,7 +72,7 @@ fn chi_square_log_density<const PROPTO: bool, T: Real>(
     // (Stan's `~`).
     let include_nu_terms = include_summand::<PROPTO>(is_data(&nu));
     let include_half_y = include_summand::<PROPTO>(is_data(&y));
-    let scalar_nu_terms = nu_terms(nu.value_at(0), include_nu_terms, nu_is_parameter);
+    let scalar_nu_terms = nu_terms(leading_value(&nu), include_nu_terms, nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_all, check_int_all, common_len};
+use super::check::{check_all, check_int_all, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::{log_and_log1m, multiply_log};
 use super::partials::{log_mass, ArgPartials};
@@ -53,7 +53,7 @@ pub fn geometric_lpmf<T: Real>(y: impl IntOperand, probability: impl Operand) ->
         ],
     )?;
     let scalar_probability = probability.size().is_none();
-    let scalar_logs = log_and_log1m(probability.value_at(0));
+    let scalar_logs = log_and_log1m(leading_value(&probability));
     let mut probability_partials = ArgPartials::new(&probability);
     let mut out = T::accumulator();
     let mut value = 0.0;

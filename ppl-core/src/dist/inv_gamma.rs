@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_not_nan, check_positive_finite, common_len};
+use super::check::{check_not_nan, check_positive_finite, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -84,8 +84,11 @@ fn inv_gamma_log_density<const PROPTO: bool, T: Real>(
     let include_alpha_log_y = include_summand::<PROPTO>(alpha_data && y_data);
     let include_beta_over_y = include_summand::<PROPTO>(beta_data && y_data);
     let alpha_is_parameter = alpha.any_tangent();
-    let scalar_shape_terms =
-        shape_terms(alpha.value_at(0), include_lgamma_alpha, alpha_is_parameter);
+    let scalar_shape_terms = shape_terms(
+        leading_value(&alpha),
+        include_lgamma_alpha,
+        alpha_is_parameter,
+    );
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_all, check_int_all, check_positive_finite, common_len};
+use super::check::{check_all, check_int_all, check_positive_finite, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::ln_factorial;
 use super::neg_binomial_2_log::{neg_binomial_2_log_term, KeptTerms};
@@ -75,8 +75,8 @@ fn neg_binomial_2_log_mass<const PROPTO: bool, T: Real>(
     let kept = KeptTerms::new::<PROPTO>(is_data(&mean), is_data(&dispersion));
     let scalar_mean = mean.size().is_none();
     let scalar_dispersion = dispersion.size().is_none();
-    let log_mean_0 = mean.value_at(0).ln();
-    let log_dispersion_0 = dispersion.value_at(0).ln();
+    let log_mean_0 = leading_value(&mean).ln();
+    let log_dispersion_0 = leading_value(&dispersion).ln();
     let mut mean_partials = ArgPartials::new(&mean);
     let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::accumulator();

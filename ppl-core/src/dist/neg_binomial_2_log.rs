@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::check::{check_finite, check_int_all, check_positive_finite, common_len};
+use super::check::{check_finite, check_int_all, check_positive_finite, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::ln_factorial;
 use super::neg_binomial_2::{check_sampling_mean, sample_neg_binomial_2};
@@ -75,7 +75,7 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
     )?;
     let kept = KeptTerms::new::<PROPTO>(is_data(&log_mean), is_data(&dispersion));
     let scalar_dispersion = dispersion.size().is_none();
-    let log_dispersion_0 = dispersion.value_at(0).ln();
+    let log_dispersion_0 = leading_value(&dispersion).ln();
     let mut log_mean_partials = ArgPartials::new(&log_mean);
     let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::accumulator();

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
+use super::check::{check_finite, check_not_nan, check_positive_finite, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -79,10 +79,10 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
     // A scalar sigma: its log and inverse are computed once.
     let scalar_sigma = sigma.size().is_none();
     let (inv_sigma_0, log_sigma_0) = {
-        let s = sigma.value_at(0);
+        let s = leading_value(&sigma);
         (1.0 / s, log_of(s))
     };
-    let mut all_valid = !scalar_sigma || valid_scale(sigma.value_at(0));
+    let mut all_valid = !scalar_sigma || valid_scale(leading_value(&sigma));
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);

@@ -1,6 +1,6 @@
 //! The normal linear regression `normal_id_glm(y | x, alpha, beta, sigma) = normal(y | alpha + x·beta, sigma)`, and the linear-predictor engine the three GLMs share.
 
-use super::check::{check_finite, check_positive_finite};
+use super::check::{check_finite, check_positive_finite, leading_value};
 use super::partials::{log_mass, ArgPartials};
 use crate::data::{include_summand, is_data};
 use crate::error::{Error, Result};
@@ -74,7 +74,7 @@ fn normal_id_glm_log_density<const PROPTO: bool, T: Real>(
     let log_of = |s: f64| if include_log_sigma { s.ln() } else { 0.0 };
     let scalar_scale = scale.size().is_none();
     let (inv_sigma_0, log_sigma_0) = {
-        let s = scale.value_at(0);
+        let s = leading_value(&scale);
         (1.0 / s, log_of(s))
     };
     let mut y_partials = ArgPartials::new(&y);

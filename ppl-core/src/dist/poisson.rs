@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_all, check_int_all, check_nonnegative, common_len};
+use super::check::{check_all, check_int_all, check_nonnegative, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::{ln_factorial, multiply_log};
 use super::partials::{log_mass, ArgPartials};
@@ -53,7 +53,7 @@ fn poisson_log_mass<const PROPTO: bool, T: Real>(
         &[("random variable", y.size()), ("rate", rate.size())],
     )?;
     let scalar_rate = rate.size().is_none();
-    let log_rate_0 = rate.value_at(0).ln();
+    let log_rate_0 = leading_value(&rate).ln();
     let mut rate_partials = ArgPartials::new(&rate);
     let mut out = T::accumulator();
     let mut value = 0.0;

@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::check::{check_all, check_int_all, check_not_nan, common_len};
+use super::check::{check_all, check_int_all, check_not_nan, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::math::ln_factorial;
 use super::partials::{log_mass, ArgPartials};
@@ -55,7 +55,7 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
         &[("random variable", y.size()), ("log_rate", log_rate.size())],
     )?;
     let scalar_log_rate = log_rate.size().is_none();
-    let rate_0 = log_rate.value_at(0).exp();
+    let rate_0 = leading_value(&log_rate).exp();
     let mut log_rate_partials = ArgPartials::new(&log_rate);
     let mut out = T::accumulator();
     let mut value = 0.0;

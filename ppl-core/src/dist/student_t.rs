@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
+use super::check::{check_finite, check_not_nan, check_positive_finite, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -101,7 +101,7 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     let include_nu_terms = include_summand::<PROPTO>(is_data(&nu));
     let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     // A scalar nu: its gamma-function terms are computed once.
-    let scalar_nu_terms = nu_terms(nu.value_at(0), include_nu_terms, nu_is_parameter);
+    let scalar_nu_terms = nu_terms(leading_value(&nu), include_nu_terms, nu_is_parameter);
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);

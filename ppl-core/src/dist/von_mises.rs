@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::{Distribution as _, Open01, StandardNormal};
 
 use super::bessel::{log_bessel_i0_and_ratio, LN_2PI};
-use super::check::{check_finite, check_nonnegative, common_len};
+use super::check::{check_finite, check_nonnegative, common_len, leading_value};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -82,7 +82,7 @@ fn von_mises_log_density<const PROPTO: bool, T: Real>(
             (0.0, 0.0)
         }
     };
-    let scalar_bessel = bessel(kappa.value_at(0));
+    let scalar_bessel = bessel(leading_value(&kappa));
     let mut value = 0.0;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
