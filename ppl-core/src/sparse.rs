@@ -89,7 +89,10 @@ impl SlotStore {
         slot as u32
     }
 
-    /// `slots[target] += weight · tangent(source)`.
+    /// `slots[target] += weight · tangent(source)`. Inlined with [`with_slots`] into the
+    /// accumulator's update, so that adding a density's partials does not go through two
+    /// calls and the thread-local accessor per term.
+    #[inline]
     fn scatter<const K: usize>(&mut self, target: u32, source: &SparseDual<K>, weight: f64) {
         if source.len == IN_SLOT {
             let from = source.index[0] as usize;
@@ -126,6 +129,7 @@ impl SlotStore {
     }
 }
 
+#[inline]
 fn with_slots<R>(f: impl FnOnce(&mut SlotStore) -> R) -> R {
     SLOTS.with(|store| f(&mut store.borrow_mut()))
 }
