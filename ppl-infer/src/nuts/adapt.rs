@@ -153,6 +153,9 @@ pub(crate) struct WelfordEstimator {
     mean: Vec<f64>,
     /// `Σ (q − mean)²` per coordinate (diagonal) or the `d × d` sum of outer products (dense).
     sum_squares: Vec<f64>,
+    /// Scratch: the last sample's difference from the mean before its update (kept so that
+    /// adding a sample allocates nothing).
+    delta: Vec<f64>,
 }
 
 impl WelfordEstimator {
@@ -163,33 +166,27 @@ impl WelfordEstimator {
             count: 0,
             mean: vec![0.0; dim],
             sum_squares: vec![0.0; if dense { dim * dim } else { dim }],
+            delta: vec![0.0; dim],
         }
     }
 
     pub(crate) fn add_sample(&mut self, position: &[f64]) {
         self.count += 1;
         let n = self.count as f64;
-        let delta: Vec<f64> = position
-            .iter()
-            .zip(&self.mean)
-            .map(|(q, m)| q - m)
-            .collect();
-        for (m, d) in self.mean.iter_mut().zip(&delta) {
-            *m += d / n;
+        for ((d, m), q) in self.delta.iter_mut().zip(&mut self.mean).zip(position) {
+            *d = q - *m;
+            *m += *d / n;
         }
-        let new_delta: Vec<f64> = position
-            .iter()
-            .zip(&self.mean)
-            .map(|(q, m)| q - m)
-            .collect();
+        // `q − mean` after the update, times `delta` (the difference before it).
+        let new_deltas = position.iter().zip(&self.mean).map(|(q, m)| q - m);
         if self.dense {
-            for (row, a) in self.sum_squares.chunks_exact_mut(self.dim).zip(&new_delta) {
-                for (s, b) in row.iter_mut().zip(&delta) {
+            for (row, a) in self.sum_squares.chunks_exact_mut(self.dim).zip(new_deltas) {
+                for (s, b) in row.iter_mut().zip(&self.delta) {
                     *s += a * b;
                 }
             }
         } else {
-            for ((s, a), b) in self.sum_squares.iter_mut().zip(&new_delta).zip(&delta) {
+            for ((s, a), b) in self.sum_squares.iter_mut().zip(new_deltas).zip(&self.delta) {
                 *s += a * b;
             }
         }
@@ -245,8 +242,11 @@ impl WelfordEstimator {
 /// What warm-up does with draw `iteration` (0-based) of the schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct WarmupEvent {
-    /// The draw enters both accumulators.
+    /// The draw enters the background accumulator.
     pub(crate) collect: bool,
+    /// The draw also enters the foreground: the continuous schedule reads the foreground
+    /// between switches; Stan's windows replace it at each window's end before reading it.
+    pub(crate) collect_foreground: bool,
     /// The foreground accumulator is replaced by the background, and a new background starts
     /// (after collecting).
     pub(crate) switch: bool,
@@ -315,6 +315,7 @@ impl ContinuousSchedule {
         }
         WarmupEvent {
             collect: good,
+            collect_foreground: good,
             switch,
             update_metric: self.foreground >= 3,
             late,
@@ -363,6 +364,7 @@ impl Schedule {
                         let window_ends = iteration + 1 == window.end;
                         WarmupEvent {
                             collect: good,
+                            collect_foreground: false,
                             switch: window_ends,
                             update_metric: window_ends,
                             late,
@@ -574,9 +576,11 @@ impl Adapter for WindowedAdapter {
         self.iteration += 1;
         let good = self.is_good(transition);
         let event = self.schedule.event(iteration, good);
-        if event.collect {
+        if event.collect_foreground {
             self.foreground
                 .add(&transition.position, &transition.gradient);
+        }
+        if event.collect {
             self.background
                 .add(&transition.position, &transition.gradient);
         }
