@@ -5,12 +5,15 @@
 //! in hierarchical models. Built eagerly, the location vector holds one scalar per observation,
 //! and in forward mode each of them carries a tangent over the parameters it depends on (six
 //! for the varying-slopes model): `N` tangent constructions, copies and scatters per gradient.
-//! An [`Affine`] argument never builds those scalars. It computes the element values once in
-//! `f64`; a vectorised density reads them and hands back `∂lp/∂μ_i`; the affine argument adds `∂lp/∂μ_i` to its offset's
-//! group `k_i` and `∂lp/∂μ_i · x_i` to its scale's, both in `f64`, and applies the `G` group sums
-//! to the tangents once when the density finishes. That is the chain rule through a linear
-//! map, done inside the primitive as Stan's GLM densities do for `Xᵀg`; the tangent work drops
-//! from `O(N)` to `O(G)`.
+//! An [`Affine`] argument never builds those scalars. A vectorised density reads each element
+//! value in `f64` (formed when it is read) and hands back `∂lp/∂μ_i`; the affine argument adds
+//! `∂lp/∂μ_i` to its offset's group `k_i` and `∂lp/∂μ_i · x_i` to its scale's, both in `f64`,
+//! and applies the `G` group sums to the tangents once when the density finishes. That is the
+//! chain rule through a linear map, done inside the primitive as Stan's GLM densities do for
+//! `Xᵀg`; the tangent work drops from `O(N)` to `O(G)`. `normal`, the commonest likelihood,
+//! goes one step further for a gathered argument: the argument drives the density's loop
+//! ([`Operand::visit`]), forming each value and adding its partial to the group sums in the
+//! same pass.
 
 use std::cell::OnceCell;
 
@@ -29,8 +32,10 @@ use crate::real::{add_scaled_from, broadcast_len, Operand, PartialSink, Real};
 /// ([`Operand::partials`]), which sums them per group in `f64` and, when the density finishes,
 /// applies the sums to the tangents of `offset`, `scale` and `x`: one tangent update per group
 /// instead of one tangent per observation. Every density in [`crate::dist`] that takes an
-/// [`Operand`] supports it, in any argument position. [`Operand::at`] still works (it builds
-/// the elements as scalars on its first call), for code that needs them.
+/// [`Operand`] supports it, in any argument position; `normal` lets a gathered argument with
+/// vector parts over a data `x` drive its loop ([`Operand::visit`]), so that the values are
+/// formed and the partials summed in one pass over the observations. [`Operand::at`] still
+/// works (it builds the elements as scalars on its first call), for code that needs them.
 ///
 /// # Example
 /// ```
@@ -58,10 +63,6 @@ pub struct Affine<'a, A: Operand, B, X> {
     /// The values of `offset` and `scale`, read once.
     offset_values: PartValues,
     scale_values: PartValues,
-    /// For a gathered argument, the element values `offset_k + scale_k · x_i`, computed once
-    /// in one tight pass (a density reads them at least twice: checks, then its loop).
-    /// Without an index they are computed on demand, which costs no allocation.
-    values: Option<Vec<f64>>,
     /// Which parts carry tangents.
     offset_active: bool,
     scale_active: bool,
@@ -248,7 +249,6 @@ where
     fn build(offset: A, scale: B, x: X, index: Option<&'a [usize]>, len: Option<usize>) -> Self {
         let offset_values = PartValues::read(&offset);
         let scale_values = PartValues::read(&scale);
-        let values = index.map(|index| gathered_values(&offset_values, &scale_values, &x, index));
         Affine {
             offset_active: offset.any_tangent(),
             scale_active: scale.any_tangent(),
@@ -260,7 +260,6 @@ where
             len,
             offset_values,
             scale_values,
-            values,
             materialised: OnceCell::new(),
         }
     }
@@ -299,28 +298,6 @@ fn check_scalar_types<S: Real, X: Operand>(x: &X) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// `offset_k + scale_k · x_i` for every element of a gathered argument, in one pass; the
-/// common case (one offset and one scale per group) over plain slices, which the compiler
-/// keeps in registers.
-fn gathered_values<X: Operand>(
-    offset: &PartValues,
-    scale: &PartValues,
-    x: &X,
-    index: &[usize],
-) -> Vec<f64> {
-    let mut values = vec![0.0; index.len()];
-    if let (PartValues::Vector(offset), PartValues::Vector(scale)) = (offset, scale) {
-        for (i, (value, &k)) in values.iter_mut().zip(index).enumerate() {
-            *value = offset[k] + scale[k] * x.value_at(i);
-        }
-    } else {
-        for (i, (value, &k)) in values.iter_mut().zip(index).enumerate() {
-            *value = offset.get(k) + scale.get(k) * x.value_at(i);
-        }
-    }
-    values
 }
 
 /// A part's running per-group sums of partials: nothing for a part without tangents, one
@@ -442,9 +419,79 @@ where
 
     #[inline]
     fn value_at(&self, i: usize) -> f64 {
-        match &self.values {
-            Some(values) => values[i],
-            None => self.offset_values.get(i) + self.scale_values.get(i) * self.x.value_at(i),
+        // Formed when read, without a stored copy: a density reads each value once in its loop
+        // (and again only to report an invalid one), and `normal` does not read them at all
+        // for a gathered argument but lets it drive the loop (`visit`).
+        let k = match self.index {
+            None => i,
+            Some(index) => index[i],
+        };
+        self.offset_values.get(k) + self.scale_values.get(k) * self.x.value_at(i)
+    }
+
+    const MAY_VISIT: bool = true;
+
+    #[inline]
+    fn prefers_visit(&self) -> bool {
+        self.index.is_some()
+    }
+
+    #[inline(always)]
+    fn visit<'s, T: Real>(
+        &'s self,
+        n: usize,
+        sink: Option<&mut AffinePartials<'s, 'a, A, B, X>>,
+        out: &mut T,
+        mut element: impl FnMut(&mut T, usize, f64) -> f64,
+    ) {
+        // Varying intercepts and slopes (`a[group] + b[group] .* x`) over a data `x`: each
+        // value is formed as the loop reaches it (the operations of `Operand::value_at`, so
+        // the same bits), and its partial goes straight to the group sums, in the density's loop.
+        if let (Some(index), PartValues::Vector(offset), PartValues::Vector(scale), false) = (
+            self.index,
+            &self.offset_values,
+            &self.scale_values,
+            self.x_active,
+        ) {
+            let index = &index[..n];
+            match sink.map(|sink| (&mut sink.offset_sums, &mut sink.scale_sums)) {
+                None => {
+                    for (i, &k) in index.iter().enumerate() {
+                        element(out, i, offset[k] + scale[k] * self.x.value_at(i));
+                    }
+                }
+                Some((Sums::Vector(offset_sums), Sums::Vector(scale_sums))) => {
+                    for (i, &k) in index.iter().enumerate() {
+                        let x_i = self.x.value_at(i);
+                        let partial = element(out, i, offset[k] + scale[k] * x_i);
+                        offset_sums[k] += partial;
+                        scale_sums[k] += partial * x_i;
+                    }
+                }
+                // One part without tangents (a dense chunk that does not reach it).
+                Some((offset_sums, scale_sums)) => {
+                    for (i, &k) in index.iter().enumerate() {
+                        let x_i = self.x.value_at(i);
+                        let partial = element(out, i, offset[k] + scale[k] * x_i);
+                        offset_sums.add(k, partial);
+                        scale_sums.add(k, partial * x_i);
+                    }
+                }
+            }
+            return;
+        }
+        match sink {
+            Some(sink) => {
+                for i in 0..n {
+                    let partial = element(out, i, self.value_at(i));
+                    sink.add(out, i, partial);
+                }
+            }
+            None => {
+                for i in 0..n {
+                    element(out, i, self.value_at(i));
+                }
+            }
         }
     }
 
@@ -496,6 +543,22 @@ where
     #[inline]
     fn partials(&self) -> AffinePartials<'_, 'a, A, B, X> {
         (**self).partials()
+    }
+    const MAY_VISIT: bool = true;
+
+    #[inline]
+    fn prefers_visit(&self) -> bool {
+        (**self).prefers_visit()
+    }
+    #[inline(always)]
+    fn visit<'s, T: Real>(
+        &'s self,
+        n: usize,
+        sink: Option<&mut AffinePartials<'s, 'a, A, B, X>>,
+        out: &mut T,
+        element: impl FnMut(&mut T, usize, f64) -> f64,
+    ) {
+        (**self).visit(n, sink, out, element)
     }
 }
 
@@ -656,6 +719,62 @@ mod tests {
     fn scalar_parts_match_the_eager_forms() {
         let u = [0.25, -0.7];
         assert_lazy_matches_eager(scalar_parts, scalar_parts, scalar_parts, &u);
+    }
+
+    /// A gathered argument whose `x` holds parameters and whose offset is one scalar, `u =
+    /// [alpha, b_0..b_2, x_0..x_6, ln sigma]`: `normal` cannot take the fast loop of
+    /// `Operand::visit` (vector parts over a data `x`), and the general one must agree.
+    fn gathered_parameter_x<T: Real>(u: &[T], lazy: bool) -> Result<T> {
+        let (alpha, b, x, sigma) = (u[0], &u[1..4], &u[4..11], u[11].exp());
+        if lazy {
+            let group = GroupIndex::new(GROUP.to_vec(), 3)?;
+            densities(&Affine::gathered(alpha, b, &group, x)?, sigma)
+        } else {
+            let eager: Vec<T> = (0..7).map(|i| alpha + b[GROUP[i]] * x[i]).collect();
+            densities(&eager, sigma)
+        }
+    }
+
+    #[test]
+    fn gathered_parts_of_every_kind_match_the_eager_vector() {
+        let u: Vec<f64> = (0..12).map(|i| (i as f64 * 0.37).sin()).collect();
+        assert_lazy_matches_eager(
+            gathered_parameter_x,
+            gathered_parameter_x,
+            gathered_parameter_x,
+            &u,
+        );
+    }
+
+    /// An invalid element met in the loop a gathered argument drives gives the error the eager
+    /// vector gives (the checks re-read the values).
+    #[test]
+    fn invalid_elements_of_a_gathered_location_give_the_eager_error() {
+        let group = GroupIndex::new(GROUP.to_vec(), 3).unwrap();
+        let (a, b) = ([0.1, 0.2, 0.3], [1.0, -1.0, 0.5]);
+        let mut x = X;
+        x[4] = f64::INFINITY;
+        let lazy = Affine::gathered(&a[..], &b[..], &group, &x[..]).unwrap();
+        let eager: Vec<f64> = (0..7).map(|i| a[GROUP[i]] + b[GROUP[i]] * x[i]).collect();
+        let lazy_err = dist::normal_lpdf::<f64>(&Y[..], &lazy, 0.5).unwrap_err();
+        let eager_err = dist::normal_lpdf::<f64>(&Y[..], &eager, 0.5).unwrap_err();
+        assert_eq!(lazy_err.to_string(), eager_err.to_string());
+        assert!(
+            lazy_err.to_string().starts_with("normal: location[5] is"),
+            "{lazy_err}"
+        );
+        // With tangents too.
+        let mut g = [0.0; 6];
+        let err = gradient_sparse::<3, _>(
+            |v| {
+                let lazy = Affine::gathered(&v[..3], &v[3..], &group, &x[..])?;
+                dist::normal_lpdf(&Y[..], &lazy, 0.5)
+            },
+            &[a, b].concat(),
+            &mut g,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), eager_err.to_string());
     }
 
     #[test]

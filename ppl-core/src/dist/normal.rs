@@ -34,20 +34,27 @@ use crate::special::LN_SQRT_2PI;
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn normal_lpdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Operand) -> Result<T> {
-    normal_log_density::<false, T>(y, mu, sigma)
+    normal_log_density::<false, false, T>(y, mu, sigma)
 }
 
 /// [`normal_lpdf`] without the constant `−n ln √(2π)` (Stan's `normal_lupdf`, what `~` uses),
 /// and without `−Σ ln σ_i` when `sigma` is [`crate::Data`].
 pub fn normal_lupdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Operand) -> Result<T> {
-    normal_log_density::<true, T>(y, mu, sigma)
+    normal_log_density::<true, false, T>(y, mu, sigma)
 }
 
-fn normal_log_density<const PROPTO: bool, T: Real>(
+/// The density, its loop over the elements reading `mu`'s values (`VISIT = false`) or driven
+/// by `mu` ([`Operand::visit`], `VISIT = true`). A location that prefers to drive the loop (a
+/// gathered `Affine`) is sent to the second form, compiled apart so that neither loop costs
+/// the other registers.
+fn normal_log_density<const PROPTO: bool, const VISIT: bool, T: Real>(
     y: impl Operand,
     mu: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
+    if !VISIT && operand_may_visit(&mu) && mu.prefers_visit() {
+        return normal_visited::<PROPTO, T>(y, mu, sigma);
+    }
     const FUNCTION: &str = "normal";
     // The argument checks, in Stan's order. They run in full only when something is wrong:
     // otherwise the density's own loop checks every element as it reads it (one pass over the
@@ -91,28 +98,53 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
     let mut scalar_sigma_partial = 0.0;
     let mut value = 0.0;
     let mut out = T::accumulator();
-    for i in 0..n {
-        let (inv_sigma, log_sigma) = if scalar_sigma {
-            (inv_sigma_0, log_sigma_0)
-        } else {
-            let s = sigma.value_at(i);
-            all_valid &= valid_scale(s);
-            (1.0 / s, log_of(s))
-        };
-        let (y_i, mu_i) = (y.value_at(i), mu.value_at(i));
-        all_valid &= !y_i.is_nan() & mu_i.is_finite();
-        let z = (y_i - mu_i) * inv_sigma;
-        value -= 0.5 * z * z + log_sigma;
-        let d_mu = z * inv_sigma;
-        y_partials.add(&mut out, i, -d_mu);
-        mu_partials.add(&mut out, i, d_mu);
-        if sigma_active {
-            let partial = (z * z - 1.0) * inv_sigma;
-            if scalar_sigma {
-                scalar_sigma_partial += partial;
+    // Element `i`, given `μ_i`: checks its values, adds its term to `value`, hands the
+    // partials of `y`, `mu` (by `$mu_partial`, given `d_mu`) and `sigma` to their sinks in
+    // that order, and gives `∂/∂μ_i = z/σ`.
+    macro_rules! element {
+        ($out:expr, $i:expr, $mu_i:expr, |$d_mu:ident| $mu_partial:block) => {{
+            let (i, mu_i) = ($i, $mu_i);
+            let (inv_sigma, log_sigma) = if scalar_sigma {
+                (inv_sigma_0, log_sigma_0)
             } else {
-                sigma_partials.add(&mut out, i, partial);
+                let s = sigma.value_at(i);
+                all_valid &= valid_scale(s);
+                (1.0 / s, log_of(s))
+            };
+            let y_i = y.value_at(i);
+            all_valid &= !y_i.is_nan() & mu_i.is_finite();
+            let z = (y_i - mu_i) * inv_sigma;
+            value -= 0.5 * z * z + log_sigma;
+            let d_mu = z * inv_sigma;
+            y_partials.add($out, i, -d_mu);
+            let $d_mu = d_mu;
+            $mu_partial
+            if sigma_active {
+                let partial = (z * z - 1.0) * inv_sigma;
+                if scalar_sigma {
+                    scalar_sigma_partial += partial;
+                } else {
+                    sigma_partials.add($out, i, partial);
+                }
             }
+            d_mu
+        }};
+    }
+    if VISIT {
+        // `mu` forms each value as the loop reaches it and routes each partial, which the
+        // element returns, in the same loop (to its group sums, for a gathered `Affine`).
+        mu_partials.visit(
+            &mu,
+            n,
+            &mut out,
+            #[inline(always)]
+            |out, i, mu_i| element!(out, i, mu_i, |_d_mu| {}),
+        );
+    } else {
+        for i in 0..n {
+            element!(&mut out, i, mu.value_at(i), |d_mu| {
+                mu_partials.add(&mut out, i, d_mu);
+            });
         }
     }
     if scalar_sigma {
@@ -130,6 +162,22 @@ fn normal_log_density<const PROPTO: bool, T: Real>(
     }
     // `out` carries the tangents with value 0; adding the value completes it.
     Ok(out + value)
+}
+
+/// [`normal_log_density`] driven by its location (a gathered `Affine`): out of line.
+#[inline(never)]
+fn normal_visited<const PROPTO: bool, T: Real>(
+    y: impl Operand,
+    mu: impl Operand,
+    sigma: impl Operand,
+) -> Result<T> {
+    normal_log_density::<PROPTO, true, T>(y, mu, sigma)
+}
+
+/// Whether `M` may prefer to drive a density's loop (folds at compile time).
+#[inline(always)]
+fn operand_may_visit<M: Operand>(_: &M) -> bool {
+    M::MAY_VISIT
 }
 
 /// Log-density of the standard normal, `Σ −½ y_i² − ln √(2π)` (Stan's `std_normal_lpdf`).

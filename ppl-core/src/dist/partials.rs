@@ -42,6 +42,20 @@ impl<'a, A: Operand + 'a> ArgPartials<'a, A> {
         }
     }
 
+    /// Runs a density's loop over elements `0..n` of `arg` (the argument this accumulator was
+    /// made for): `element(out, i, value_i)` returns `∂lp/∂arg_i`, which is added as by
+    /// [`ArgPartials::add`]; see [`Operand::visit`].
+    #[inline(always)]
+    pub(crate) fn visit<T: Real>(
+        &mut self,
+        arg: &'a A,
+        n: usize,
+        out: &mut T,
+        element: impl FnMut(&mut T, usize, f64) -> f64,
+    ) {
+        arg.visit(n, self.active.then_some(&mut self.sink), out, element);
+    }
+
     /// Applies what was summed. Every density calls it once per argument.
     #[inline]
     pub(crate) fn apply<T: Real>(self, out: &mut T) {
