@@ -418,9 +418,11 @@ pub trait Operand {
         false
     }
 
-    /// Runs a density's loop over elements `0..n` of this argument: `element(out, i, value_i)`
-    /// returns `∂lp/∂arg_i`, which goes to `sink` (as [`PartialSink::add`]; no sink: the
-    /// argument has no tangent and the partials are dropped). A lazy argument
+    /// Runs a density's loop over elements `i = 0, 1, …, n − 1` of this argument, in order (`n`
+    /// is the density's common length, which is this argument's length if it is a vector):
+    /// `element(out, i, value_i)` returns `∂lp/∂arg_i`, which goes to `sink` (as
+    /// [`PartialSink::add`]; no sink: the argument has no tangent and the partials are
+    /// dropped). A lazy argument
     /// ([`crate::Affine`]) overrides it to form each value as the loop reaches it and to
     /// route each partial in the same loop: one pass over the observations instead of three.
     #[inline(always)]
