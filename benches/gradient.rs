@@ -1,12 +1,12 @@
-//! Criterion bench: one f64 log-density evaluation, one dense dual-number gradient (by lane count), one sparse dual-number gradient and one analytic gradient for three performance-suite models.
+//! Criterion bench: one f64 log-density evaluation, one dense dual-number gradient (by lane count), one sparse dual-number gradient and one analytic gradient for the five performance-suite models.
 
 #[path = "support/hand_models.rs"]
 mod hand_models;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use hand_models::{
-    dual_gradient, sparse_gradient, test_point, EightSchools, HandModel, HierarchicalRegression,
-    LogisticRegression,
+    dual_gradient, sparse_gradient, test_point, CorrelatedGaussian, EightSchools, HandModel,
+    HierarchicalRegression, LogisticRegression, PoissonGlm,
 };
 use std::hint::black_box;
 
@@ -37,6 +37,8 @@ fn gradients(c: &mut Criterion) {
     bench_model(c, &EightSchools::load());
     bench_model(c, &LogisticRegression::load());
     bench_model(c, &HierarchicalRegression::load());
+    bench_model(c, &PoissonGlm::load());
+    bench_model(c, &CorrelatedGaussian::load());
 }
 
 criterion_group!(benches, gradients);

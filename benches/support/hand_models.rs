@@ -1,10 +1,11 @@
-//! Hand-written log-densities of three performance-suite models (eight_schools_noncentered, logistic_regression, hierarchical_regression), in three forms each: vectorised ppl-core primitives, element-by-element scalar code, and an analytic gradient.
+//! Hand-written log-densities of the five performance-suite models (eight_schools_noncentered, logistic_regression, hierarchical_regression, poisson_glm, correlated_gaussian_100), in three forms each: vectorised ppl-core primitives, element-by-element scalar code, and an analytic gradient.
 //!
 //! Shared by the criterion bench `benches/gradient.rs` and the `bench_gradient` example, so
 //! that the AD cost ratios in `docs/performance.md` come from one definition of each model.
 
 #![allow(dead_code)]
 
+use ppl::core::linalg::cholesky_decompose;
 use ppl::core::{dist, special, Affine, Data, Dual, GroupIndex, Matrix, Real, SparseDual};
 use serde_json::Value;
 
@@ -50,6 +51,25 @@ pub trait HandModel: Sync {
     fn elementwise<T: Real>(&self, u: &[T]) -> T;
     /// Log-density and its analytic gradient, written by hand in `f64`.
     fn analytic(&self, u: &[f64], gradient: &mut [f64]) -> f64;
+}
+
+/// `Σ a_i b_i` with four independent partial sums (so the loop pipelines and vectorises, as
+/// ppl-core's own `f64` triangular solves do).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut sums = [0.0; 4];
+    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for lane in 0..4 {
+            sums[lane] += x[lane] * y[lane];
+        }
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
 }
 
 /// `-ln(1 + (x / scale)²)`: the Cauchy(0, scale) log-density up to a constant.
@@ -155,9 +175,11 @@ impl HandModel for LogisticRegression {
         let (alpha, beta) = (u[0], &u[1..]);
         // What `model!` generates for `y ~ bernoulli_logit(alpha + x * beta)`: the GLM density,
         // with eta = alpha + x·beta and the coefficient gradient xᵀg computed in f64.
+        // The priors' literal arguments are `Data`, as `model!` marks them, so `ln σ` is
+        // dropped, as in the other two forms.
         dist::bernoulli_logit_glm_lupmf::<T>(&self.y, &self.x, alpha, beta).unwrap()
-            + dist::normal_lupdf::<T>(alpha, 0.0, 5.0).unwrap()
-            + dist::normal_lupdf::<T>(beta, 0.0, 2.5).unwrap()
+            + dist::normal_lupdf::<T>(alpha, Data(0.0), Data(5.0)).unwrap()
+            + dist::normal_lupdf::<T>(beta, Data(0.0), Data(2.5)).unwrap()
     }
     fn elementwise<T: Real>(&self, u: &[T]) -> T {
         let (alpha, beta) = (u[0], &u[1..]);
@@ -315,6 +337,173 @@ impl HandModel for HierarchicalRegression {
         lp -= 0.5 * sum_z2;
         grad[4] += sum_z2;
         lp
+    }
+}
+
+// ---------------------------------------------------------------- poisson GLM
+pub struct PoissonGlm {
+    x: Matrix<f64>,
+    y: Vec<i64>,
+}
+
+impl PoissonGlm {
+    pub fn load() -> Self {
+        let data = read_json("poisson_glm");
+        PoissonGlm {
+            x: matrix(&data["x"]),
+            y: i64_vec(&data["y"]),
+        }
+    }
+}
+
+impl HandModel for PoissonGlm {
+    fn name(&self) -> &'static str {
+        "poisson_glm"
+    }
+    fn dim(&self) -> usize {
+        1 + self.x.cols()
+    }
+    fn vectorised<T: Real>(&self, u: &[T]) -> T {
+        let (alpha, beta) = (u[0], &u[1..]);
+        // What `model!` generates for `y ~ poisson_log(alpha + x * beta)`: the GLM density,
+        // with eta = alpha + x·beta and the coefficient gradient xᵀg computed in f64. The
+        // priors' literal arguments are `Data`, as `model!` marks them.
+        dist::poisson_log_glm_lupmf::<T>(&self.y, &self.x, alpha, beta).unwrap()
+            + dist::normal_lupdf::<T>(alpha, Data(0.0), Data(5.0)).unwrap()
+            + dist::normal_lupdf::<T>(beta, Data(0.0), Data(1.0)).unwrap()
+    }
+    fn elementwise<T: Real>(&self, u: &[T]) -> T {
+        let (alpha, beta) = (u[0], &u[1..]);
+        let mut lp = T::accumulator();
+        lp -= (alpha / 5.0).square() * 0.5;
+        for b in beta {
+            lp -= b.square() * 0.5;
+        }
+        for i in 0..self.x.rows() {
+            let mut eta = alpha;
+            for (x_ij, b) in self.x.row(i).iter().zip(beta) {
+                eta += *b * *x_ij;
+            }
+            lp += eta * self.y[i] as f64 - eta.exp();
+        }
+        lp
+    }
+    fn analytic(&self, u: &[f64], g: &mut [f64]) -> f64 {
+        let (alpha, beta) = (u[0], &u[1..]);
+        let mut lp = -0.5 * (alpha / 5.0).powi(2);
+        g[0] = -alpha / 25.0;
+        for (j, b) in beta.iter().enumerate() {
+            lp -= 0.5 * b * b;
+            g[1 + j] = -b;
+        }
+        for i in 0..self.x.rows() {
+            let row = self.x.row(i);
+            let eta = alpha + row.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>();
+            let y = self.y[i] as f64;
+            let rate = eta.exp();
+            lp += y * eta - rate;
+            let d_eta = y - rate;
+            g[0] += d_eta;
+            for (j, x) in row.iter().enumerate() {
+                g[1 + j] += d_eta * x;
+            }
+        }
+        lp
+    }
+}
+
+// ---------------------------------------------------------------- correlated Gaussian
+pub struct CorrelatedGaussian {
+    /// `L = cholesky_decompose(Sigma)`, the model's transformed data.
+    cholesky: Matrix<f64>,
+    /// The zero mean, transformed data as in the `model!` version.
+    zero: Vec<f64>,
+    /// `Σ⁻¹ = L⁻ᵀ L⁻¹`, row-major, for the analytic gradient `−Σ⁻¹ x`.
+    precision: Vec<f64>,
+    /// `Σ_i ln L_ii`, the log-determinant term `multi_normal_cholesky_lupdf` keeps.
+    log_det_cholesky: f64,
+}
+
+impl CorrelatedGaussian {
+    pub fn load() -> Self {
+        let data = read_json("correlated_gaussian_100");
+        let sigma = matrix(&data["Sigma"]);
+        let d = sigma.rows();
+        let cholesky = cholesky_decompose(&sigma).expect("Sigma positive definite");
+        // L⁻¹ row by row (lower triangular): L L⁻¹ = I by forward substitution per column.
+        let mut inv_cholesky = vec![0.0; d * d];
+        for col in 0..d {
+            for i in col..d {
+                let row = cholesky.row(i);
+                let mut r = if i == col { 1.0 } else { 0.0 };
+                for k in col..i {
+                    r -= row[k] * inv_cholesky[k * d + col];
+                }
+                inv_cholesky[i * d + col] = r / row[i];
+            }
+        }
+        // Σ⁻¹_ij = Σ_k L⁻¹_ki L⁻¹_kj, k ≥ max(i, j).
+        let mut precision = vec![0.0; d * d];
+        for i in 0..d {
+            for j in 0..=i {
+                let p: f64 = (i..d)
+                    .map(|k| inv_cholesky[k * d + i] * inv_cholesky[k * d + j])
+                    .sum();
+                precision[i * d + j] = p;
+                precision[j * d + i] = p;
+            }
+        }
+        let log_det_cholesky = (0..d).map(|i| cholesky[(i, i)].ln()).sum();
+        CorrelatedGaussian {
+            cholesky,
+            zero: vec![0.0; d],
+            precision,
+            log_det_cholesky,
+        }
+    }
+}
+
+impl HandModel for CorrelatedGaussian {
+    fn name(&self) -> &'static str {
+        "correlated_gaussian_100"
+    }
+    fn dim(&self) -> usize {
+        self.zero.len()
+    }
+    fn vectorised<T: Real>(&self, u: &[T]) -> T {
+        // What `model!` generates for `x ~ multi_normal_cholesky(zero, L)` with data `L`: two
+        // triangular solves in f64, the partials `−L⁻ᵀ L⁻¹ x` applied once. The
+        // unnormalised density keeps `−Σ ln L_ii`.
+        dist::multi_normal_cholesky_lupdf::<T>(u, &self.zero, &self.cholesky).unwrap()
+    }
+    fn elementwise<T: Real>(&self, u: &[T]) -> T {
+        // z = L⁻¹ x by forward substitution, lp = −½ |z|² − Σ ln L_ii.
+        let d = self.dim();
+        let mut z: Vec<T> = Vec::with_capacity(d);
+        let mut lp = T::accumulator();
+        for (i, &x_i) in u.iter().enumerate() {
+            let row = self.cholesky.row(i);
+            let mut residual = T::accumulator();
+            residual += x_i;
+            for (z_j, l_ij) in z.iter().zip(&row[..i]) {
+                residual -= *z_j * *l_ij;
+            }
+            let z_i = residual / row[i];
+            lp -= z_i.square() * 0.5;
+            z.push(z_i);
+        }
+        lp - self.log_det_cholesky
+    }
+    fn analytic(&self, u: &[f64], g: &mut [f64]) -> f64 {
+        // g = −Σ⁻¹ x, lp = ½ xᵀ g − Σ ln L_ii.
+        let d = u.len();
+        let mut quadratic = 0.0;
+        for (i, (g_i, x_i)) in g.iter_mut().zip(u).enumerate() {
+            let p_x = dot(&self.precision[i * d..(i + 1) * d], u);
+            *g_i = -p_x;
+            quadratic += x_i * p_x;
+        }
+        -0.5 * quadratic - self.log_det_cholesky
     }
 }
 
