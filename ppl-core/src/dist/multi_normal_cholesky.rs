@@ -33,7 +33,10 @@ use crate::special::LN_SQRT_2PI;
 /// `y` NaN, `mu` not finite, sizes that differ
 /// (`multi_normal_cholesky: cholesky_factor has size 3, but must have size 2`), a factor that
 /// is not square, has a non-finite lower-triangle entry or a diagonal entry that is not
-/// positive (`multi_normal_cholesky: cholesky_factor[2,2] is 0, but must be positive`).
+/// positive (`multi_normal_cholesky: cholesky_factor[2,2] is 0, but must be positive`). The
+/// diagonal is checked on every call (`O(K)`); the entries below it (`O(K²)`, as much work as a
+/// triangular solve) only when the density comes out non-finite, which a non-finite entry makes
+/// it. The error is the same either way. (Stan checks no entry of the factor.)
 ///
 /// # Reference
 /// Stan Functions Reference, "Multivariate normal distribution, Cholesky parameterization".
@@ -82,8 +85,13 @@ fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
                 &copied
             }
         };
-    check_cholesky_factor(FUNCTION, "cholesky_factor", factor)?;
+    // The diagonal is checked now (a non-positive `L_kk` would give a finite, wrong value);
+    // the `d(d − 1)/2` entries below it only when the value is not finite, which is what a
+    // non-finite entry makes it (Stan checks no entry of the factor). The errors are those of
+    // the full check, first bad entry first.
+    check_cholesky_diagonal(FUNCTION, "cholesky_factor", factor)?;
     if observations == 0 {
+        check_cholesky_factor(FUNCTION, "cholesky_factor", factor)?;
         return Ok(T::constant(0.0));
     }
     let factor_has_tangent = !all_constant(cholesky_factor.as_slice());
@@ -123,6 +131,9 @@ fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
                 );
             }
         }
+    }
+    if !value.is_finite() {
+        check_cholesky_factor(FUNCTION, "cholesky_factor", factor)?;
     }
     if !PROPTO {
         value -= n * dimension as f64 * LN_SQRT_2PI;
@@ -199,6 +210,23 @@ fn all_finite(values: &[f64]) -> bool {
         }
     }
     sums.iter().all(|&sum| sum == 0.0) && rest.iter().all(|v| v.is_finite())
+}
+
+/// Checks that the diagonal of a square factor is positive and finite, with the error the full
+/// check ([`check_cholesky_factor`]) gives when the first bad entry is on the diagonal. An
+/// entry below the diagonal comes first in the full check's order if its row is earlier, so a
+/// failure here runs the full check to report the first bad entry.
+pub(super) fn check_cholesky_diagonal(
+    function: &'static str,
+    argument: &'static str,
+    factor: &Matrix<f64>,
+) -> Result<()> {
+    let diagonal_is_valid =
+        (0..factor.rows()).all(|i| factor[(i, i)] > 0.0 && factor[(i, i)].is_finite());
+    if diagonal_is_valid {
+        return Ok(());
+    }
+    check_cholesky_factor(function, argument, factor)
 }
 
 /// Checks that the lower triangle of a square factor is finite with a positive diagonal.
@@ -493,6 +521,40 @@ mod tests {
                     col + 1
                 )
             );
+        }
+        // The diagonal is checked before the density is computed, the entries below it when
+        // the value is not finite: the error is still the first bad entry in row-major order.
+        for ((first, first_shown), (later, later_value)) in [
+            (((3, 1), "inf"), ((5, 5), -1.0)),
+            (((5, 5), "-1"), ((7, 2), f64::NAN)),
+        ] {
+            let mut bad = identity.clone();
+            bad[first] = if first.0 == first.1 {
+                -1.0
+            } else {
+                f64::INFINITY
+            };
+            bad[later] = later_value;
+            let rule = if first.0 == first.1 {
+                "positive"
+            } else {
+                "finite"
+            };
+            let expected = format!(
+                "multi_normal_cholesky: cholesky_factor[{},{}] is {first_shown}, but must be {rule}",
+                first.0 + 1,
+                first.1 + 1
+            );
+            let err = multi_normal_cholesky_lpdf::<f64>(&y, &mu, &bad).unwrap_err();
+            assert_eq!(err.to_string(), expected);
+            let mut g = vec![0.0; n];
+            let err = crate::gradient_sparse::<4, _>(
+                |x| multi_normal_cholesky_lpdf(x, &mu, &bad),
+                &vec![0.5; n],
+                &mut g,
+            )
+            .unwrap_err();
+            assert_eq!(err.to_string(), expected);
         }
         // Entries above the diagonal are not read.
         let mut upper = identity.clone();
