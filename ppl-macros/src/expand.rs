@@ -1259,6 +1259,16 @@ fn declare(names: &Names, decl: &ParamDecl, index: usize) -> TokenStream {
                 let #name: T = { #lets let __x = #value; #pos += 1; __x };
             }
         }
+        ParamKind::Vector if decl.bounds.is_empty() => quote! {
+            // No transform: the elements are the unconstrained values, copied in one go.
+            let #store: ::ppl::core::Vector<T> = {
+                let __n = #dims[0];
+                let __x = ::ppl::core::Vector::new(#u[#pos..#pos + __n].to_vec());
+                #pos += __n;
+                __x
+            };
+            let #name = &#store;
+        },
         ParamKind::Vector => {
             let value = element(quote!(#u[#pos]));
             quote! {

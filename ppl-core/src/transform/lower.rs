@@ -23,6 +23,7 @@ use crate::real::Real;
 /// assert!((lower_bound_unconstrain(x, 2.0)? - 0.5).abs() < 1e-15);
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
+#[inline]
 pub fn lower_bound_constrain<T: Real>(u: T, lower: T, log_jacobian: &mut T) -> T {
     if lower.value() == f64::NEG_INFINITY {
         return u;

@@ -22,6 +22,7 @@ use crate::real::Real;
 /// assert!((upper_bound_unconstrain(x, 2.0)? - 0.5).abs() < 1e-15);
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
+#[inline]
 pub fn upper_bound_constrain<T: Real>(u: T, upper: T, log_jacobian: &mut T) -> T {
     if upper.value() == f64::INFINITY {
         return u;
