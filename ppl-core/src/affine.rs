@@ -309,6 +309,7 @@ enum Sums {
 }
 
 impl Sums {
+    #[inline]
     fn zeros(active: bool, part_size: Option<usize>) -> Self {
         match (active, part_size) {
             (false, _) => Sums::Inactive,
