@@ -435,6 +435,10 @@ where
     #[inline]
     fn prefers_visit(&self) -> bool {
         self.index.is_some()
+            || matches!(
+                (&self.offset_values, &self.scale_values),
+                (PartValues::Scalar(_), PartValues::Scalar(_))
+            )
     }
 
     #[inline(always)]
@@ -477,6 +481,35 @@ where
                         offset_sums.add(k, partial);
                         scale_sums.add(k, partial * x_i);
                     }
+                }
+            }
+            return;
+        }
+        // A non-centred hierarchy (`mu + tau * eta`): one offset and one scale, summed in
+        // registers (from zero and in order, the sums `Sums` would form), and `x`'s partials
+        // straight to its sink.
+        if let (None, &PartValues::Scalar(offset), &PartValues::Scalar(scale)) =
+            (self.index, &self.offset_values, &self.scale_values)
+        {
+            match sink {
+                None => {
+                    for i in 0..n {
+                        element(out, i, offset + scale * self.x.value_at(i));
+                    }
+                }
+                Some(sink) => {
+                    let (mut offset_sum, mut scale_sum) = (0.0, 0.0);
+                    for i in 0..n {
+                        let x_i = self.x.value_at(i);
+                        let partial = element(out, i, offset + scale * x_i);
+                        offset_sum += partial;
+                        scale_sum += partial * x_i;
+                        if let Some(x_partials) = &mut sink.x_partials {
+                            x_partials.add(out, i, partial * scale);
+                        }
+                    }
+                    sink.offset_sums.add(0, offset_sum);
+                    sink.scale_sums.add(0, scale_sum);
                 }
             }
             return;
