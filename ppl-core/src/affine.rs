@@ -18,7 +18,7 @@
 use std::cell::OnceCell;
 
 use crate::error::{Error, Result};
-use crate::real::{add_scaled_from, broadcast_len, Operand, PartialSink, Real};
+use crate::real::{add_scaled_from, broadcast_len, visit_by_value, Operand, PartialSink, Real};
 
 /// `offset[k_i] + scale[k_i] · x_i` as a lazy argument of a vectorised density, with
 /// `k_i = index[i]` for [`Affine::gathered`] and `k_i = i` for [`Affine::new`].
@@ -514,19 +514,7 @@ where
             }
             return;
         }
-        match sink {
-            Some(sink) => {
-                for i in 0..n {
-                    let partial = element(out, i, self.value_at(i));
-                    sink.add(out, i, partial);
-                }
-            }
-            None => {
-                for i in 0..n {
-                    element(out, i, self.value_at(i));
-                }
-            }
-        }
+        visit_by_value(self, n, sink, out, element);
     }
 
     #[inline]

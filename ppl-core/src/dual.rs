@@ -301,6 +301,39 @@ mod tests {
 
     type D = Dual<4>;
 
+    /// `add_scaled`, `+=` and `-=` give, lane by lane and bit for bit, `t + w·s`, `t + s` and
+    /// `t − s`, for lane counts with and without an odd last lane (the update works on pairs).
+    fn assert_tangent_updates_are_lane_by_lane<const N: usize>() {
+        let t: [f64; N] = std::array::from_fn(|k| 0.1 + k as f64 * 0.37);
+        let s: [f64; N] = std::array::from_fn(|k| -1.3 + k as f64 * 0.71);
+        let weight = -0.6180339887;
+        let mut out = Dual::<N>::with_tangent(2.0, t);
+        out.add_scaled(&Dual::with_tangent(5.0, s), weight);
+        let expected: [f64; N] = std::array::from_fn(|k| t[k] + weight * s[k]);
+        assert_eq!(out.lanes().map(f64::to_bits), expected.map(f64::to_bits));
+        assert_eq!(out.value(), 2.0);
+        let mut sum = Dual::<N>::with_tangent(2.0, t);
+        sum += Dual::with_tangent(5.0, s);
+        let expected: [f64; N] = std::array::from_fn(|k| t[k] + s[k]);
+        assert_eq!(sum.lanes().map(f64::to_bits), expected.map(f64::to_bits));
+        let mut difference = Dual::<N>::with_tangent(2.0, t);
+        difference -= Dual::with_tangent(5.0, s);
+        let expected: [f64; N] = std::array::from_fn(|k| t[k] - s[k]);
+        assert_eq!(
+            difference.lanes().map(f64::to_bits),
+            expected.map(f64::to_bits)
+        );
+    }
+
+    #[test]
+    fn tangent_updates_are_lane_by_lane_for_any_lane_count() {
+        assert_tangent_updates_are_lane_by_lane::<1>();
+        assert_tangent_updates_are_lane_by_lane::<2>();
+        assert_tangent_updates_are_lane_by_lane::<3>();
+        assert_tangent_updates_are_lane_by_lane::<8>();
+        assert_tangent_updates_are_lane_by_lane::<13>();
+    }
+
     /// The tangent each operation must give, lane by lane, written out independently of
     /// `combine` (the textbook rules), for every activity of the operands.
     #[test]

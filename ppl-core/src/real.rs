@@ -431,27 +431,41 @@ pub trait Operand {
         n: usize,
         sink: Option<&mut Self::Partials<'s>>,
         out: &mut T,
-        mut element: impl FnMut(&mut T, usize, f64) -> f64,
+        element: impl FnMut(&mut T, usize, f64) -> f64,
     ) {
-        match sink {
-            Some(sink) => {
-                for i in 0..n {
-                    let partial = element(out, i, self.value_at(i));
-                    sink.add(out, i, partial);
-                }
-            }
-            None => {
-                for i in 0..n {
-                    element(out, i, self.value_at(i));
-                }
-            }
-        }
+        visit_by_value(self, n, sink, out, element);
     }
 
     /// Whether any element carries a tangent (a parameter rather than data).
     #[inline]
     fn any_tangent(&self) -> bool {
         (0..self.size().unwrap_or(1)).any(|i| self.at(i).has_tangent())
+    }
+}
+
+/// [`Operand::visit`]'s loop for an argument read element by element: `element` gets each
+/// [`Operand::value_at`], and its partial goes to `sink` (none: dropped). The default
+/// `visit`, and the fallback of a lazy argument for the shapes it does not specialise.
+#[inline(always)]
+pub(crate) fn visit_by_value<'s, O: Operand + ?Sized, T: Real>(
+    operand: &'s O,
+    n: usize,
+    sink: Option<&mut O::Partials<'s>>,
+    out: &mut T,
+    mut element: impl FnMut(&mut T, usize, f64) -> f64,
+) {
+    match sink {
+        Some(sink) => {
+            for i in 0..n {
+                let partial = element(out, i, operand.value_at(i));
+                sink.add(out, i, partial);
+            }
+        }
+        None => {
+            for i in 0..n {
+                element(out, i, operand.value_at(i));
+            }
+        }
     }
 }
 
