@@ -11,9 +11,9 @@
 //! and applies the `G` group sums to the tangents once when the density finishes. That is the
 //! chain rule through a linear map, done inside the primitive as Stan's GLM densities do for
 //! `Xᵀg`; the tangent work drops from `O(N)` to `O(G)`. `normal`, the commonest likelihood,
-//! goes one step further for a gathered argument: the argument drives the density's loop
-//! ([`Operand::visit`]), forming each value and adding its partial to the group sums in the
-//! same pass.
+//! goes one step further for a gathered argument and for `mu + tau * eta`: the argument drives
+//! the density's loop ([`Operand::visit`]), forming each value and adding its partial to the
+//! sums in the same pass.
 
 use std::cell::OnceCell;
 
@@ -32,10 +32,11 @@ use crate::real::{add_scaled_from, broadcast_len, visit_by_value, Operand, Parti
 /// ([`Operand::partials`]), which sums them per group in `f64` and, when the density finishes,
 /// applies the sums to the tangents of `offset`, `scale` and `x`: one tangent update per group
 /// instead of one tangent per observation. Every density in [`crate::dist`] that takes an
-/// [`Operand`] supports it, in any argument position; `normal` lets a gathered argument with
-/// vector parts over a data `x` drive its loop ([`Operand::visit`]), so that the values are
-/// formed and the partials summed in one pass over the observations. [`Operand::at`] still
-/// works (it builds the elements as scalars on its first call), for code that needs them.
+/// [`Operand`] supports it, in any argument position; `normal` lets a gathered argument, or one
+/// with a scalar offset and scale (`mu + tau * eta`), drive its loop ([`Operand::visit`]), so
+/// that the values are formed and the partials summed in one pass over the observations.
+/// [`Operand::at`] still works (it builds the elements as scalars on its first call), for code
+/// that needs them.
 ///
 /// # Example
 /// ```

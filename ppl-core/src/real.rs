@@ -411,8 +411,9 @@ pub trait Operand {
     const MAY_VISIT: bool = false;
 
     /// Whether a density should drive its loop through [`Operand::visit`] rather than read
-    /// [`Operand::value_at`]: `true` for a gathered [`crate::Affine`], which then forms its
-    /// values and routes its partials to the group sums in the density's own loop.
+    /// [`Operand::value_at`]: `true` for a gathered [`crate::Affine`] and for one with a
+    /// scalar offset and scale, which then form their values and route their partials to
+    /// their sums in the density's own loop.
     #[inline]
     fn prefers_visit(&self) -> bool {
         false

@@ -212,10 +212,9 @@ fn all_finite(values: &[f64]) -> bool {
     sums.iter().all(|&sum| sum == 0.0) && rest.iter().all(|v| v.is_finite())
 }
 
-/// Checks that the diagonal of a square factor is positive and finite, with the error the full
-/// check ([`check_cholesky_factor`]) gives when the first bad entry is on the diagonal. An
-/// entry below the diagonal comes first in the full check's order if its row is earlier, so a
-/// failure here runs the full check to report the first bad entry.
+/// Checks that the diagonal of a square factor is positive and finite (`O(K)`); if it is not,
+/// runs the full check ([`check_cholesky_factor`]), which reports the first bad entry in
+/// row-major order, below the diagonal or on it.
 pub(super) fn check_cholesky_diagonal(
     function: &'static str,
     argument: &'static str,

@@ -45,8 +45,8 @@ pub fn normal_lupdf<T: Real>(y: impl Operand, mu: impl Operand, sigma: impl Oper
 
 /// The density, its loop over the elements reading `mu`'s values (`VISIT = false`) or driven
 /// by `mu` ([`Operand::visit`], `VISIT = true`). A location that prefers to drive the loop (a
-/// gathered `Affine`) is sent to the second form, compiled apart so that neither loop costs
-/// the other registers.
+/// gathered `Affine`, or `mu + tau * eta`) is sent to the second form, compiled apart so that
+/// neither loop costs the other registers.
 fn normal_log_density<const PROPTO: bool, const VISIT: bool, T: Real>(
     y: impl Operand,
     mu: impl Operand,
@@ -164,7 +164,7 @@ fn normal_log_density<const PROPTO: bool, const VISIT: bool, T: Real>(
     Ok(out + value)
 }
 
-/// [`normal_log_density`] driven by its location (a gathered `Affine`): out of line.
+/// [`normal_log_density`] driven by its location (a lazy `Affine`): out of line.
 #[inline(never)]
 fn normal_visited<const PROPTO: bool, T: Real>(
     y: impl Operand,
