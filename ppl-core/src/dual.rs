@@ -9,7 +9,7 @@ use crate::real::Real;
 /// A dual number with `N` tangent lanes: `value + Σ_k tangent[k]·ε_k`.
 ///
 /// One evaluation of a log-density with `Dual<N>` inputs yields the value and `N` directional
-/// derivatives. The gradient driver ([`crate::gradient`]) covers a dimension `d` in
+/// derivatives. The gradient driver ([`crate::gradient_chunked`]) covers a dimension `d` in
 /// `ceil(d / N)` chunks.
 ///
 /// **Zero-tangent skipping.** A dual whose tangent is known to be zero (a constant, or a

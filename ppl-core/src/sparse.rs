@@ -347,7 +347,7 @@ impl<const K: usize> SparseDual<K> {
 /// `gradient` and returns `f(x)`.
 ///
 /// # Errors
-/// Whatever `f` returns, or [`Error::SizeMismatch`] if `gradient.len() != x.len()`.
+/// Whatever `f` returns, or [`crate::Error::SizeMismatch`] if `gradient.len() != x.len()`.
 ///
 /// # Example
 /// ```
