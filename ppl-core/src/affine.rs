@@ -64,6 +64,11 @@ pub struct Affine<'a, A: Operand, B, X> {
     /// The values of `offset` and `scale`, read once.
     offset_values: PartValues,
     scale_values: PartValues,
+    /// For a gathered argument read element by element (a density other than `normal`), the
+    /// element values `offset_k + scale_k · x_i`, built in one tight pass on the first read:
+    /// reading them back costs less than the group lookups. A density that lets the argument
+    /// drive its loop ([`Operand::visit`]) never builds them.
+    values: OnceCell<Vec<f64>>,
     /// Which parts carry tangents.
     offset_active: bool,
     scale_active: bool,
@@ -261,8 +266,41 @@ where
             len,
             offset_values,
             scale_values,
+            values: OnceCell::new(),
             materialised: OnceCell::new(),
         }
+    }
+
+    /// The element values of a gathered argument (see `values`).
+    #[inline(always)]
+    fn gathered_values(&self, index: &[usize]) -> &[f64] {
+        match self.values.get() {
+            Some(values) => values,
+            None => self.build_gathered_values(index),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn build_gathered_values(&self, index: &[usize]) -> &[f64] {
+        self.values.get_or_init(|| {
+            // Written into a zeroed vector: the compiler keeps these loops tighter than a
+            // `collect`.
+            let (x, mut values) = (&self.x, vec![0.0; index.len()]);
+            match (&self.offset_values, &self.scale_values) {
+                (PartValues::Vector(offset), PartValues::Vector(scale)) => {
+                    for (i, (value, &k)) in values.iter_mut().zip(index).enumerate() {
+                        *value = offset[k] + scale[k] * x.value_at(i);
+                    }
+                }
+                (offset, scale) => {
+                    for (i, (value, &k)) in values.iter_mut().zip(index).enumerate() {
+                        *value = offset.get(k) + scale.get(k) * x.value_at(i);
+                    }
+                }
+            }
+            values
+        })
     }
 
     /// `k_i`: the group of element `i`.
@@ -419,14 +457,14 @@ where
         &elements[if self.len.is_none() { 0 } else { i }]
     }
 
-    #[inline]
+    #[inline(always)]
     fn value_at(&self, i: usize) -> f64 {
-        // Formed when read, without a stored copy: a density reads each value once in its loop
-        // (and again only to report an invalid one), and `normal` does not read them at all
-        // for a gathered argument but lets it drive the loop (`visit`).
+        // Without an index, formed when read (no allocation); a gathered argument's values
+        // are built once, on the first read (`normal` does not read them but lets the argument
+        // drive its loop, `visit`).
         let k = match self.index {
             None => i,
-            Some(index) => index[i],
+            Some(index) => return self.gathered_values(index)[i],
         };
         self.offset_values.get(k) + self.scale_values.get(k) * self.x.value_at(i)
     }
@@ -555,7 +593,7 @@ where
     fn at(&self, i: usize) -> &A::Scalar {
         (**self).at(i)
     }
-    #[inline]
+    #[inline(always)]
     fn value_at(&self, i: usize) -> f64 {
         (**self).value_at(i)
     }
