@@ -6,7 +6,7 @@
 //! and in forward mode each of them carries a tangent over the parameters it depends on (six
 //! for the varying-slopes model): `N` tangent constructions, copies and scatters per gradient.
 //! An [`Affine`] argument never builds those scalars. A vectorised density reads each element
-//! value in `f64` (formed when it is read) and hands back `∂lp/∂μ_i`; the affine argument adds
+//! value in `f64` and hands back `∂lp/∂μ_i`; the affine argument adds
 //! `∂lp/∂μ_i` to its offset's group `k_i` and `∂lp/∂μ_i · x_i` to its scale's, both in `f64`,
 //! and applies the `G` group sums to the tangents once when the density finishes. That is the
 //! chain rule through a linear map, done inside the primitive as Stan's GLM densities do for
