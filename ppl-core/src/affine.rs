@@ -634,6 +634,8 @@ mod tests {
     const Y: [f64; 7] = [0.5, -0.9, 2.2, 1.3, -0.1, 0.4, 0.8];
     const COUNTS: [i64; 7] = [0, 3, 1, 2, 0, 5, 1];
     const BINARY: [i64; 7] = [0, 1, 1, 0, 1, 0, 1];
+    const TRIALS: [i64; 7] = [2, 4, 1, 3, 1, 6, 2];
+    const POSITIVE: [f64; 7] = [1.6, 0.4, 9.0, 3.7, 0.9, 1.5, 2.2];
 
     /// Several densities over `location`, which is passed to each of them in turn (the
     /// buffers must be cleared between densities).
@@ -644,6 +646,11 @@ mod tests {
             + dist::poisson_log_lpmf::<T>(&COUNTS[..], location)?
             + dist::bernoulli_logit_lpmf::<T>(&BINARY[..], location)?
             + dist::logistic_lpdf::<T>(&Y[..], location, sigma)?
+            // (Not `Y`: one of its values is a location below, at the density's kink.)
+            + dist::double_exponential_lpdf::<T>(&POSITIVE[..], location, sigma)?
+            + dist::lognormal_lupdf::<T>(&POSITIVE[..], location, sigma)?
+            + dist::binomial_logit_lpmf::<T>(&COUNTS[..], &TRIALS[..], location)?
+            + dist::neg_binomial_2_log_lupmf::<T>(&COUNTS[..], location, sigma)?
             // In the variate position too.
             + dist::normal_lpdf::<T>(location, 0.3, sigma)?)
     }
@@ -807,35 +814,89 @@ mod tests {
         );
     }
 
+    /// Every density a gathered location can drive, with `location` as its location (or
+    /// log-odds, log-rate, log-mean) and `scale` as its scale (or dispersion) where it has one.
+    fn each_density<T: Real>(
+        location: impl Operand + Copy,
+        scale: impl Operand + Copy,
+    ) -> [Result<T>; 10] {
+        [
+            dist::normal_lpdf::<T>(&Y[..], location, scale),
+            dist::student_t_lpdf::<T>(&Y[..], 4.5, location, scale),
+            dist::cauchy_lpdf::<T>(&Y[..], location, scale),
+            dist::logistic_lpdf::<T>(&Y[..], location, scale),
+            dist::double_exponential_lpdf::<T>(&Y[..], location, scale),
+            dist::lognormal_lpdf::<T>(&POSITIVE[..], location, scale),
+            dist::poisson_log_lpmf::<T>(&COUNTS[..], location),
+            dist::bernoulli_logit_lpmf::<T>(&BINARY[..], location),
+            dist::binomial_logit_lpmf::<T>(&COUNTS[..], &TRIALS[..], location),
+            dist::neg_binomial_2_log_lpmf::<T>(&COUNTS[..], location, scale),
+        ]
+    }
+
     /// An invalid element met in the loop a gathered argument drives gives the error the eager
-    /// vector gives (the checks re-read the values).
+    /// vector gives (the checks re-read the values), in every density that it can drive, for the
+    /// value and the gradient; and the location's error comes first in Stan's order when the
+    /// scale is invalid too, or the sizes differ.
     #[test]
     fn invalid_elements_of_a_gathered_location_give_the_eager_error() {
         let group = GroupIndex::new(GROUP.to_vec(), 3).unwrap();
         let (a, b) = ([0.1, 0.2, 0.3], [1.0, -1.0, 0.5]);
-        let mut x = X;
-        x[4] = f64::INFINITY;
-        let lazy = Affine::gathered(&a[..], &b[..], &group, &x[..]).unwrap();
-        let eager: Vec<f64> = (0..7).map(|i| a[GROUP[i]] + b[GROUP[i]] * x[i]).collect();
-        let lazy_err = dist::normal_lpdf::<f64>(&Y[..], &lazy, 0.5).unwrap_err();
-        let eager_err = dist::normal_lpdf::<f64>(&Y[..], &eager, 0.5).unwrap_err();
-        assert_eq!(lazy_err.to_string(), eager_err.to_string());
-        assert!(
-            lazy_err.to_string().starts_with("normal: location[5] is"),
-            "{lazy_err}"
-        );
-        // With tangents too.
-        let mut g = [0.0; 6];
-        let err = gradient_sparse::<3, _>(
-            |v| {
-                let lazy = Affine::gathered(&v[..3], &v[3..], &group, &x[..])?;
-                dist::normal_lpdf(&Y[..], &lazy, 0.5)
-            },
-            &[a, b].concat(),
-            &mut g,
-        )
-        .unwrap_err();
-        assert_eq!(err.to_string(), eager_err.to_string());
+        // +∞ and NaN elements (NaN fails every check; +∞ fails all but `not NaN`).
+        for bad in [f64::INFINITY, f64::NAN] {
+            let mut x = X;
+            x[4] = bad;
+            let lazy = Affine::gathered(&a[..], &b[..], &group, &x[..]).unwrap();
+            let eager: Vec<f64> = (0..7).map(|i| a[GROUP[i]] + b[GROUP[i]] * x[i]).collect();
+            let lazy_results = each_density::<f64>(&lazy, 0.5);
+            let eager_results = each_density::<f64>(&eager, 0.5);
+            // A bad scale as well: the location is checked first.
+            let bad_scale = each_density::<f64>(&lazy, -1.0);
+            let eager_bad_scale = each_density::<f64>(&eager, -1.0);
+            // And one size that differs.
+            let short_scale = [0.5; 6];
+            let bad_size = each_density::<f64>(&lazy, &short_scale[..]);
+            let eager_bad_size = each_density::<f64>(&eager, &short_scale[..]);
+            let mut gradient = [0.0; 6];
+            for k in 0..10 {
+                let lazy_message = match &lazy_results[k] {
+                    Ok(value) => {
+                        // Allowed only when the eager vector is valid as well (`not NaN`
+                        // passes +∞): then the values agree.
+                        assert_eq!(*value, *eager_results[k].as_ref().unwrap(), "density {k}");
+                        continue;
+                    }
+                    Err(err) => err.to_string(),
+                };
+                let eager_message = eager_results[k].as_ref().unwrap_err().to_string();
+                assert_eq!(lazy_message, eager_message, "density {k}");
+                assert!(lazy_message.contains("[5] is"), "{lazy_message}");
+                for (lazy, eager) in [
+                    (&bad_scale[k], &eager_bad_scale[k]),
+                    (&bad_size[k], &eager_bad_size[k]),
+                ] {
+                    let message = lazy.as_ref().unwrap_err().to_string();
+                    assert_eq!(
+                        message,
+                        eager.as_ref().unwrap_err().to_string(),
+                        "density {k}"
+                    );
+                    assert_eq!(message, lazy_message, "density {k}");
+                }
+                // With tangents too.
+                let err = gradient_sparse::<3, _>(
+                    |v| {
+                        let lazy = Affine::gathered(&v[..3], &v[3..], &group, &x[..])?;
+                        let mut results = each_density(&lazy, 0.5).into_iter();
+                        results.nth(k).unwrap()
+                    },
+                    &[a, b].concat(),
+                    &mut gradient,
+                )
+                .unwrap_err();
+                assert_eq!(err.to_string(), eager_message, "density {k}");
+            }
+        }
     }
 
     #[test]

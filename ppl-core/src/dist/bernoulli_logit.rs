@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use super::bernoulli::{check_binary, sample_bernoulli};
-use super::check::{check_finite, check_not_nan, common_len};
+use super::check::{check_finite, check_not_nan, checked_len};
 use super::distribution::{Distribution, Support};
 use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
@@ -34,19 +34,39 @@ use crate::special::inv_logit;
 /// ```
 pub fn bernoulli_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operand) -> Result<T> {
     const FUNCTION: &str = "bernoulli_logit";
-    check_binary(FUNCTION, &y)?;
-    check_not_nan(FUNCTION, "log_odds", &log_odds)?;
-    let n = common_len(
+    // Lazy log-odds (`a[group] + b[group] .* x`) drive the loop and are checked in it.
+    let log_odds_in_loop = log_odds.prefers_visit();
+    let checks = |with_log_odds: bool| -> Result<()> {
+        check_binary(FUNCTION, &y)?;
+        if with_log_odds {
+            check_not_nan(FUNCTION, "log_odds", &log_odds)?;
+        }
+        Ok(())
+    };
+    let n = checked_len(
         FUNCTION,
         &[("random variable", y.size()), ("log_odds", log_odds.size())],
+        log_odds_in_loop,
+        checks,
     )?;
     let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::accumulator();
     let mut value = 0.0;
-    for i in 0..n {
-        let (lp, d_log_odds) = bernoulli_logit_term(y.at(i), log_odds.value_at(i));
-        value += lp;
-        log_odds_partials.add(&mut out, i, d_log_odds);
+    let mut log_odds_valid = true;
+    log_odds_partials.visit(
+        &log_odds,
+        n,
+        &mut out,
+        #[inline(always)]
+        |_, i, alpha| {
+            log_odds_valid &= !alpha.is_nan();
+            let (lp, d_log_odds) = bernoulli_logit_term(y.at(i), alpha);
+            value += lp;
+            d_log_odds
+        },
+    );
+    if !log_odds_valid {
+        checks(true)?;
     }
     log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))

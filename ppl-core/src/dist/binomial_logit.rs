@@ -55,29 +55,47 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
     log_odds: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "binomial_logit";
-    check_finite(FUNCTION, "log_odds", &log_odds)?;
-    let n = check_binomial_counts(FUNCTION, &y, &trials, ("log_odds", log_odds.size()))?;
+    // Lazy log-odds (`a[group] + b[group] .* x`) drive the loop and are checked in it; they
+    // come first in the order of the checks.
+    let check_log_odds = || check_finite(FUNCTION, "log_odds", &log_odds);
+    let log_odds_in_loop = log_odds.prefers_visit();
+    if !log_odds_in_loop {
+        check_log_odds()?;
+    }
+    let n = match check_binomial_counts(FUNCTION, &y, &trials, ("log_odds", log_odds.size())) {
+        Ok(n) => n,
+        Err(counts_error) => {
+            check_log_odds()?;
+            return Err(counts_error);
+        }
+    };
     let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::accumulator();
     let mut value = 0.0;
-    for i in 0..n {
-        let (successes, trials_i) = (y.at(i), trials.at(i));
-        let alpha = log_odds.value_at(i);
-        let failures = trials_i - successes;
-        if successes > 0 {
-            value -= successes as f64 * log1p_exp(-alpha);
-        }
-        if failures > 0 {
-            value -= failures as f64 * log1p_exp(alpha);
-        }
-        if !PROPTO {
-            value += ln_choose(trials_i, successes);
-        }
-        log_odds_partials.add(
-            &mut out,
-            i,
-            successes as f64 - trials_i as f64 * inv_logit(alpha),
-        );
+    let mut log_odds_valid = true;
+    log_odds_partials.visit(
+        &log_odds,
+        n,
+        &mut out,
+        #[inline(always)]
+        |_, i, alpha| {
+            log_odds_valid &= alpha.is_finite();
+            let (successes, trials_i) = (y.at(i), trials.at(i));
+            let failures = trials_i - successes;
+            if successes > 0 {
+                value -= successes as f64 * log1p_exp(-alpha);
+            }
+            if failures > 0 {
+                value -= failures as f64 * log1p_exp(alpha);
+            }
+            if !PROPTO {
+                value += ln_choose(trials_i, successes);
+            }
+            successes as f64 - trials_i as f64 * inv_logit(alpha)
+        },
+    );
+    if !log_odds_valid {
+        check_log_odds()?;
     }
     log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))

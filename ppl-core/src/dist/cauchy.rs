@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_finite, check_not_nan, check_positive_finite, common_len};
+use super::check::{check_finite, check_not_nan, check_positive_finite, checked_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -48,37 +48,57 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
     mu: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
-    check_not_nan(function, "random variable", &y)?;
-    check_finite(function, "location", &mu)?;
-    check_positive_finite(function, "scale", &sigma)?;
-    let n = common_len(
+    // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    let location_in_loop = mu.prefers_visit();
+    let checks = |with_location: bool| -> Result<()> {
+        check_not_nan(function, "random variable", &y)?;
+        if with_location {
+            check_finite(function, "location", &mu)?;
+        }
+        check_positive_finite(function, "scale", &sigma)
+    };
+    let n = checked_len(
         function,
         &[
             ("random variable", y.size()),
             ("location", mu.size()),
             ("scale", sigma.size()),
         ],
+        location_in_loop,
+        checks,
     )?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
     let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     let mut value = 0.0;
+    let mut location_valid = true;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
-    for i in 0..n {
-        let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
-        let inv_sigma = 1.0 / sigma_i;
-        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
-        let z = (y_i - mu_i) * inv_sigma;
-        let z_squared = z * z;
-        value -= log_sigma + z_squared.ln_1p();
-        let inv_one_plus_z_squared = 1.0 / (1.0 + z_squared);
-        let d_y = -2.0 * z * inv_sigma * inv_one_plus_z_squared;
-        y_partials.add(&mut out, i, d_y);
-        mu_partials.add(&mut out, i, -d_y);
-        let d_sigma = (z_squared - 1.0) * inv_sigma * inv_one_plus_z_squared;
-        sigma_partials.add(&mut out, i, d_sigma);
+    mu_partials.visit(
+        &mu,
+        n,
+        &mut out,
+        #[inline(always)]
+        |out, i, mu_i| {
+            location_valid &= mu_i.is_finite();
+            let (y_i, sigma_i) = (y.value_at(i), sigma.value_at(i));
+            let inv_sigma = 1.0 / sigma_i;
+            let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
+            let z = (y_i - mu_i) * inv_sigma;
+            let z_squared = z * z;
+            value -= log_sigma + z_squared.ln_1p();
+            let inv_one_plus_z_squared = 1.0 / (1.0 + z_squared);
+            let d_y = -2.0 * z * inv_sigma * inv_one_plus_z_squared;
+            y_partials.add(out, i, d_y);
+            let d_sigma = (z_squared - 1.0) * inv_sigma * inv_one_plus_z_squared;
+            sigma_partials.add(out, i, d_sigma);
+            // `∂/∂μ`, which `mu` adds to its tangents.
+            -d_y
+        },
+    );
+    if !location_valid {
+        checks(true)?;
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));

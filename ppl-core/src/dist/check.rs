@@ -123,6 +123,28 @@ pub(crate) fn common_len(
     crate::real::broadcast_len(function, sizes)
 }
 
+/// A density's argument checks and common length, for a density whose loop a lazy argument
+/// may drive ([`Operand::prefers_visit`], a gathered or non-centred [`crate::Affine`]).
+///
+/// `checks(with_driver)` runs the density's checks in Stan's order, the driving argument's
+/// only if `with_driver`. When `driver_in_loop`, that argument is left out here: the loop checks
+/// each value as it forms it (and runs `checks(true)` if one fails), so the values are never
+/// formed twice. If another check fails, or the sizes differ, `checks(true)` runs in full, so
+/// that the error reported is the first one in Stan's order, as if every check had come first.
+#[inline]
+pub(crate) fn checked_len(
+    function: &'static str,
+    sizes: &[(&'static str, Option<usize>)],
+    driver_in_loop: bool,
+    checks: impl Fn(bool) -> Result<()>,
+) -> Result<usize> {
+    let len = common_len(function, sizes);
+    if checks(!driver_in_loop).is_err() || len.is_err() {
+        checks(true)?;
+    }
+    len
+}
+
 /// `x ≥ 0` (`+∞` allowed: Stan's `check_nonnegative`, used for variates whose density is 0 at
 /// `+∞`, e.g. `exponential`). NaN fails.
 pub(crate) fn check_not_negative<A: Operand>(

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01};
 
-use super::check::{check_finite, check_positive_finite, common_len};
+use super::check::{check_finite, check_positive_finite, checked_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -57,16 +57,24 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
     sigma: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "double_exponential";
-    check_finite(FUNCTION, "random variable", &y)?;
-    check_finite(FUNCTION, "location", &mu)?;
-    check_positive_finite(FUNCTION, "scale", &sigma)?;
-    let n = common_len(
+    // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    let location_in_loop = mu.prefers_visit();
+    let checks = |with_location: bool| -> Result<()> {
+        check_finite(FUNCTION, "random variable", &y)?;
+        if with_location {
+            check_finite(FUNCTION, "location", &mu)?;
+        }
+        check_positive_finite(FUNCTION, "scale", &sigma)
+    };
+    let n = checked_len(
         FUNCTION,
         &[
             ("random variable", y.size()),
             ("location", mu.size()),
             ("scale", sigma.size()),
         ],
+        location_in_loop,
+        checks,
     )?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
     let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
@@ -75,24 +83,36 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
-    for i in 0..n {
-        let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
-        let inv_sigma = 1.0 / sigma_i;
-        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
-        let difference = y_i - mu_i;
-        let scaled_distance = difference.abs() * inv_sigma;
-        value -= log_sigma + scaled_distance;
-        let sign = if difference > 0.0 {
-            1.0
-        } else if difference < 0.0 {
-            -1.0
-        } else {
-            0.0
-        };
-        y_partials.add(&mut out, i, -sign * inv_sigma);
-        mu_partials.add(&mut out, i, sign * inv_sigma);
-        let d_sigma = (scaled_distance - 1.0) * inv_sigma;
-        sigma_partials.add(&mut out, i, d_sigma);
+    let mut location_valid = true;
+    mu_partials.visit(
+        &mu,
+        n,
+        &mut out,
+        #[inline(always)]
+        |out, i, mu_i| {
+            location_valid &= mu_i.is_finite();
+            let (y_i, sigma_i) = (y.value_at(i), sigma.value_at(i));
+            let inv_sigma = 1.0 / sigma_i;
+            let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
+            let difference = y_i - mu_i;
+            let scaled_distance = difference.abs() * inv_sigma;
+            value -= log_sigma + scaled_distance;
+            let sign = if difference > 0.0 {
+                1.0
+            } else if difference < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
+            y_partials.add(out, i, -sign * inv_sigma);
+            let d_sigma = (scaled_distance - 1.0) * inv_sigma;
+            sigma_partials.add(out, i, d_sigma);
+            // `∂/∂μ`, which `mu` adds to its tangents.
+            sign * inv_sigma
+        },
+    );
+    if !location_valid {
+        checks(true)?;
     }
     y_partials.apply(&mut out);
     mu_partials.apply(&mut out);

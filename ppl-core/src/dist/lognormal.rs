@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_finite, check_not_negative, check_positive_finite, common_len};
+use super::check::{check_finite, check_not_negative, check_positive_finite, checked_len};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -56,16 +56,24 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
     sigma: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "lognormal";
-    check_not_negative(FUNCTION, "random variable", &y)?;
-    check_finite(FUNCTION, "location", &mu)?;
-    check_positive_finite(FUNCTION, "scale", &sigma)?;
-    let n = common_len(
+    // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    let location_in_loop = mu.prefers_visit();
+    let checks = |with_location: bool| -> Result<()> {
+        check_not_negative(FUNCTION, "random variable", &y)?;
+        if with_location {
+            check_finite(FUNCTION, "location", &mu)?;
+        }
+        check_positive_finite(FUNCTION, "scale", &sigma)
+    };
+    let n = checked_len(
         FUNCTION,
         &[
             ("random variable", y.size()),
             ("location", mu.size()),
             ("scale", sigma.size()),
         ],
+        location_in_loop,
+        checks,
     )?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
     let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
@@ -76,21 +84,36 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
     let mut y_partials = ArgPartials::new(&y);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
-    for i in 0..n {
-        let (y_i, mu_i, sigma_i) = (y.value_at(i), mu.value_at(i), sigma.value_at(i));
-        if y_i == 0.0 || y_i == f64::INFINITY {
-            return Ok(T::constant(f64::NEG_INFINITY));
-        }
-        let inv_sigma = 1.0 / sigma_i;
-        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
-        let log_y = y_i.ln();
-        let z = (log_y - mu_i) * inv_sigma;
-        let kept_log_y = if include_log_y { log_y } else { 0.0 };
-        value -= 0.5 * z * z + log_sigma + kept_log_y;
-        let d_mu = z * inv_sigma;
-        y_partials.add(&mut out, i, -(d_mu + 1.0) / y_i);
-        mu_partials.add(&mut out, i, d_mu);
-        sigma_partials.add(&mut out, i, (z * z - 1.0) * inv_sigma);
+    let mut location_valid = true;
+    let mut variate_at_edge = false;
+    mu_partials.visit(
+        &mu,
+        n,
+        &mut out,
+        #[inline(always)]
+        |out, i, mu_i| {
+            location_valid &= mu_i.is_finite();
+            let (y_i, sigma_i) = (y.value_at(i), sigma.value_at(i));
+            // The density is 0 there; the element's terms are discarded after the loop.
+            variate_at_edge |= y_i == 0.0 || y_i == f64::INFINITY;
+            let inv_sigma = 1.0 / sigma_i;
+            let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
+            let log_y = y_i.ln();
+            let z = (log_y - mu_i) * inv_sigma;
+            let kept_log_y = if include_log_y { log_y } else { 0.0 };
+            value -= 0.5 * z * z + log_sigma + kept_log_y;
+            let d_mu = z * inv_sigma;
+            y_partials.add(out, i, -(d_mu + 1.0) / y_i);
+            sigma_partials.add(out, i, (z * z - 1.0) * inv_sigma);
+            // `∂/∂μ`, which `mu` adds to its tangents.
+            d_mu
+        },
+    );
+    if !location_valid {
+        checks(true)?;
+    }
+    if variate_at_edge {
+        return Ok(T::constant(f64::NEG_INFINITY));
     }
     y_partials.apply(&mut out);
     mu_partials.apply(&mut out);

@@ -2,7 +2,9 @@
 
 use rand::Rng;
 
-use super::check::{check_finite, check_int_all, check_positive_finite, common_len, leading_value};
+use super::check::{
+    check_finite, check_int_all, check_positive_finite, checked_len, leading_value,
+};
 use super::distribution::{Distribution, Support};
 use super::math::ln_factorial;
 use super::neg_binomial_2::{check_sampling_mean, sample_neg_binomial_2};
@@ -62,16 +64,24 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
     dispersion: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "neg_binomial_2_log";
-    check_int_all(FUNCTION, "random variable", &y, "non-negative", |v| v >= 0)?;
-    check_finite(FUNCTION, "log_mean", &log_mean)?;
-    check_positive_finite(FUNCTION, "dispersion", &dispersion)?;
-    let n = common_len(
+    // A lazy log-mean (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    let log_mean_in_loop = log_mean.prefers_visit();
+    let checks = |with_log_mean: bool| -> Result<()> {
+        check_int_all(FUNCTION, "random variable", &y, "non-negative", |v| v >= 0)?;
+        if with_log_mean {
+            check_finite(FUNCTION, "log_mean", &log_mean)?;
+        }
+        check_positive_finite(FUNCTION, "dispersion", &dispersion)
+    };
+    let n = checked_len(
         FUNCTION,
         &[
             ("random variable", y.size()),
             ("log_mean", log_mean.size()),
             ("dispersion", dispersion.size()),
         ],
+        log_mean_in_loop,
+        checks,
     )?;
     let kept = KeptTerms::new::<PROPTO>(is_data(&log_mean), is_data(&dispersion));
     let scalar_dispersion = dispersion.size().is_none();
@@ -80,28 +90,34 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
     let mut dispersion_partials = ArgPartials::new(&dispersion);
     let mut out = T::accumulator();
     let mut value = 0.0;
-    for i in 0..n {
-        let count = y.at(i);
-        let phi = dispersion.value_at(i);
-        let log_phi = if scalar_dispersion {
-            log_dispersion_0
-        } else {
-            phi.ln()
-        };
-        let term = neg_binomial_2_log_term(
-            count,
-            log_mean.value_at(i),
-            phi,
-            log_phi,
-            dispersion_partials.is_active(),
-            kept,
-        );
-        value += term.log_mass;
-        if !PROPTO {
-            value -= ln_factorial(count);
-        }
-        log_mean_partials.add(&mut out, i, term.d_log_mean);
-        dispersion_partials.add(&mut out, i, term.d_dispersion);
+    let mut log_mean_valid = true;
+    let dispersion_active = dispersion_partials.is_active();
+    log_mean_partials.visit(
+        &log_mean,
+        n,
+        &mut out,
+        #[inline(always)]
+        |out, i, log_mean_i| {
+            log_mean_valid &= log_mean_i.is_finite();
+            let count = y.at(i);
+            let phi = dispersion.value_at(i);
+            let log_phi = if scalar_dispersion {
+                log_dispersion_0
+            } else {
+                phi.ln()
+            };
+            let term =
+                neg_binomial_2_log_term(count, log_mean_i, phi, log_phi, dispersion_active, kept);
+            value += term.log_mass;
+            if !PROPTO {
+                value -= ln_factorial(count);
+            }
+            dispersion_partials.add(out, i, term.d_dispersion);
+            term.d_log_mean
+        },
+    );
+    if !log_mean_valid {
+        checks(true)?;
     }
     log_mean_partials.apply(&mut out);
     dispersion_partials.apply(&mut out);

@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::check::{check_all, check_int_all, check_not_nan, common_len, leading_value};
+use super::check::{check_all, check_int_all, check_not_nan, checked_len};
 use super::distribution::{Distribution, Support};
 use super::math::ln_factorial;
 use super::partials::{log_mass, ArgPartials};
@@ -48,27 +48,51 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
     log_rate: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "poisson_log";
-    check_int_all(FUNCTION, "random variable", &y, "non-negative", |v| v >= 0)?;
-    check_not_nan(FUNCTION, "log_rate", &log_rate)?;
-    let n = common_len(
+    // A lazy log-rate (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    let log_rate_in_loop = log_rate.prefers_visit();
+    let checks = |with_log_rate: bool| -> Result<()> {
+        check_int_all(FUNCTION, "random variable", &y, "non-negative", |v| v >= 0)?;
+        if with_log_rate {
+            check_not_nan(FUNCTION, "log_rate", &log_rate)?;
+        }
+        Ok(())
+    };
+    let n = checked_len(
         FUNCTION,
         &[("random variable", y.size()), ("log_rate", log_rate.size())],
+        log_rate_in_loop,
+        checks,
     )?;
+    // A scalar log-rate: its exponential is computed once.
     let scalar_log_rate = log_rate.size().is_none();
-    let rate_0 = leading_value(&log_rate).exp();
+    let rate_0 = if scalar_log_rate {
+        log_rate.value_at(0).exp()
+    } else {
+        f64::NAN
+    };
     let mut log_rate_partials = ArgPartials::new(&log_rate);
     let mut out = T::accumulator();
     let mut value = 0.0;
-    for i in 0..n {
-        let count = y.at(i);
-        let alpha = log_rate.value_at(i);
-        let rate = if scalar_log_rate { rate_0 } else { alpha.exp() };
-        let (lp, d_log_rate) = poisson_log_term(count, alpha, rate);
-        value += lp;
-        if !PROPTO {
-            value -= ln_factorial(count);
-        }
-        log_rate_partials.add(&mut out, i, d_log_rate);
+    let mut log_rate_valid = true;
+    log_rate_partials.visit(
+        &log_rate,
+        n,
+        &mut out,
+        #[inline(always)]
+        |_, i, alpha| {
+            log_rate_valid &= !alpha.is_nan();
+            let count = y.at(i);
+            let rate = if scalar_log_rate { rate_0 } else { alpha.exp() };
+            let (lp, d_log_rate) = poisson_log_term(count, alpha, rate);
+            value += lp;
+            if !PROPTO {
+                value -= ln_factorial(count);
+            }
+            d_log_rate
+        },
+    );
+    if !log_rate_valid {
+        checks(true)?;
     }
     log_rate_partials.apply(&mut out);
     Ok(log_mass(out, value))

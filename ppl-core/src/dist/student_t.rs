@@ -3,7 +3,9 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_finite, check_not_nan, check_positive_finite, common_len, leading_value};
+use super::check::{
+    check_finite, check_not_nan, check_positive_finite, checked_len, leading_value,
+};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -82,11 +84,17 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     mu: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
-    check_not_nan(function, "random variable", &y)?;
-    check_positive_finite(function, "nu", &nu)?;
-    check_finite(function, "location", &mu)?;
-    check_positive_finite(function, "scale", &sigma)?;
-    let n = common_len(
+    // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    let location_in_loop = mu.prefers_visit();
+    let checks = |with_location: bool| -> Result<()> {
+        check_not_nan(function, "random variable", &y)?;
+        check_positive_finite(function, "nu", &nu)?;
+        if with_location {
+            check_finite(function, "location", &mu)?;
+        }
+        check_positive_finite(function, "scale", &sigma)
+    };
+    let n = checked_len(
         function,
         &[
             ("random variable", y.size()),
@@ -94,6 +102,8 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
             ("location", mu.size()),
             ("scale", sigma.size()),
         ],
+        location_in_loop,
+        checks,
     )?;
     let nu_is_parameter = nu.any_tangent();
     // The terms in ν alone and `−ln σ` are dropped from the unnormalised form when their
@@ -103,41 +113,48 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     // A scalar nu: its gamma-function terms are computed once.
     let scalar_nu_terms = nu_terms(leading_value(&nu), include_nu_terms, nu_is_parameter);
     let mut value = 0.0;
+    let mut location_valid = true;
     let mut out = T::accumulator();
     let mut y_partials = ArgPartials::new(&y);
     let mut nu_partials = ArgPartials::new(&nu);
     let mut mu_partials = ArgPartials::new(&mu);
     let mut sigma_partials = ArgPartials::new(&sigma);
-    for i in 0..n {
-        let (y_i, nu_i, mu_i, sigma_i) = (
-            y.value_at(i),
-            nu.value_at(i),
-            mu.value_at(i),
-            sigma.value_at(i),
-        );
-        let (nu_value, nu_derivative) = if nu.size().is_none() {
-            scalar_nu_terms
-        } else {
-            nu_terms(nu_i, include_nu_terms, nu_is_parameter)
-        };
-        let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
-        let inv_sigma = 1.0 / sigma_i;
-        let z = (y_i - mu_i) * inv_sigma;
-        let z_squared = z * z;
-        let log1p_z_squared_over_nu = (z_squared / nu_i).ln_1p();
-        value += nu_value - log_sigma - 0.5 * (nu_i + 1.0) * log1p_z_squared_over_nu;
-        // (ν+1) / (ν + z²), the common factor of the partials.
-        let weight = (nu_i + 1.0) / (nu_i + z_squared);
-        let d_y = -weight * z * inv_sigma;
-        y_partials.add(&mut out, i, d_y);
-        mu_partials.add(&mut out, i, -d_y);
-        let d_sigma = (weight * z_squared - 1.0) * inv_sigma;
-        sigma_partials.add(&mut out, i, d_sigma);
-        if nu_is_parameter {
-            let d_nu =
-                nu_derivative - 0.5 * log1p_z_squared_over_nu + 0.5 * weight * z_squared / nu_i;
-            nu_partials.add(&mut out, i, d_nu);
-        }
+    mu_partials.visit(
+        &mu,
+        n,
+        &mut out,
+        #[inline(always)]
+        |out, i, mu_i| {
+            location_valid &= mu_i.is_finite();
+            let (y_i, nu_i, sigma_i) = (y.value_at(i), nu.value_at(i), sigma.value_at(i));
+            let (nu_value, nu_derivative) = if nu.size().is_none() {
+                scalar_nu_terms
+            } else {
+                nu_terms(nu_i, include_nu_terms, nu_is_parameter)
+            };
+            let log_sigma = if include_log_sigma { sigma_i.ln() } else { 0.0 };
+            let inv_sigma = 1.0 / sigma_i;
+            let z = (y_i - mu_i) * inv_sigma;
+            let z_squared = z * z;
+            let log1p_z_squared_over_nu = (z_squared / nu_i).ln_1p();
+            value += nu_value - log_sigma - 0.5 * (nu_i + 1.0) * log1p_z_squared_over_nu;
+            // (ν+1) / (ν + z²), the common factor of the partials.
+            let weight = (nu_i + 1.0) / (nu_i + z_squared);
+            let d_y = -weight * z * inv_sigma;
+            y_partials.add(out, i, d_y);
+            let d_sigma = (weight * z_squared - 1.0) * inv_sigma;
+            sigma_partials.add(out, i, d_sigma);
+            if nu_is_parameter {
+                let d_nu =
+                    nu_derivative - 0.5 * log1p_z_squared_over_nu + 0.5 * weight * z_squared / nu_i;
+                nu_partials.add(out, i, d_nu);
+            }
+            // `∂/∂μ`, which `mu` adds to its tangents.
+            -d_y
+        },
+    );
+    if !location_valid {
+        checks(true)?;
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));
