@@ -61,11 +61,60 @@ fn worst_convergence(fit: &NutsFit, posterior: &str) -> (f64, f64) {
         })
 }
 
-/// Runs NUTS and asserts: no divergences, and every reference parameter within 5 MCSE
-/// (with R-hat < 1.01 and bulk ESS ≥ 100, see `common::compare_with_reference`).
-fn assert_nuts_matches<M: LogDensity>(model: &M, posterior: &str, options: &NutsOptions) {
+/// How many divergent post-warm-up transitions a posterior may show.
+///
+/// A divergence (an energy error above 1000) needs a region whose curvature the adapted step
+/// size cannot resolve. Under Stan's defaults (adapt_delta 0.8) a well-specified model shows
+/// a divergence rate of about 0, and Stan's advice is to treat any divergence as a warning.
+/// But where the posterior has such regions at all, even a healthy run meets one now and then:
+/// whether a run of 4000 transitions meets one is chance, and changes with the draws. A real
+/// problem shows as a rate of percents: centred eight schools, the canonical funnel, gives
+/// 2.1 % at these settings (84 of 4000; `eight_schools_centered_divergences_are_reported`
+/// prints it).
+#[derive(Debug, Clone, Copy)]
+enum Divergences {
+    /// None at all: a regression with a Gaussian likelihood, whose posterior given the
+    /// scale is Gaussian in the coefficients, with no region of high curvature. A divergence
+    /// there is a bug.
+    None,
+    /// At most [`MAX_DIVERGENCE_RATE`] of the post-warm-up transitions: a hierarchical, GP,
+    /// mixture, HMM or volatility posterior, whose curvature varies (a funnel's neck, a
+    /// boundary of a constrained parameter).
+    Rare,
+}
+
+/// The divergence rate above which a run has a real problem: 0.5 % (20 of 4000 transitions),
+/// a quarter of the funnel's rate and far above that of rare chance meetings: at a rate of
+/// 10⁻³ (4 expected in 4000) more than 20 occur with probability 2·10⁻⁹ (binomial tail,
+/// scipy.stats.binom.sf(20, 4000, 1e-3)).
+const MAX_DIVERGENCE_RATE: f64 = 0.005;
+
+/// Runs NUTS and asserts: divergences as `divergences` allows, and every reference parameter
+/// within 5 MCSE (with R-hat < 1.01 and bulk ESS ≥ 100, see
+/// `common::compare_with_reference`).
+fn assert_nuts_matches<M: LogDensity>(
+    model: &M,
+    posterior: &str,
+    options: &NutsOptions,
+    divergences: Divergences,
+) {
     let fit = run(model, posterior, options);
-    assert_eq!(fit.divergences, 0, "{posterior}: divergent transitions");
+    let transitions = options.num_chains * options.num_draws;
+    match divergences {
+        Divergences::None => {
+            assert_eq!(fit.divergences, 0, "{posterior}: divergent transitions");
+        }
+        Divergences::Rare => {
+            let rate = fit.divergences as f64 / transitions as f64;
+            assert!(
+                rate <= MAX_DIVERGENCE_RATE,
+                "{posterior}: {} divergent transitions of {transitions} ({:.2} %), above {} %",
+                fit.divergences,
+                100.0 * rate,
+                100.0 * MAX_DIVERGENCE_RATE
+            );
+        }
+    }
     common::assert_matches_reference(&fit.draws, posterior, 5.0);
 }
 
@@ -74,27 +123,47 @@ fn assert_nuts_matches<M: LogDensity>(model: &M, posterior: &str, options: &Nuts
 #[test]
 fn eight_schools_noncentered() {
     let model = eight_schools_noncentered::load();
-    assert_nuts_matches(&model, eight_schools_noncentered::POSTERIOR, &options());
+    assert_nuts_matches(
+        &model,
+        eight_schools_noncentered::POSTERIOR,
+        &options(),
+        Divergences::Rare,
+    );
 }
 
 #[test]
 fn gp_regr() {
-    assert_nuts_matches(&gp_regr::load(), gp_regr::POSTERIOR, &options());
+    assert_nuts_matches(
+        &gp_regr::load(),
+        gp_regr::POSTERIOR,
+        &options(),
+        Divergences::Rare,
+    );
 }
 
 #[test]
 fn earnings() {
-    assert_nuts_matches(&earnings::load(), earnings::POSTERIOR, &options());
+    assert_nuts_matches(
+        &earnings::load(),
+        earnings::POSTERIOR,
+        &options(),
+        Divergences::None,
+    );
 }
 
 #[test]
 fn ark() {
-    assert_nuts_matches(&ark::load(), ark::POSTERIOR, &options());
+    assert_nuts_matches(&ark::load(), ark::POSTERIOR, &options(), Divergences::None);
 }
 
 #[test]
 fn arma11() {
-    assert_nuts_matches(&arma11::load(), arma11::POSTERIOR, &options());
+    assert_nuts_matches(
+        &arma11::load(),
+        arma11::POSTERIOR,
+        &options(),
+        Divergences::Rare,
+    );
 }
 
 #[test]
@@ -103,22 +172,33 @@ fn low_dim_gauss_mix() {
         &low_dim_gauss_mix::load(),
         low_dim_gauss_mix::POSTERIOR,
         &options(),
+        Divergences::Rare,
     );
 }
 
 #[test]
 fn garch11() {
-    assert_nuts_matches(&garch11::load(), garch11::POSTERIOR, &options());
+    assert_nuts_matches(
+        &garch11::load(),
+        garch11::POSTERIOR,
+        &options(),
+        Divergences::Rare,
+    );
 }
 
 #[test]
 fn blr() {
-    assert_nuts_matches(&blr::load(), blr::POSTERIOR, &options());
+    assert_nuts_matches(&blr::load(), blr::POSTERIOR, &options(), Divergences::None);
 }
 
 #[test]
 fn hmm_example() {
-    assert_nuts_matches(&hmm_example::load(), hmm_example::POSTERIOR, &options());
+    assert_nuts_matches(
+        &hmm_example::load(),
+        hmm_example::POSTERIOR,
+        &options(),
+        Divergences::Rare,
+    );
 }
 
 #[test]
@@ -128,17 +208,27 @@ fn hmm_drive_0() {
         adapt_delta: 0.9,
         ..options()
     };
-    assert_nuts_matches(&hmm_drive_0::load(), hmm_drive_0::POSTERIOR, &options);
+    assert_nuts_matches(
+        &hmm_drive_0::load(),
+        hmm_drive_0::POSTERIOR,
+        &options,
+        Divergences::Rare,
+    );
 }
 
 #[test]
 fn mesquite() {
-    assert_nuts_matches(&mesquite::load(), mesquite::POSTERIOR, &options());
+    assert_nuts_matches(
+        &mesquite::load(),
+        mesquite::POSTERIOR,
+        &options(),
+        Divergences::None,
+    );
 }
 
 #[test]
 fn nes() {
-    assert_nuts_matches(&nes::load(), nes::POSTERIOR, &options());
+    assert_nuts_matches(&nes::load(), nes::POSTERIOR, &options(), Divergences::None);
 }
 
 #[test]
@@ -152,7 +242,12 @@ fn gp_pois_regr() {
         num_draws: 500,
         ..options()
     };
-    assert_nuts_matches(&gp_pois_regr::load(), gp_pois_regr::POSTERIOR, &options);
+    assert_nuts_matches(
+        &gp_pois_regr::load(),
+        gp_pois_regr::POSTERIOR,
+        &options,
+        Divergences::Rare,
+    );
 }
 
 // --- known-hard posteriors -------------------------------------------------------------------
@@ -186,7 +281,7 @@ fn kilpisjarvi_diagnosed_with_diag_and_matched_with_dense() {
         metric: Metric::Dense,
         ..options()
     };
-    assert_nuts_matches(&model, posterior, &dense);
+    assert_nuts_matches(&model, posterior, &dense, Divergences::None);
 }
 
 /// kidiq (uncentred predictors, corr(beta[1], beta[3]) = −0.99): matched with a dense metric.
@@ -196,7 +291,7 @@ fn kidiq_with_dense_metric() {
         metric: Metric::Dense,
         ..options()
     };
-    assert_nuts_matches(&kidiq::load(), kidiq::POSTERIOR, &dense);
+    assert_nuts_matches(&kidiq::load(), kidiq::POSTERIOR, &dense, Divergences::None);
 }
 
 /// diamonds (d = 26, condition number 2.6e5; N = 5000): with the diagonal metric the
@@ -237,5 +332,10 @@ fn diamonds_with_dense_metric() {
         adapt_delta: 0.99,
         ..options()
     };
-    assert_nuts_matches(&diamonds::load(), diamonds::POSTERIOR, &options);
+    assert_nuts_matches(
+        &diamonds::load(),
+        diamonds::POSTERIOR,
+        &options,
+        Divergences::None,
+    );
 }

@@ -289,21 +289,16 @@ fn affine_shape<'a>(scope: &AffineScope, arg: &'a Expr) -> Option<AffineShape<'a
 }
 
 /// Whether argument `position` of `family` is an `impl Operand` of its `_lupdf`/`_lupmf`,
-/// which an `Affine` can be. Not for a family outside the registry (a user's density), the
+/// which an `Affine` can be: an argument of a univariate family
+/// ([`SupportKind::is_univariate`]) or categorical's probabilities or log-odds (a vector, but
+/// an `impl Operand` too). Not for a family outside the registry (a user's density), the
 /// multivariate ones (vector and matrix arguments), a GLM's design matrix `x` or binomial
 /// `trials` (integers).
 fn takes_operand(family: &str, position: usize) -> bool {
     let Some(info) = ppl_core::dist::family(family) else {
         return false;
     };
-    let multivariate = matches!(
-        info.support,
-        SupportKind::RealVector
-            | SupportKind::Simplex
-            | SupportKind::CholeskyCorr
-            | SupportKind::CountVector
-    );
-    !multivariate
+    (info.support.is_univariate() || info.support == SupportKind::Category)
         && info
             .args
             .get(position)
@@ -782,8 +777,13 @@ mod tests {
         assert!(!takes_operand("normal", 2));
         assert!(!takes_operand("normal_id_glm", 0));
         assert!(takes_operand("normal_id_glm", 1));
+        assert!(takes_operand("categorical_logit", 0));
+        assert!(takes_operand("categorical", 0));
         assert!(!takes_operand("multi_normal", 0));
+        assert!(!takes_operand("multi_normal_cholesky", 1));
         assert!(!takes_operand("dirichlet", 0));
+        assert!(!takes_operand("multinomial", 0));
+        assert!(!takes_operand("lkj_corr_cholesky", 0));
         assert!(!takes_operand("my_density", 0));
     }
 }

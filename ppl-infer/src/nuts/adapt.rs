@@ -14,27 +14,49 @@ pub struct AdaptationUpdate {
     /// The step size for the next transition.
     pub step_size: f64,
     /// A new inverse metric (diagonal, or dense row-major), e.g. at the end of a metric
-    /// window. The runner installs it.
+    /// window. The runner hands it to the sampler, which may reject it, and reports the
+    /// outcome with [`Adapter::inv_metric_outcome`].
     pub inv_metric: Option<Vec<f64>>,
-    /// Whether the runner, after installing `inv_metric`, re-runs the initial step-size
-    /// heuristic and calls [`Adapter::restart_step_size`].
-    pub restart_step_size: bool,
 }
 
 /// Warm-up adaptation that observes the sampler's transitions and answers with new tuning
 /// parameters (it never reaches into the sampler).
+///
+/// The runner ([`sample`](super::sample)) drives each chain's adapter in this order:
+/// 1. [`start`](Adapter::start) once, with the starting point, before anything else; the
+///    answer becomes the starting inverse metric if the sampler accepts it (else the unit
+///    metric stays);
+/// 2. [`restart_step_size`](Adapter::restart_step_size) with the step size of Stan's initial
+///    heuristic;
+/// 3. for each warm-up transition, [`observe`](Adapter::observe); the runner sets the
+///    answer's step size and, if the answer carries an inverse metric, hands it to the sampler
+///    and reports whether the sampler accepted it with
+///    [`inv_metric_outcome`](Adapter::inv_metric_outcome); if that answers `true`, it re-runs
+///    the heuristic and calls `restart_step_size` again;
+/// 4. [`final_step_size`](Adapter::final_step_size) after the last warm-up transition.
+///
+/// `start` has a default and a driver may skip it: an adapter must then still work, from the
+/// unit metric and with no starting point in its estimates ([`WindowedAdapter`] does).
 pub trait Adapter {
     /// Sees the starting point and its gradient `∇ log p` before the first transition, and
     /// may answer with the inverse metric to start from (the default answers `None`: keep the
-    /// unit metric).
+    /// unit metric). Called at most once, before the first [`observe`](Adapter::observe).
     fn start(&mut self, position: &[f64], gradient: &[f64]) -> Option<Vec<f64>> {
         let _ = (position, gradient);
         None
     }
     /// Learns from one warm-up transition.
     fn observe(&mut self, transition: &Transition) -> AdaptationUpdate;
+    /// Learns whether the sampler installed the inverse metric of the last update
+    /// (`accepted`), or rejected it and kept its previous metric (`NutsSampler::set_inv_metric`
+    /// refuses non-finite or non-positive diagonal elements, and a dense matrix that is not
+    /// symmetric positive definite). Called once after every update that carries an inverse
+    /// metric, before the next `observe`. Answers whether the runner now re-runs the initial
+    /// step-size heuristic and calls [`restart_step_size`](Adapter::restart_step_size); a
+    /// rejected metric changed nothing, so the answer to it should be `false`.
+    fn inv_metric_outcome(&mut self, accepted: bool) -> bool;
     /// Restarts step-size learning around `step_size`, freshly set by the initial heuristic
-    /// (at the start and after every metric update).
+    /// (at the start, and when [`inv_metric_outcome`](Adapter::inv_metric_outcome) asks).
     fn restart_step_size(&mut self, step_size: f64);
     /// The step size to sample with after warm-up.
     fn final_step_size(&self) -> f64;
@@ -257,16 +279,16 @@ pub(crate) struct WarmupEvent {
     pub(crate) late: bool,
 }
 
-/// nutpie's continuous schedule as a state machine over the accumulator sizes (see
-/// [`AdaptationSchedule::Continuous`]); both accumulators start with the starting point.
+/// nutpie's continuous schedule (see [`AdaptationSchedule::Continuous`]): a function of the
+/// iteration and of the sizes of the foreground and background accumulators, which the caller
+/// reads from the accumulators themselves. It keeps no count of its own, so it agrees with
+/// them whether or not [`Adapter::start`] seeded them with the starting point.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ContinuousSchedule {
     early_end: usize,
     metric_end: usize,
     early_window: usize,
     window: usize,
-    foreground: usize,
-    background: usize,
 }
 
 impl ContinuousSchedule {
@@ -285,13 +307,17 @@ impl ContinuousSchedule {
             metric_end: num_warmup - fraction_of(final_fraction).min(num_warmup),
             early_window,
             window,
-            foreground: 1,
-            background: 1,
         }
     }
 
-    /// The event of draw `iteration`; `good` says whether the draw may enter the accumulators.
-    pub(crate) fn event(&mut self, iteration: usize, good: bool) -> WarmupEvent {
+    /// The event of draw `iteration` when the accumulators hold `sizes` draws before it;
+    /// `good` says whether the draw may enter the accumulators.
+    pub(crate) fn event(
+        &self,
+        iteration: usize,
+        good: bool,
+        sizes: AccumulatorSizes,
+    ) -> WarmupEvent {
         if iteration >= self.metric_end {
             return WarmupEvent {
                 late: true,
@@ -303,28 +329,56 @@ impl ContinuousSchedule {
         } else {
             self.window
         };
-        if good {
-            self.foreground += 1;
-            self.background += 1;
-        }
+        let collected = usize::from(good);
+        let background = sizes.background + collected;
         let late = iteration + window > self.metric_end;
-        let switch = self.background >= window && !late;
-        if switch {
-            self.foreground = self.background;
-            self.background = 0;
-        }
+        let switch = background >= window && !late;
+        let foreground = if switch {
+            background
+        } else {
+            sizes.foreground + collected
+        };
         WarmupEvent {
             collect: good,
             collect_foreground: good,
             switch,
-            update_metric: self.foreground >= 3,
+            update_metric: foreground >= 3,
             late,
         }
     }
 }
 
+/// How many draws the foreground and background accumulators hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct AccumulatorSizes {
+    pub(crate) foreground: usize,
+    pub(crate) background: usize,
+}
+
+impl AccumulatorSizes {
+    /// The sizes after `event` (collection, then the switch).
+    #[cfg(test)]
+    fn after(self, event: &WarmupEvent) -> AccumulatorSizes {
+        let foreground = self.foreground + usize::from(event.collect_foreground);
+        let background = self.background + usize::from(event.collect);
+        if event.switch {
+            AccumulatorSizes {
+                foreground: background,
+                background: 0,
+            }
+        } else {
+            AccumulatorSizes {
+                foreground,
+                background,
+            }
+        }
+    }
+}
+
 /// The events of `good.len()` warm-up draws under nutpie's continuous schedule (see
-/// [`AdaptationSchedule::Continuous`]); `good[i]` says whether draw `i` passed the draw filter.
+/// [`AdaptationSchedule::Continuous`]) with both accumulators seeded with the starting point,
+/// as [`WindowedAdapter`]'s `start` does; `good[i]` says whether draw `i` passed the draw
+/// filter.
 #[cfg(test)]
 pub(crate) fn continuous_events(
     num_warmup: usize,
@@ -334,16 +388,24 @@ pub(crate) fn continuous_events(
     window: usize,
     good: &[bool],
 ) -> Vec<WarmupEvent> {
-    let mut schedule = ContinuousSchedule::new(
+    let schedule = ContinuousSchedule::new(
         num_warmup,
         early_fraction,
         final_fraction,
         early_window,
         window,
     );
+    let mut sizes = AccumulatorSizes {
+        foreground: 1,
+        background: 1,
+    };
     good.iter()
         .enumerate()
-        .map(|(iteration, &good)| schedule.event(iteration, good))
+        .map(|(iteration, &good)| {
+            let event = schedule.event(iteration, good, sizes);
+            sizes = sizes.after(&event);
+            event
+        })
         .collect()
 }
 
@@ -355,7 +417,9 @@ enum Schedule {
 }
 
 impl Schedule {
-    fn event(&mut self, iteration: usize, good: bool) -> WarmupEvent {
+    /// The event of draw `iteration` when the accumulators hold `sizes` draws before it (which
+    /// only the continuous schedule reads).
+    fn event(&self, iteration: usize, good: bool, sizes: AccumulatorSizes) -> WarmupEvent {
         match self {
             Schedule::Windows(windows) => {
                 let late = windows.last().is_some_and(|w| iteration >= w.end);
@@ -376,7 +440,7 @@ impl Schedule {
                     },
                 }
             }
-            Schedule::Continuous(schedule) => schedule.event(iteration, good),
+            Schedule::Continuous(schedule) => schedule.event(iteration, good, sizes),
         }
     }
 }
@@ -394,6 +458,11 @@ impl Accumulator {
             draws: WelfordEstimator::new(dense, dim),
             gradients: with_gradients.then(|| WelfordEstimator::new(false, dim)),
         }
+    }
+
+    /// How many draws it holds.
+    fn len(&self) -> usize {
+        self.draws.count
     }
 
     fn add(&mut self, position: &[f64], gradient: &[f64]) {
@@ -476,7 +545,8 @@ pub struct WindowedAdapter {
     foreground: Accumulator,
     /// The draws that will replace the foreground at the next switch.
     background: Accumulator,
-    metric_updates: usize,
+    /// The inverse metrics the sampler accepted (see [`Adapter::inv_metric_outcome`]).
+    installed_metrics: usize,
     /// Whether dual averaging now learns from the symmetric acceptance statistic.
     symmetric: bool,
 }
@@ -525,7 +595,7 @@ impl WindowedAdapter {
             ),
             background: accumulator.empty(),
             foreground: accumulator,
-            metric_updates: 0,
+            installed_metrics: 0,
             symmetric: false,
         }
     }
@@ -575,7 +645,11 @@ impl Adapter for WindowedAdapter {
         let iteration = self.iteration;
         self.iteration += 1;
         let good = self.is_good(transition);
-        let event = self.schedule.event(iteration, good);
+        let sizes = AccumulatorSizes {
+            foreground: self.foreground.len(),
+            background: self.background.len(),
+        };
+        let event = self.schedule.event(iteration, good, sizes);
         if event.collect_foreground {
             self.foreground
                 .add(&transition.position, &transition.gradient);
@@ -593,18 +667,23 @@ impl Adapter for WindowedAdapter {
         } else {
             None
         };
-        let restart_step_size = inv_metric.is_some()
-            && (self.options.step_size_restart == StepSizeRestart::EveryMetricUpdate
-                || self.metric_updates == 0);
-        self.metric_updates += usize::from(inv_metric.is_some());
         if event.late && self.options.accept_statistic == AcceptStatistic::SymmetricLate {
             self.symmetric = true;
         }
         AdaptationUpdate {
             step_size,
             inv_metric,
-            restart_step_size,
         }
+    }
+
+    fn inv_metric_outcome(&mut self, accepted: bool) -> bool {
+        if !accepted {
+            return false;
+        }
+        let restart = self.options.step_size_restart == StepSizeRestart::EveryMetricUpdate
+            || self.installed_metrics == 0;
+        self.installed_metrics += 1;
+        restart
     }
 
     fn restart_step_size(&mut self, step_size: f64) {
@@ -794,8 +873,10 @@ mod tests {
 
     #[test]
     fn stan_schedule_as_events() {
-        let mut schedule = Schedule::Windows(metric_windows(1000, 75, 50, 25));
-        let events: Vec<WarmupEvent> = (0..1000).map(|i| schedule.event(i, true)).collect();
+        let schedule = Schedule::Windows(metric_windows(1000, 75, 50, 25));
+        let events: Vec<WarmupEvent> = (0..1000)
+            .map(|i| schedule.event(i, true, AccumulatorSizes::default()))
+            .collect();
         let ends = vec![99, 149, 249, 449, 949];
         assert_eq!(iterations_where(&events, |e| e.update_metric), ends);
         assert_eq!(iterations_where(&events, |e| e.switch), ends);
@@ -910,6 +991,34 @@ mod tests {
         }
     }
 
+    /// Draw `i` of a warm-up on a standard normal: ±1 alternately, spread with `i`.
+    fn standard_normal_position(i: usize) -> f64 {
+        let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+        sign * (1.0 + (i % 7) as f64 / 7.0)
+    }
+
+    /// Observes `n` warm-up transitions at `position(i)`, with accept statistic 0.8 and
+    /// symmetric statistic 0.2, answering each update that carries an inverse metric as the
+    /// runner does with the sampler's verdict `accepted(i)`; the updates and the iterations at
+    /// which the adapter asked for a step-size restart.
+    fn warm_up(
+        adapter: &mut WindowedAdapter,
+        n: usize,
+        position: impl Fn(usize) -> f64,
+        accepted: impl Fn(usize) -> bool,
+    ) -> (Vec<AdaptationUpdate>, Vec<usize>) {
+        let mut updates = Vec::with_capacity(n);
+        let mut restarts = Vec::new();
+        for i in 0..n {
+            let update = adapter.observe(&transition(position(i), 0.8, 0.2));
+            if update.inv_metric.is_some() && adapter.inv_metric_outcome(accepted(i)) {
+                restarts.push(i);
+            }
+            updates.push(update);
+        }
+        (updates, restarts)
+    }
+
     #[test]
     fn nutpie_like_adapter_restarts_once_and_turns_symmetric_late() {
         let options = NutsOptions {
@@ -918,21 +1027,13 @@ mod tests {
         };
         let mut adapter = WindowedAdapter::new(&options, 1, 1.0);
         assert_eq!(adapter.start(&[0.0], &[-4.0]), Some(vec![0.25]));
-        let mut updates = Vec::new();
-        for i in 0..1000 {
-            // A standard normal in draws: alternate ±1 and spread with i.
-            let position = if i % 2 == 0 { 1.0 } else { -1.0 } * (1.0 + (i % 7) as f64 / 7.0);
-            // The symmetric statistic is far below the target: once it is used the step size
-            // falls.
-            updates.push(adapter.observe(&transition(position, 0.8, 0.2)));
-        }
+        // The symmetric statistic is far below the target: once it is used the step size
+        // falls.
+        let (updates, restarts) = warm_up(&mut adapter, 1000, standard_normal_position, |_| true);
         let metric_updates: Vec<usize> = (0..1000)
             .filter(|&i| updates[i].inv_metric.is_some())
             .collect();
         assert_eq!(metric_updates, (1..850).collect::<Vec<_>>());
-        let restarts: Vec<usize> = (0..1000)
-            .filter(|&i| updates[i].restart_step_size)
-            .collect();
         assert_eq!(restarts, vec![1]);
         // For x = −g the estimate is exactly 1.
         assert!((updates[849].inv_metric.as_ref().unwrap()[0] - 1.0).abs() < 1e-12);
@@ -944,12 +1045,60 @@ mod tests {
     fn stan_adapter_updates_at_window_ends_and_restarts_each_time() {
         let mut adapter = WindowedAdapter::new(&NutsOptions::default(), 1, 1.0);
         assert_eq!(adapter.start(&[0.0], &[-4.0]), None);
-        let updates: Vec<AdaptationUpdate> = (0..1000)
-            .map(|i| adapter.observe(&transition(f64::from(i % 5), 0.8, 0.2)))
-            .collect();
+        let (updates, restarts) = warm_up(&mut adapter, 1000, |i| (i % 5) as f64, |_| true);
         let with_metric: Vec<usize> = (0..1000)
-            .filter(|&i| updates[i].inv_metric.is_some() && updates[i].restart_step_size)
+            .filter(|&i| updates[i].inv_metric.is_some())
             .collect();
         assert_eq!(with_metric, vec![99, 149, 249, 449, 949]);
+        assert_eq!(restarts, with_metric);
+    }
+
+    #[test]
+    fn rejected_metrics_are_not_counted_and_restart_nothing() {
+        // nutpie's single restart: the first metric (draw 1) is rejected, so the restart
+        // happens at the first accepted one (draw 2), and only there.
+        let options = NutsOptions {
+            num_warmup: 1000,
+            ..NutsOptions::nutpie_like()
+        };
+        let mut adapter = WindowedAdapter::new(&options, 1, 1.0);
+        adapter.start(&[0.0], &[-4.0]);
+        let (_, restarts) = warm_up(&mut adapter, 1000, standard_normal_position, |i| i != 1);
+        assert_eq!(restarts, vec![2]);
+        // Every metric rejected until draw 500: the restart waits for draw 500.
+        let mut adapter = WindowedAdapter::new(&options, 1, 1.0);
+        adapter.start(&[0.0], &[-4.0]);
+        let (_, restarts) = warm_up(&mut adapter, 1000, standard_normal_position, |i| i >= 500);
+        assert_eq!(restarts, vec![500]);
+        // Stan's restart after every installed metric: none after the rejected second window.
+        let mut adapter = WindowedAdapter::new(&NutsOptions::default(), 1, 1.0);
+        let (_, restarts) = warm_up(&mut adapter, 1000, |i| (i % 5) as f64, |i| i != 149);
+        assert_eq!(restarts, vec![99, 249, 449, 949]);
+    }
+
+    #[test]
+    fn continuous_schedule_without_start_follows_the_accumulators() {
+        // Without `start` no starting point seeds the accumulators: the foreground first holds
+        // the 3 draws a metric needs after draw 2 (draw 1 with `start`), and the background
+        // fills with 10 draws at draws 9, 19, ... (8, 18, ... with `start`).
+        let options = NutsOptions {
+            num_warmup: 1000,
+            ..NutsOptions::nutpie_like()
+        };
+        let mut adapter = WindowedAdapter::new(&options, 1, 1.0);
+        let mut first_metric = None;
+        let mut switches = Vec::new();
+        for i in 0..100 {
+            let update = adapter.observe(&transition(standard_normal_position(i), 0.8, 0.2));
+            if update.inv_metric.is_some() && first_metric.is_none() {
+                first_metric = Some((i, adapter.foreground.len()));
+            }
+            if adapter.background.len() == 0 {
+                switches.push((i, adapter.foreground.len()));
+            }
+        }
+        assert_eq!(first_metric, Some((2, 3)));
+        let expected: Vec<(usize, usize)> = (0..10).map(|k| (9 + 10 * k, 10)).collect();
+        assert_eq!(switches, expected);
     }
 }

@@ -9,7 +9,7 @@ use ppl_core::LogDensity;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::adapt::{Adapter, WindowedAdapter};
+use super::adapt::{AdaptationUpdate, Adapter, WindowedAdapter};
 use super::init::starting_point;
 use super::options::{self, NutsOptions};
 use super::sampler::{NutsSampler, Transition};
@@ -260,13 +260,7 @@ fn run_chain<M: LogDensity + ?Sized>(
             );
         }
         let update = adapter.observe(&transition);
-        sampler.set_step_size(update.step_size);
-        if let Some(inv_metric) = update.inv_metric {
-            if sampler.set_inv_metric(inv_metric).is_ok() && update.restart_step_size {
-                sampler.init_step_size(&mut rng).map_err(with_chain)?;
-                adapter.restart_step_size(sampler.step_size());
-            }
-        }
+        apply_update(&mut sampler, &mut adapter, update, &mut rng).map_err(with_chain)?;
         step_size = sampler.step_size();
         show_progress(
             bar,
@@ -320,6 +314,31 @@ fn run_chain<M: LogDensity + ?Sized>(
     }))
 }
 
+/// Hands an adaptation `update` to the sampler: its step size, and its inverse metric if any.
+/// The sampler may reject the metric (a non-finite or non-positive element, a dense matrix
+/// that is not positive definite) and keep its own; the adapter hears which with
+/// [`Adapter::inv_metric_outcome`], and if it answers `true`, Stan's initial step-size
+/// heuristic runs again from the current position and the adapter restarts around its result.
+///
+/// # Errors
+/// [`Error::Initialisation`] when the heuristic finds no usable step size.
+fn apply_update<M: LogDensity + ?Sized, A: Adapter + ?Sized>(
+    sampler: &mut NutsSampler<'_, M>,
+    adapter: &mut A,
+    update: AdaptationUpdate,
+    rng: &mut ChaCha8Rng,
+) -> Result<()> {
+    sampler.set_step_size(update.step_size);
+    if let Some(inv_metric) = update.inv_metric {
+        let accepted = sampler.set_inv_metric(inv_metric).is_ok();
+        if adapter.inv_metric_outcome(accepted) {
+            sampler.init_step_size(rng)?;
+            adapter.restart_step_size(sampler.step_size());
+        }
+    }
+    Ok(())
+}
+
 /// Step-size jitter of [`options::StepSizeJitter`]: the half-width of `U(1 − h, 1 + h)`, or
 /// `None` (no random numbers drawn, so the default run's draws do not change).
 struct StepSizeJitter(Option<f64>);
@@ -343,5 +362,103 @@ impl StepSizeJitter {
             let factor = 1.0 + half_width * (2.0 * rng.random::<f64>() - 1.0);
             sampler.set_step_size(step_size * factor);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nuts::{Metric, Transition};
+
+    /// A standard normal in two dimensions.
+    struct StandardNormal;
+
+    impl LogDensity for StandardNormal {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn log_density(&self, u: &[f64]) -> ppl_core::Result<f64> {
+            Ok(-0.5 * u.iter().map(|x| x * x).sum::<f64>())
+        }
+        fn log_density_gradient(&self, u: &[f64], g: &mut [f64]) -> ppl_core::Result<f64> {
+            for (g, x) in g.iter_mut().zip(u) {
+                *g = -x;
+            }
+            self.log_density(u)
+        }
+    }
+
+    /// Wraps an adapter: replaces its first inverse metric with one the sampler must reject
+    /// (a NaN element), and records the draws (0-based) whose update carried a metric and
+    /// those after which it restarted its step size.
+    struct FirstMetricPoisoned {
+        inner: WindowedAdapter,
+        draws: usize,
+        metric_updates: Vec<usize>,
+        restarts: Vec<usize>,
+    }
+
+    impl Adapter for FirstMetricPoisoned {
+        fn start(&mut self, position: &[f64], gradient: &[f64]) -> Option<Vec<f64>> {
+            self.inner.start(position, gradient)
+        }
+        fn observe(&mut self, transition: &Transition) -> AdaptationUpdate {
+            let mut update = self.inner.observe(transition);
+            if let Some(inv_metric) = &mut update.inv_metric {
+                if self.metric_updates.is_empty() {
+                    inv_metric[0] = f64::NAN;
+                }
+                self.metric_updates.push(self.draws);
+            }
+            self.draws += 1;
+            update
+        }
+        fn inv_metric_outcome(&mut self, accepted: bool) -> bool {
+            self.inner.inv_metric_outcome(accepted)
+        }
+        fn restart_step_size(&mut self, step_size: f64) {
+            self.restarts.push(self.draws - 1);
+            self.inner.restart_step_size(step_size);
+        }
+        fn final_step_size(&self) -> f64 {
+            self.inner.final_step_size()
+        }
+    }
+
+    #[test]
+    fn a_rejected_first_metric_defers_the_single_restart() {
+        // nutpie's warm-up restarts the step size once, at the first installed metric. Its
+        // first metric is rejected by the sampler here, so the restart happens at the next
+        // one (the next draw that enters the estimate), with the metric installed there.
+        let options = NutsOptions {
+            num_warmup: 100,
+            ..NutsOptions::nutpie_like()
+        };
+        let model = StandardNormal;
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut sampler = NutsSampler::new(&model, vec![0.5, -1.0], Metric::Diag, 10).unwrap();
+        let mut adapter = FirstMetricPoisoned {
+            inner: WindowedAdapter::new(&options, 2, 1.0),
+            draws: 0,
+            metric_updates: Vec::new(),
+            restarts: Vec::new(),
+        };
+        let start_metric = adapter
+            .start(sampler.position(), sampler.gradient())
+            .unwrap();
+        sampler.set_inv_metric(start_metric.clone()).unwrap();
+        let mut installed = Vec::new();
+        for _ in 0..options.num_warmup {
+            let transition = sampler.step(&mut rng);
+            let update = adapter.observe(&transition);
+            apply_update(&mut sampler, &mut adapter, update, &mut rng).unwrap();
+            installed.push(sampler.inv_metric().to_vec());
+        }
+        let (rejected, accepted) = (adapter.metric_updates[0], adapter.metric_updates[1]);
+        assert_eq!(adapter.restarts, vec![accepted]);
+        // The refused metric left the starting one in place; the next one was installed (for a
+        // standard normal the draw/gradient estimate is exactly 1).
+        assert_eq!(installed[rejected], start_metric);
+        assert_eq!(installed[accepted], vec![1.0, 1.0]);
     }
 }
