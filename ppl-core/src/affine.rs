@@ -306,10 +306,7 @@ where
     /// `k_i`: the group of element `i`.
     #[inline]
     fn group(&self, i: usize) -> usize {
-        match self.index {
-            Some(index) => index[i],
-            None => i,
-        }
+        group_of(self.index, i)
     }
 
     /// Element `i` as a scalar with its tangent (for [`Operand::at`]).
@@ -321,6 +318,15 @@ where
         add_scaled_from(&mut tangents, self.scale.at(k), x_i);
         add_scaled_from(&mut tangents, self.x.at(i), scale_k);
         tangents + (self.offset.value_at(k) + scale_k * x_i)
+    }
+}
+
+/// `k_i`: the group of element `i` under `index` (none: element `i` is its own group).
+#[inline(always)]
+fn group_of(index: Option<&[usize]>, i: usize) -> usize {
+    match index {
+        Some(index) => index[i],
+        None => i,
     }
 }
 
@@ -408,10 +414,7 @@ where
     #[inline(always)]
     fn add<T: Real>(&mut self, out: &mut T, i: usize, partial: f64) {
         let affine = self.affine;
-        let k = match self.index {
-            Some(index) => index[i],
-            None => i,
-        };
+        let k = group_of(self.index, i);
         self.offset_sums.add(k, partial);
         if self.scale_active {
             self.scale_sums.add(k, partial * affine.x.value_at(i));
