@@ -1115,20 +1115,24 @@ fn mark_data(names: &Names, allowed: bool, expr: &Expr, operand: TokenStream) ->
 /// [`data_operand`]), for an argument the family takes as a `MatrixOperand`; the operand
 /// unchanged otherwise.
 fn mark_data_matrix(names: &Names, expr: &Expr, operand: TokenStream) -> TokenStream {
-    let is_matrix = match strip_parens(expr) {
-        Expr::Path(path) => path.path.get_ident().is_some_and(|ident| {
-            names
-                .real_data
-                .iter()
-                .any(|(name, kind)| name == ident && *kind == DataKind::RealMatrix)
-        }),
-        _ => false,
-    };
-    if is_matrix {
+    if real_data_kind(names, strip_parens(expr)) == Some(DataKind::RealMatrix) {
         quote_spanned!(expr.span()=> ::ppl::core::Data(#operand))
     } else {
         operand
     }
+}
+
+/// The kind of the real data (see [`Names::real_data`]) that `expr` names, if it is a plain name.
+fn real_data_kind(names: &Names, expr: &Expr) -> Option<DataKind> {
+    let Expr::Path(path) = expr else {
+        return None;
+    };
+    let ident = path.path.get_ident()?;
+    names
+        .real_data
+        .iter()
+        .find(|(name, _)| name == ident)
+        .map(|(_, kind)| *kind)
 }
 
 /// Whether a `~` operand is known to be data: a float literal (`5.0`, `-1.5`), real data that
@@ -1137,13 +1141,11 @@ fn mark_data_matrix(names: &Names, expr: &Expr, operand: TokenStream) -> TokenSt
 /// (integer literals, expressions, locals) is left as it is: dropping fewer terms is always
 /// correct.
 fn data_operand(names: &Names, expr: &Expr) -> bool {
-    let is_field = |expr: &Expr, vector: bool| match expr {
-        Expr::Path(path) => path.path.get_ident().is_some_and(|ident| {
-            names
-                .real_data
-                .iter()
-                .any(|(name, kind)| name == ident && (!vector || *kind == DataKind::RealVec))
-        }),
+    // Matrices are marked only where a family takes a matrix (see `mark_data_matrix`): the
+    // GLMs take their data `x` as a plain `&Matrix<f64>`.
+    let is_field = |expr: &Expr, vector: bool| match real_data_kind(names, expr) {
+        Some(DataKind::RealVec) => true,
+        Some(DataKind::Real) => !vector,
         _ => false,
     };
     match expr {
