@@ -423,3 +423,103 @@ fn if_let_patterns_shadow_data_names() {
     let lp = model.log_density_f64(&u, true).unwrap();
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
 }
+
+ppl::model! {
+    /// Data matrices in `~` statements: a Cholesky factor and a covariance that are data fields,
+    /// a factor that is transformed data, and an observed correlation factor.
+    pub struct DataMatrices {
+        #[data(size = 2)]
+        y: Vec<f64>,
+        #[data(size = (2, 2))]
+        L: Matrix<f64>,
+        #[data(size = (2, 2))]
+        Sigma: Matrix<f64>,
+        #[data(size = (2, 2))]
+        Omega: Matrix<f64>,
+    }
+    data L_sigma: Matrix<f64> = ppl::core::linalg::cholesky_decompose(Sigma)?;
+    mu: vector[2] ~ normal(0.0, 1.0);
+    y ~ multi_normal_cholesky(mu, L);
+    y ~ multi_normal(mu, Sigma);
+    y ~ multi_normal_cholesky(mu, L_sigma);
+    Omega ~ lkj_corr_cholesky(2.0);
+}
+
+ppl::model! {
+    /// The same statements with every matrix rebound first: not known to be data (a `~` left
+    /// side cannot be rebound: the full lkj density is added instead).
+    pub struct ReboundMatrices {
+        #[data(size = 2)]
+        y: Vec<f64>,
+        #[data(size = (2, 2))]
+        L: Matrix<f64>,
+        #[data(size = (2, 2))]
+        Sigma: Matrix<f64>,
+        #[data(size = (2, 2))]
+        Omega: Matrix<f64>,
+    }
+    data L_sigma: Matrix<f64> = ppl::core::linalg::cholesky_decompose(Sigma)?;
+    mu: vector[2] ~ normal(0.0, 1.0);
+    let L = L;
+    let Sigma = Sigma;
+    let L_sigma = L_sigma;
+    y ~ multi_normal_cholesky(mu, L);
+    y ~ multi_normal(mu, Sigma);
+    y ~ multi_normal_cholesky(mu, L_sigma);
+    target += lkj_corr_cholesky_lpdf::<T>(Omega, 2.0)?;
+}
+
+#[test]
+fn sample_statements_drop_log_determinants_of_data_matrices() {
+    let y = [0.4, -0.7];
+    let l = Matrix::from_rows(&[vec![1.5, 0.0], vec![0.3, 0.8]]).unwrap();
+    let sigma = Matrix::from_rows(&[vec![2.0, 0.6], vec![0.6, 1.0]]).unwrap();
+    let omega_22: f64 = 0.8;
+    let omega = Matrix::from_rows(&[vec![1.0, 0.0], vec![0.6, omega_22]]).unwrap();
+    let marked = DataMatrices::new(y.to_vec(), l.clone(), sigma.clone(), omega.clone()).unwrap();
+    let rebound = ReboundMatrices::new(y.to_vec(), l, sigma, omega).unwrap();
+    for u in [[0.2, -0.1], [-1.0, 0.5]] {
+        let residual = [y[0] - u[0], y[1] - u[1]];
+        // −½ |L⁻¹ r|² by forward substitution, −½ rᵀ Σ⁻¹ r with the 2 × 2 inverse written out.
+        let z = [
+            residual[0] / 1.5,
+            (residual[1] - 0.3 * residual[0] / 1.5) / 0.8,
+        ];
+        let cholesky_quadratic = -0.5 * (z[0] * z[0] + z[1] * z[1]);
+        let determinant = 2.0 * 1.0 - 0.6 * 0.6;
+        let sigma_quadratic = -0.5
+            * (1.0 * residual[0] * residual[0] - 2.0 * 0.6 * residual[0] * residual[1]
+                + 2.0 * residual[1] * residual[1])
+            / determinant;
+        // Data matrices: only the quadratic forms (and the prior) remain; lkj with a data
+        // factor and a data eta is constant and goes entirely.
+        let expected =
+            -0.5 * (u[0] * u[0] + u[1] * u[1]) + cholesky_quadratic + 2.0 * sigma_quadratic;
+        let lp = marked.log_density_f64(&u, true).unwrap();
+        assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+        let mut gradient = [0.0; 2];
+        let lp_from_gradient = marked.log_density_gradient(&u, &mut gradient).unwrap();
+        assert!((lp_from_gradient - expected).abs() < 1e-12);
+        // Rebound matrices keep −Σ ln L_kk and −½ ln det Σ (twice: through Σ and its factor);
+        // the full lkj density is ln c_2(2) + (K − 2 + 2η − 2) ln Ω_22, with
+        // c_2(2) = 3/4 (the density ¾ (1 − r²) of the correlation r).
+        let kept =
+            -(1.5f64.ln() + 0.8f64.ln()) - determinant.ln() + 0.75f64.ln() + 2.0 * omega_22.ln();
+        let lp_rebound = rebound.log_density_f64(&u, true).unwrap();
+        assert!(
+            (lp_rebound - (expected + kept)).abs() < 1e-12,
+            "{lp_rebound} vs {}",
+            expected + kept
+        );
+        let mut gradient_rebound = [0.0; 2];
+        rebound
+            .log_density_gradient(&u, &mut gradient_rebound)
+            .unwrap();
+        for (a, b) in gradient.iter().zip(&gradient_rebound) {
+            assert!(
+                (a - b).abs() < 1e-12,
+                "{gradient:?} vs {gradient_rebound:?}"
+            );
+        }
+    }
+}

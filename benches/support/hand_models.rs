@@ -420,8 +420,6 @@ pub struct CorrelatedGaussian {
     zero: Vec<f64>,
     /// `Σ⁻¹ = L⁻ᵀ L⁻¹`, row-major, for the analytic gradient `−Σ⁻¹ x`.
     precision: Vec<f64>,
-    /// `Σ_i ln L_ii`, the log-determinant term `multi_normal_cholesky_lupdf` keeps.
-    log_det_cholesky: f64,
 }
 
 impl CorrelatedGaussian {
@@ -453,12 +451,10 @@ impl CorrelatedGaussian {
                 precision[j * d + i] = p;
             }
         }
-        let log_det_cholesky = (0..d).map(|i| cholesky[(i, i)].ln()).sum();
         CorrelatedGaussian {
             cholesky,
             zero: vec![0.0; d],
             precision,
-            log_det_cholesky,
         }
     }
 }
@@ -472,12 +468,13 @@ impl HandModel for CorrelatedGaussian {
     }
     fn vectorised<T: Real>(&self, u: &[T]) -> T {
         // What `model!` generates for `x ~ multi_normal_cholesky(zero, L)` with data `L`: two
-        // triangular solves in f64, the partials `−L⁻ᵀ L⁻¹ x` applied once. The
-        // unnormalised density keeps `−Σ ln L_ii`.
-        dist::multi_normal_cholesky_lupdf::<T>(u, &self.zero, &self.cholesky).unwrap()
+        // triangular solves in f64, the partials `−L⁻ᵀ L⁻¹ x` applied once. `L` is marked
+        // `Data`, as `model!` marks it, so the unnormalised density drops `−Σ ln L_ii`, as
+        // Stan's `~` does.
+        dist::multi_normal_cholesky_lupdf::<T>(u, &self.zero, Data(&self.cholesky)).unwrap()
     }
     fn elementwise<T: Real>(&self, u: &[T]) -> T {
-        // z = L⁻¹ x by forward substitution, lp = −½ |z|² − Σ ln L_ii.
+        // z = L⁻¹ x by forward substitution, lp = −½ |z|² (data `L`: no `−Σ ln L_ii`).
         let d = self.dim();
         let mut z: Vec<T> = Vec::with_capacity(d);
         let mut lp = T::accumulator();
@@ -492,10 +489,10 @@ impl HandModel for CorrelatedGaussian {
             lp -= z_i.square() * 0.5;
             z.push(z_i);
         }
-        lp - self.log_det_cholesky
+        lp
     }
     fn analytic(&self, u: &[f64], g: &mut [f64]) -> f64 {
-        // g = −Σ⁻¹ x, lp = ½ xᵀ g − Σ ln L_ii.
+        // g = −Σ⁻¹ x, lp = ½ xᵀ g (data `L`: no `−Σ ln L_ii`).
         let d = u.len();
         let mut quadratic = 0.0;
         for (i, (g_i, x_i)) in g.iter_mut().zip(u).enumerate() {
@@ -503,7 +500,7 @@ impl HandModel for CorrelatedGaussian {
             *g_i = -p_x;
             quadratic += x_i * p_x;
         }
-        -0.5 * quadratic - self.log_det_cholesky
+        -0.5 * quadratic
     }
 }
 

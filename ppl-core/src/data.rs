@@ -1,6 +1,7 @@
 //! `Data`: marks a density argument as data, so that a density's `_lupdf` / `_lupmf` form drops the terms that depend on data alone, as Stan's `~` does.
 
 use crate::linalg::VectorOperand;
+use crate::matrix::{Matrix, MatrixOperand};
 use crate::real::Operand;
 
 /// A density argument known to be data (never a parameter), whatever the scalar type the
@@ -76,6 +77,26 @@ impl<X: VectorOperand<Scalar = f64>> VectorOperand for Data<X> {
     }
 }
 
+/// A matrix argument (`multi_normal`'s covariance, `multi_normal_cholesky`'s factor,
+/// `lkj_corr_cholesky`'s variate) marked as data: `Data(&l)` wherever `&l` is accepted, for an
+/// `f64` matrix only.
+///
+/// ```compile_fail
+/// use ppl_core::{dist, Data, Matrix, Real};
+/// // A matrix of a generic scalar may hold parameters: it cannot be marked as data.
+/// fn marked<T: Real>(l: &Matrix<T>) -> ppl_core::Result<T> {
+///     dist::multi_normal_cholesky_lupdf(&[0.0][..], &[0.0][..], Data(l))
+/// }
+/// ```
+impl<X: MatrixOperand<Scalar = f64>> MatrixOperand for Data<X> {
+    type Scalar = f64;
+    const IS_DATA: bool = true;
+    #[inline]
+    fn matrix(&self) -> &Matrix<f64> {
+        self.0.matrix()
+    }
+}
+
 /// Whether a density keeps a term whose arguments are `data` flags: always in the normalised
 /// form, and in the unnormalised form (`PROPTO`) unless every argument of the term is data
 /// (Stan's `include_summand`).
@@ -96,6 +117,12 @@ pub(crate) const fn is_data_vector<V: VectorOperand>(_argument: &V) -> bool {
     V::IS_DATA
 }
 
+/// [`MatrixOperand::IS_DATA`] of a matrix argument.
+#[inline]
+pub(crate) const fn is_data_matrix<M: MatrixOperand>(_argument: &M) -> bool {
+    M::IS_DATA
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +136,9 @@ mod tests {
         assert!(is_data(&Data(3.0)));
         assert!(!is_data(&&sigma));
         assert!(!is_data(&3.0));
+        let matrix = crate::Matrix::filled(2, 2, 1.0);
+        assert!(is_data_matrix(&Data(&matrix)));
+        assert!(!is_data_matrix(&&matrix));
         assert!(include_summand::<false>(true));
         assert!(include_summand::<true>(false));
         assert!(!include_summand::<true>(true));

@@ -155,6 +155,27 @@ impl Matrix<f64> {
     }
 }
 
+/// A matrix argument of a multivariate density (`multi_normal`'s covariance,
+/// `multi_normal_cholesky`'s factor, `lkj_corr_cholesky`'s variate): `&Matrix<T>` for any
+/// scalar, or [`crate::Data`]`(&Matrix<f64>)` for a matrix known to be data, whose terms alone
+/// the unnormalised densities (`_lupdf`) then drop (see [`crate::Operand::IS_DATA`]).
+pub trait MatrixOperand {
+    /// The scalar type of the entries.
+    type Scalar: Real;
+    /// Whether the argument is known to be data: `true` only for [`crate::Data`].
+    const IS_DATA: bool = false;
+    /// The matrix.
+    fn matrix(&self) -> &Matrix<Self::Scalar>;
+}
+
+impl<T: Real> MatrixOperand for &Matrix<T> {
+    type Scalar = T;
+    #[inline]
+    fn matrix(&self) -> &Matrix<T> {
+        self
+    }
+}
+
 impl<T> Index<(usize, usize)> for Matrix<T> {
     type Output = T;
     fn index(&self, (i, j): (usize, usize)) -> &T {

@@ -248,7 +248,8 @@ impl Parse for ModelInput {
     }
 }
 
-fn data_kind(ty: &Type) -> Option<DataKind> {
+/// The kind of a data field's (or transformed data's) declared type, `None` if unsupported.
+pub(crate) fn data_kind(ty: &Type) -> Option<DataKind> {
     let text: String = quote::quote!(#ty)
         .to_string()
         .chars()

@@ -1,5 +1,6 @@
 //! Code generation: the data struct and its constructors, the generic log-density with its transforms, and the `ppl::core::Model` implementation.
 
+use ppl_core::dist::SupportKind;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -7,8 +8,8 @@ use syn::{Expr, Ident, Type};
 
 use crate::affine::{self, affine_argument, AffineScope};
 use crate::ast::{
-    any_distribution, bindings, Bounds, DataField, DataKind, DistCall, ModelInput, ParamDecl,
-    ParamKind, Stmt,
+    any_distribution, bindings, data_kind, Bounds, DataField, DataKind, DistCall, ModelInput,
+    ParamDecl, ParamKind, Stmt,
 };
 
 /// Internal identifiers, invisible to user code (mixed-site hygiene).
@@ -35,9 +36,9 @@ struct Names {
     /// Real-matrix data fields that no statement rebinds: `X * beta` with one of them on the
     /// left is a GLM linear predictor (see [`glm_call`]).
     glm_matrices: Vec<Ident>,
-    /// Real data fields (scalars and vectors) that no statement rebinds: a `~` operand naming
-    /// one (or an element of a vector one) is data whatever the scalar type (see
-    /// [`data_operand`]).
+    /// Real data (scalars, vectors and matrices: fields, and transformed data declared `f64`,
+    /// `Vec<f64>` or `Matrix<f64>`) that no statement rebinds: a `~` operand naming one (or an
+    /// element of a vector one) is data whatever the scalar type (see [`data_operand`]).
     real_data: Vec<(Ident, DataKind)>,
     /// What the `Affine` rewrite of `~` arguments knows about the names (see [`crate::affine`]).
     affine: AffineScope,
@@ -72,14 +73,28 @@ impl Names {
             })
             .map(|field| field.name.clone())
             .collect();
+        let is_real = |kind: DataKind| {
+            matches!(
+                kind,
+                DataKind::Real | DataKind::RealVec | DataKind::RealMatrix
+            )
+        };
+        let binding_count = |name: &Ident| bound.iter().filter(|(n, _)| n == name).count();
+        // A field is data when nothing binds its name; transformed data when nothing but its
+        // own declaration does.
         let real_data = model
             .fields
             .iter()
-            .filter(|field| {
-                matches!(field.kind, DataKind::Real | DataKind::RealVec)
-                    && !bound.iter().any(|(name, _)| *name == field.name)
-            })
+            .filter(|field| is_real(field.kind) && binding_count(&field.name) == 0)
             .map(|field| (field.name.clone(), field.kind))
+            .chain(model.body.iter().filter_map(|stmt| {
+                match stmt {
+                    Stmt::TransformedData { name, ty, .. } => data_kind(ty)
+                        .filter(|kind| is_real(*kind) && binding_count(name) == 1)
+                        .map(|kind| (name.clone(), kind)),
+                    _ => None,
+                }
+            }))
             .collect();
         let hidden = |name: &str| Ident::new(name, Span::mixed_site());
         Names {
@@ -1041,21 +1056,36 @@ fn sample(names: &Names, lhs_expr: &Expr, dist: &DistCall) -> TokenStream {
     };
     // Data operands of a family's scalar and vector arguments are passed as `Data`, so the
     // unnormalised density drops the terms that depend on data alone, as Stan's `~` does; so is
-    // a data left side of a continuous univariate family.
+    // a data left side of a continuous univariate family, and a data matrix where a family
+    // takes a matrix (`multi_normal`'s covariance, `multi_normal_cholesky`'s factor,
+    // `lkj_corr_cholesky`'s variate).
     let operands = family.is_some_and(|info| info.accepts_data_arguments());
     let args = arguments(names, dist)
         .into_iter()
         .zip(&dist.args)
-        .map(|(operand, arg)| mark_data(names, operands, arg, operand))
+        .enumerate()
+        .map(|(position, (operand, arg))| {
+            let matrix = family.is_some_and(|info| {
+                matches!(
+                    info.args.get(position),
+                    Some(&("covariance" | "cholesky_factor"))
+                )
+            });
+            if matrix {
+                mark_data_matrix(names, arg, operand)
+            } else {
+                mark_data(names, operands, arg, operand)
+            }
+        })
         .collect::<Vec<_>>();
     let continuous =
         family.is_some_and(|info| info.support.is_univariate() && !info.support.is_discrete());
-    let lhs = mark_data(
-        names,
-        continuous,
-        lhs_expr,
-        quote_spanned!(lhs_span=> (#lhs).__ppl_operand()),
-    );
+    let lhs = quote_spanned!(lhs_span=> (#lhs).__ppl_operand());
+    let lhs = if family.is_some_and(|info| info.support == SupportKind::CholeskyCorr) {
+        mark_data_matrix(names, lhs_expr, lhs)
+    } else {
+        mark_data(names, continuous, lhs_expr, lhs)
+    };
     let Names {
         target, density, ..
     } = names;
@@ -1081,18 +1111,41 @@ fn mark_data(names: &Names, allowed: bool, expr: &Expr, operand: TokenStream) ->
     }
 }
 
-/// Whether a `~` operand is known to be data: a float literal (`5.0`, `-1.5`), a real data
-/// field that no statement rebinds (`sigma`), or an element of a vector one (`sigma[j]`).
-/// Anything else (integer literals, expressions, transformed data) is left as it is: dropping
-/// fewer terms is always correct.
+/// `Data(operand)` when `expr` names a real data matrix that no statement rebinds (see
+/// [`data_operand`]), for an argument the family takes as a `MatrixOperand`; the operand
+/// unchanged otherwise.
+fn mark_data_matrix(names: &Names, expr: &Expr, operand: TokenStream) -> TokenStream {
+    if real_data_kind(names, strip_parens(expr)) == Some(DataKind::RealMatrix) {
+        quote_spanned!(expr.span()=> ::ppl::core::Data(#operand))
+    } else {
+        operand
+    }
+}
+
+/// The kind of the real data (see [`Names::real_data`]) that `expr` names, if it is a plain name.
+fn real_data_kind(names: &Names, expr: &Expr) -> Option<DataKind> {
+    let Expr::Path(path) = expr else {
+        return None;
+    };
+    let ident = path.path.get_ident()?;
+    names
+        .real_data
+        .iter()
+        .find(|(name, _)| name == ident)
+        .map(|(_, kind)| *kind)
+}
+
+/// Whether a `~` operand is known to be data: a float literal (`5.0`, `-1.5`), real data that
+/// no statement rebinds (a field, or transformed data declared `f64`, `Vec<f64>` or
+/// `Matrix<f64>`: `sigma`), or an element of a real vector one (`sigma[j]`). Anything else
+/// (integer literals, expressions, locals) is left as it is: dropping fewer terms is always
+/// correct.
 fn data_operand(names: &Names, expr: &Expr) -> bool {
-    let is_field = |expr: &Expr, vector: bool| match expr {
-        Expr::Path(path) => path.path.get_ident().is_some_and(|ident| {
-            names
-                .real_data
-                .iter()
-                .any(|(name, kind)| name == ident && (!vector || *kind == DataKind::RealVec))
-        }),
+    // Matrices are marked only where a family takes a matrix (see `mark_data_matrix`): the
+    // GLMs take their data `x` as a plain `&Matrix<f64>`.
+    let is_field = |expr: &Expr, vector: bool| match real_data_kind(names, expr) {
+        Some(DataKind::RealVec) => true,
+        Some(DataKind::Real) => !vector,
         _ => false,
     };
     match expr {

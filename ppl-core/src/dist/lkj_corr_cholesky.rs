@@ -6,10 +6,10 @@ use rand_distr::{Beta, Distribution as _, StandardNormal};
 use super::check::check_positive_finite;
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
-use crate::data::{include_summand, is_data};
+use crate::data::{include_summand, is_data, is_data_matrix};
 use crate::error::{Error, Result};
 use crate::linalg::check_square;
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, MatrixOperand};
 use crate::real::{add_scaled_from, Operand, Real};
 use crate::special::{self, LN_2};
 
@@ -32,7 +32,8 @@ const UNIT_ROW_TOLERANCE: f64 = 1e-8;
 /// diagonal of `L` enters the density; its partials `(K − i + 2η − 2)/L_ii` and the partial
 /// in `η`, `2 Σ_{i≥2} ln L_ii − Σ_k (K − k)[2 ln 2 + 2ψ(b_k) − 2ψ(2b_k)]`, are applied once.
 ///
-/// `eta` is a scalar (`f64`, a parameter, or [`crate::Data`]).
+/// `eta` is a scalar (`f64`, a parameter, or [`crate::Data`]); `cholesky_factor` is a
+/// `&Matrix<T>`, or `Data(&l)` for a data factor.
 ///
 /// # Errors
 /// `eta` not positive and finite, or a vector; `L` not square, not lower triangular (upper entries must be
@@ -55,7 +56,7 @@ const UNIT_ROW_TOLERANCE: f64 = 1e-8;
 /// # Ok::<(), ppl_core::Error>(())
 /// ```
 pub fn lkj_corr_cholesky_lpdf<T: Real>(
-    cholesky_factor: &Matrix<impl Real>,
+    cholesky_factor: impl MatrixOperand,
     eta: impl Operand,
 ) -> Result<T> {
     lkj_corr_cholesky_log_density::<false, T>(cholesky_factor, eta)
@@ -63,9 +64,11 @@ pub fn lkj_corr_cholesky_lpdf<T: Real>(
 
 /// [`lkj_corr_cholesky_lpdf`] for `~` statements (Stan's `lkj_corr_cholesky_lupdf`): without
 /// the normalising constant `ln c_K(η)` when `eta` is [`crate::Data`] (it depends on `eta`,
-/// which may be a parameter, so it is kept otherwise).
+/// which may be a parameter, so it is kept otherwise), and without
+/// `Σ_i (K − i + 2η − 2) ln L_ii` as well when the factor is `Data` too (an observed
+/// correlation factor with a fixed `eta`: the density is then all constant).
 pub fn lkj_corr_cholesky_lupdf<T: Real>(
-    cholesky_factor: &Matrix<impl Real>,
+    cholesky_factor: impl MatrixOperand,
     eta: impl Operand,
 ) -> Result<T> {
     lkj_corr_cholesky_log_density::<true, T>(cholesky_factor, eta)
@@ -133,10 +136,15 @@ fn check_cholesky_factor_corr(function: &'static str, factor: &Matrix<f64>) -> R
 }
 
 fn lkj_corr_cholesky_log_density<const PROPTO: bool, T: Real>(
-    cholesky_factor: &Matrix<impl Real>,
+    cholesky_factor: impl MatrixOperand,
     eta: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "lkj_corr_cholesky";
+    // Stan's `include_summand<propto, T_covar, T_shape>`: the diagonal term goes only when both
+    // the factor and `eta` are data.
+    let diagonal_wanted =
+        include_summand::<PROPTO>(is_data_matrix(&cholesky_factor) && is_data(&eta));
+    let cholesky_factor = cholesky_factor.matrix();
     check_positive_finite(FUNCTION, "eta", &eta)?;
     if let Some(size) = eta.size() {
         return Err(Error::invalid(
@@ -160,7 +168,8 @@ fn lkj_corr_cholesky_log_density<const PROPTO: bool, T: Real>(
     );
     let mut out = T::accumulator();
     let k_total = dimension as f64;
-    for i in 1..dimension {
+    let diagonal_rows = if diagonal_wanted { 1..dimension } else { 1..1 };
+    for i in diagonal_rows {
         // 1-based row i + 1: exponent K − (i + 1) + 2η − 2.
         let exponent = k_total - (i as f64 + 1.0) + 2.0 * eta_value - 2.0;
         let l_ii = factor[(i, i)];
@@ -468,6 +477,34 @@ mod tests {
             |p, data| (&factor_from(p), data(2.5)),
             [0.3, -0.5, 0.8],
             -0.292_977_675_112_815_9,
+        );
+        // A data factor with a parameter eta drops nothing: every term depends on eta.
+        let l = factor_from(&[0.3, -0.5, 0.8]);
+        assert_data_drops!(
+            lkj_corr_cholesky_lpdf,
+            lkj_corr_cholesky_lupdf,
+            |p, data| (data(&l), p[0]),
+            [2.5],
+            0.0,
+        );
+        // A data factor and a data eta: the whole density is constant and goes (the reference
+        // value above); the unused parameter only gives the check a gradient to compare.
+        assert_data_drops!(
+            lkj_corr_cholesky_lpdf,
+            lkj_corr_cholesky_lupdf,
+            |p, data| (
+                {
+                    let _ = p;
+                    data(&l)
+                },
+                data(2.5)
+            ),
+            [0.0],
+            REFERENCE_ETA_2_5,
+        );
+        assert_eq!(
+            lkj_corr_cholesky_lupdf::<f64>(crate::Data(&l), crate::Data(2.5)).unwrap(),
+            0.0
         );
         // A parameter eta keeps it, with its derivative.
         assert_gradient_matches(

@@ -7,12 +7,13 @@ use super::distribution::{Distribution, Support};
 use super::multi_normal_cholesky::{
     check_matrix_size, check_vector_arguments, quadratic_form_terms, sample_with_factor,
 };
+use crate::data::{include_summand, is_data_matrix};
 use crate::error::{Error, Result};
 use crate::linalg::{
     all_constant, back_substitution_transpose, check_symmetric, cholesky_lower,
     forward_substitution, VectorOperand,
 };
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, MatrixOperand};
 use crate::real::{add_scaled_from, Real};
 use crate::special::LN_SQRT_2PI;
 
@@ -22,8 +23,8 @@ use crate::special::LN_SQRT_2PI;
 /// `Σ_n −½ (y_n − μ_n)ᵀ Σ⁻¹ (y_n − μ_n) − ½ ln det Σ − K ln √(2π)`.
 ///
 /// `y` and `mu` are each one vector of length `K` or an array of `N` vectors (a single vector
-/// is shared); `covariance` is `K × K`, symmetric (absolute tolerance `1e-8`) and positive
-/// definite. Σ is factorised once in `f64` (`O(K³)`), then each observation costs two
+/// is shared); `covariance` is `K × K` (`&Matrix<T>`, or [`crate::Data`]`(&sigma)` for a data
+/// covariance), symmetric (absolute tolerance `1e-8`) and positive definite. Σ is factorised once in `f64` (`O(K³)`), then each observation costs two
 /// triangular solves. Partials: `∂/∂y_n = −w_n`, `∂/∂μ_n = w_n` with `w_n = Σ⁻¹(y_n − μ_n)`,
 /// and, when Σ carries tangents, `∂/∂Σ_ij = ½ Σ_n w_ni w_nj − ½ N (Σ⁻¹)_ij` for every entry
 /// (the symmetric gradient, so a parameter entering `Σ_ij` and `Σ_ji` gets both halves).
@@ -50,16 +51,30 @@ use crate::special::LN_SQRT_2PI;
 pub fn multi_normal_lpdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    covariance: &Matrix<impl Real>,
+    covariance: impl MatrixOperand,
 ) -> Result<T> {
     multi_normal_log_density::<false, T>(y, mu, covariance)
 }
 
-/// [`multi_normal_lpdf`] without the constant `−N K ln √(2π)` (Stan's `multi_normal_lupdf`).
+/// [`multi_normal_lpdf`] without the constant `−N K ln √(2π)` (Stan's `multi_normal_lupdf`),
+/// and without the log-determinant term `−½ N ln det Σ` when `covariance` is [`crate::Data`]
+/// (not computed then), as Stan's `~` drops it for a data covariance. Σ is still factorised
+/// (and checked) on every call: the quadratic form needs its factor.
+///
+/// ```
+/// use ppl_core::{dist::multi_normal_lupdf, Data, Matrix};
+/// let sigma = Matrix::from_rows(&[vec![1.0, 0.5], vec![0.5, 4.25]])?;
+/// let kept: f64 = multi_normal_lupdf(&[0.5, -1.0], &[0.0, 0.0], &sigma)?;
+/// let dropped: f64 = multi_normal_lupdf(&[0.5, -1.0], &[0.0, 0.0], Data(&sigma))?;
+/// // det Σ = 4: the data covariance drops −½ ln 4.
+/// assert!((dropped - (-0.320_312_5)).abs() < 1e-15);
+/// assert!((kept - (dropped - 0.5 * 4f64.ln())).abs() < 1e-15);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
 pub fn multi_normal_lupdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    covariance: &Matrix<impl Real>,
+    covariance: impl MatrixOperand,
 ) -> Result<T> {
     multi_normal_log_density::<true, T>(y, mu, covariance)
 }
@@ -83,9 +98,12 @@ fn covariance_factor<S: Real>(
 fn multi_normal_log_density<const PROPTO: bool, T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    covariance: &Matrix<impl Real>,
+    covariance: impl MatrixOperand,
 ) -> Result<T> {
     const FUNCTION: &str = "multi_normal";
+    // Stan's `include_summand<propto, T_covar>`: the log-determinant goes for a data covariance.
+    let log_determinant_wanted = include_summand::<PROPTO>(is_data_matrix(&covariance));
+    let covariance = covariance.matrix();
     let (observations, dimension) = check_vector_arguments(FUNCTION, &y, &mu)?;
     check_matrix_size(FUNCTION, "covariance", covariance, dimension)?;
     let factor = covariance_factor(FUNCTION, covariance)?;
@@ -118,7 +136,9 @@ fn multi_normal_log_density<const PROPTO: bool, T: Real>(
         },
     )?;
     let n = observations as f64;
-    value -= n * (0..dimension).map(|i| factor[(i, i)].ln()).sum::<f64>();
+    if log_determinant_wanted {
+        value -= n * (0..dimension).map(|i| factor[(i, i)].ln()).sum::<f64>();
+    }
     if covariance_has_tangent {
         // Σ⁻¹ column by column: e_j → L⁻¹ e_j → L⁻ᵀ L⁻¹ e_j.
         for j in 0..dimension {
@@ -271,6 +291,47 @@ pub(super) mod tests {
         assert_close(lp, REFERENCE_1 + REFERENCE_2, 1e-13);
         let propto: f64 = multi_normal_lupdf(&ys, &mu, &covariance_3()).unwrap();
         assert_close(lp - propto, -6.0 * LN_SQRT_2PI, 1e-13);
+    }
+
+    /// With a data covariance the unnormalised form drops `−½ N ln det Σ` (Stan's `~`); the
+    /// normalised form and every gradient are unchanged.
+    #[test]
+    fn data_covariance_drops_the_log_determinant() {
+        use crate::dist::testing::assert_data_drops;
+        let sigma = covariance_3();
+        // det Σ by cofactor expansion along the first row (no Cholesky factor involved).
+        let s = |i, j| sigma[(i, j)];
+        let determinant = s(0, 0) * (s(1, 1) * s(2, 2) - s(1, 2) * s(2, 1))
+            - s(0, 1) * (s(1, 0) * s(2, 2) - s(1, 2) * s(2, 0))
+            + s(0, 2) * (s(1, 0) * s(2, 1) - s(1, 1) * s(2, 0));
+        let log_determinant_term = -0.5 * determinant.ln();
+        let point = [1.0, 0.5, -0.3, -2.0, 0.0, 3.0, 0.2, -0.1, 1.0];
+        assert_data_drops!(
+            multi_normal_lpdf,
+            multi_normal_lupdf,
+            |x, data| (&x[0..3], &x[6..9], data(&sigma)),
+            point,
+            log_determinant_term,
+        );
+        assert_data_drops!(
+            multi_normal_lpdf,
+            multi_normal_lupdf,
+            |x, data| (
+                &vec![x[0..3].to_vec(), x[3..6].to_vec()],
+                &x[6..9],
+                data(&sigma)
+            ),
+            point,
+            2.0 * log_determinant_term,
+        );
+        // A data covariance is still checked.
+        let indefinite = Matrix::from_rows(&[vec![1.0, 2.0], vec![2.0, 1.0]]).unwrap();
+        assert_eq!(
+            multi_normal_lupdf::<f64>(&[0.0, 0.0], &[0.0, 0.0], crate::Data(&indefinite))
+                .unwrap_err()
+                .to_string(),
+            "multi_normal: covariance pivot[2] is -3, but must be positive (the matrix must be positive definite)"
+        );
     }
 
     const REFERENCE_1: f64 = -5.146_392_714_528_339;

@@ -5,12 +5,13 @@ use rand_distr::StandardNormal;
 
 use super::check::{check_finite, check_not_nan, common_len};
 use super::distribution::{Distribution, Support};
+use crate::data::{include_summand, is_data_matrix};
 use crate::error::{Error, Result};
 use crate::linalg::{
     all_constant, back_substitution_transpose_f64, check_square, forward_substitution_f64,
     VectorOperand,
 };
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, MatrixOperand};
 use crate::real::{add_scaled_from, Real};
 use crate::special::LN_SQRT_2PI;
 
@@ -21,8 +22,8 @@ use crate::special::LN_SQRT_2PI;
 ///
 /// `y` and `mu` are each one vector of length `K` or an array of `N` such vectors (Stan's
 /// `array[] vector`); a single vector is shared by all observations, arrays must have the same
-/// length. `cholesky_factor` is `K × K`; only its lower triangle is read. Any argument may be
-/// data or a parameter.
+/// length. `cholesky_factor` is `K × K` (`&Matrix<T>`, or [`crate::Data`]`(&l)` for a data
+/// factor); only its lower triangle is read. Any argument may be data or a parameter.
 ///
 /// Everything is computed in `f64` with two triangular solves per observation
 /// (`O(N K²)`), and the partials are applied once: `∂/∂y_n = −w_n`, `∂/∂μ_n = w_n` with
@@ -52,17 +53,30 @@ use crate::special::LN_SQRT_2PI;
 pub fn multi_normal_cholesky_lpdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    cholesky_factor: &Matrix<impl Real>,
+    cholesky_factor: impl MatrixOperand,
 ) -> Result<T> {
     multi_normal_cholesky_log_density::<false, T>(y, mu, cholesky_factor)
 }
 
 /// [`multi_normal_cholesky_lpdf`] without the constant `−N K ln √(2π)` (Stan's
-/// `multi_normal_cholesky_lupdf`, what `~` uses).
+/// `multi_normal_cholesky_lupdf`, what `~` uses), and without the log-determinant term
+/// `−N Σ_i ln L_ii` when `cholesky_factor` is [`crate::Data`] (not computed then: `K`
+/// logarithms fewer per call), as Stan's `~` drops it for a data factor.
+///
+/// ```
+/// use ppl_core::{dist::multi_normal_cholesky_lupdf, Data, Matrix};
+/// let l = Matrix::from_rows(&[vec![1.0, 0.0], vec![0.5, 2.0]])?;
+/// let kept: f64 = multi_normal_cholesky_lupdf(&[0.5, -1.0], &[0.0, 0.0], &l)?;
+/// let dropped: f64 = multi_normal_cholesky_lupdf(&[0.5, -1.0], &[0.0, 0.0], Data(&l))?;
+/// // z = L⁻¹ y = (0.5, −0.625): −½ |z|² with and without −ln 1 − ln 2.
+/// assert!((dropped - (-0.320_312_5)).abs() < 1e-15);
+/// assert!((kept - (dropped - 2f64.ln())).abs() < 1e-15);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
 pub fn multi_normal_cholesky_lupdf<T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    cholesky_factor: &Matrix<impl Real>,
+    cholesky_factor: impl MatrixOperand,
 ) -> Result<T> {
     multi_normal_cholesky_log_density::<true, T>(y, mu, cholesky_factor)
 }
@@ -70,9 +84,12 @@ pub fn multi_normal_cholesky_lupdf<T: Real>(
 fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
     y: impl VectorOperand,
     mu: impl VectorOperand,
-    cholesky_factor: &Matrix<impl Real>,
+    cholesky_factor: impl MatrixOperand,
 ) -> Result<T> {
     const FUNCTION: &str = "multi_normal_cholesky";
+    // Stan's `include_summand<propto, T_covar>`: the log-determinant goes for a data factor.
+    let log_determinant_wanted = include_summand::<PROPTO>(is_data_matrix(&cholesky_factor));
+    let cholesky_factor = cholesky_factor.matrix();
     let (observations, dimension) = check_vector_arguments(FUNCTION, &y, &mu)?;
     check_matrix_size(FUNCTION, "cholesky_factor", cholesky_factor, dimension)?;
     // A data factor (the usual case) is read in place; a factor of duals is copied to values.
@@ -114,11 +131,15 @@ fn multi_normal_cholesky_log_density<const PROPTO: bool, T: Real>(
             }
         })?;
     let n = observations as f64;
-    for i in 0..dimension {
-        let l_ii = factor[(i, i)];
-        value -= n * l_ii.ln();
-        if factor_has_tangent {
-            d_factor[i * dimension + i] -= n / l_ii;
+    if log_determinant_wanted || factor_has_tangent {
+        for i in 0..dimension {
+            let l_ii = factor[(i, i)];
+            if log_determinant_wanted {
+                value -= n * l_ii.ln();
+            }
+            if factor_has_tangent {
+                d_factor[i * dimension + i] -= n / l_ii;
+            }
         }
     }
     if factor_has_tangent {
@@ -446,6 +467,55 @@ mod tests {
         for (lane, e) in expected.iter().enumerate() {
             assert_close(lp.lanes()[lane], *e, 1e-12);
         }
+    }
+
+    /// With a data factor the unnormalised form drops `−N Σ_i ln L_ii` (Stan's `~`), whatever
+    /// the shapes of `y` and `mu`; the normalised form and every gradient are unchanged.
+    #[test]
+    fn data_factor_drops_the_log_determinant() {
+        use crate::dist::testing::assert_data_drops;
+        let l = factor_3();
+        // −Σ ln L_ii, from the diagonal (1.5, 0.8, 1.1) written out.
+        let log_determinant_term = -(1.5f64.ln() + 0.8f64.ln() + 1.1f64.ln());
+        let point = [1.0, 0.5, -0.3, -2.0, 0.0, 3.0, 0.2, -0.1, 1.0];
+        // One observation, y and mu parameters.
+        assert_data_drops!(
+            multi_normal_cholesky_lpdf,
+            multi_normal_cholesky_lupdf,
+            |x, data| (&x[0..3], &x[6..9], data(&l)),
+            point,
+            log_determinant_term,
+        );
+        // Two observations sharing mu: the term counts twice.
+        assert_data_drops!(
+            multi_normal_cholesky_lpdf,
+            multi_normal_cholesky_lupdf,
+            |x, data| (
+                &vec![x[0..3].to_vec(), x[3..6].to_vec()],
+                &x[6..9],
+                data(&l)
+            ),
+            point,
+            2.0 * log_determinant_term,
+        );
+        // Data y, parameter means per observation.
+        let ys = vec![vec![1.0, 0.5, -0.3], vec![-2.0, 0.0, 3.0]];
+        assert_data_drops!(
+            multi_normal_cholesky_lpdf,
+            multi_normal_cholesky_lupdf,
+            |x, data| (&ys, &vec![x[6..9].to_vec(), x[0..3].to_vec()], data(&l)),
+            point,
+            2.0 * log_determinant_term,
+        );
+        // A data factor is still checked.
+        let mut bad = l.clone();
+        bad[(2, 2)] = -1.0;
+        assert_eq!(
+            multi_normal_cholesky_lupdf::<f64>(&[0.0; 3], &[0.0; 3], crate::Data(&bad))
+                .unwrap_err()
+                .to_string(),
+            "multi_normal_cholesky: cholesky_factor[3,3] is -1, but must be positive"
+        );
     }
 
     #[test]
