@@ -140,6 +140,30 @@ ppl::model! {
     counts ~ poisson_log((X * beta));
 }
 
+ppl::model! {
+    /// The same model over a transformed-data matrix (standardised predictors, say): also
+    /// generated as the GLM densities.
+    pub struct TransformedMatrixGlms {
+        N: usize,
+        K: usize,
+        #[data(size = (N, K))]
+        X: Matrix<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+        #[data(size = N, lower = 0, upper = 1)]
+        successes: Vec<i64>,
+        #[data(size = N)]
+        counts: Vec<i64>,
+    }
+    data Xt: Matrix<f64> = X.clone();
+    alpha ~ normal(0.0, 2.0);
+    beta[K] ~ normal(0.0, 1.0);
+    sigma: real<lower = 0.0> ~ exponential(1.0);
+    y ~ normal(alpha + Xt * beta, sigma);
+    successes ~ bernoulli_logit(Xt * beta + alpha);
+    counts ~ poisson_log((Xt * beta));
+}
+
 #[test]
 fn glm_shaped_statements_match_the_plain_densities() {
     let rows = vec![
@@ -161,24 +185,42 @@ fn glm_shaped_statements_match_the_plain_densities() {
         counts.clone(),
     )
     .unwrap();
+    let transformed = TransformedMatrixGlms::new(
+        4,
+        3,
+        x.clone(),
+        y.clone(),
+        successes.clone(),
+        counts.clone(),
+    )
+    .unwrap();
     let plain = MatrixProducts::new(4, 3, x, y, successes, counts).unwrap();
     // GLM densities make sparse tangents the faster gradient (`GradientMode::Auto`).
     assert!(glm.prefers_sparse_gradient());
+    assert!(transformed.prefers_sparse_gradient());
     assert!(!plain.prefers_sparse_gradient());
     let u = [0.2, -0.4, 0.9, 0.1, -0.3];
-    let lp_glm = glm.log_density_f64(&u, true).unwrap();
     let lp_plain = plain.log_density_f64(&u, true).unwrap();
-    // The GLM lupmf/lupdf drop the same data-only terms as the plain densities.
-    assert!((lp_glm - lp_plain).abs() < 1e-12, "{lp_glm} vs {lp_plain}");
+    for lp_glm in [
+        glm.log_density_f64(&u, true).unwrap(),
+        transformed.log_density_f64(&u, true).unwrap(),
+    ] {
+        // The GLM lupmf/lupdf drop the same data-only terms as the plain densities.
+        assert!((lp_glm - lp_plain).abs() < 1e-12, "{lp_glm} vs {lp_plain}");
+    }
     for mode in [ppl::GradientMode::Dense, ppl::GradientMode::Sparse] {
-        let (glm, plain) = (
-            glm.clone().with_gradient_mode(mode),
-            plain.clone().with_gradient_mode(mode),
-        );
-        let (mut g_glm, mut g_plain) = (vec![0.0; 5], vec![0.0; 5]);
-        glm.log_density_gradient(&u, &mut g_glm).unwrap();
+        let plain = plain.clone().with_gradient_mode(mode);
+        let mut g_plain = vec![0.0; 5];
         plain.log_density_gradient(&u, &mut g_plain).unwrap();
-        for (a, b) in g_glm.iter().zip(&g_plain) {
+        let (mut g_glm, mut g_transformed) = (vec![0.0; 5], vec![0.0; 5]);
+        let glm = glm.clone().with_gradient_mode(mode);
+        glm.log_density_gradient(&u, &mut g_glm).unwrap();
+        let transformed = transformed.clone().with_gradient_mode(mode);
+        transformed
+            .log_density_gradient(&u, &mut g_transformed)
+            .unwrap();
+        for ((a, t), b) in g_glm.iter().zip(&g_transformed).zip(&g_plain) {
+            assert_eq!(a, t, "{mode:?}");
             assert!(
                 (a - b).abs() < 1e-12 * b.abs().max(1.0),
                 "{mode:?}: {a} vs {b}"

@@ -32,7 +32,7 @@ pub use data::Data;
 pub use dual::Dual;
 pub use error::{Error, Result};
 pub use gradient::{finite_difference_gradient, gradient_chunked, DEFAULT_LANES};
-pub use matrix::Matrix;
+pub use matrix::{Matrix, MatrixOperand};
 pub use model::{GradientMode, LogDensity, Model, DENSE_MAX_DIM};
 pub use predictive::Predictive;
 #[doc(hidden)]

@@ -33,8 +33,9 @@ struct Names {
     other_data: Vec<Ident>,
     /// Parameters: name, index, kind, bounds.
     params: Vec<(Ident, usize, ParamKind, Bounds)>,
-    /// Real-matrix data fields that no statement rebinds: `X * beta` with one of them on the
-    /// left is a GLM linear predictor (see [`glm_call`]).
+    /// Real-matrix data that no statement rebinds (fields, and transformed data declared
+    /// `Matrix<f64>`): `X * beta` with one of them on the left is a GLM linear predictor (see
+    /// [`glm_call`]).
     glm_matrices: Vec<Ident>,
     /// Real data (scalars, vectors and matrices: fields, and transformed data declared `f64`,
     /// `Vec<f64>` or `Matrix<f64>`) that no statement rebinds: a `~` operand naming one (or an
@@ -64,15 +65,6 @@ impl Names {
             .collect();
         let mut bound = Vec::new();
         bindings(&model.body, &mut bound);
-        let glm_matrices = model
-            .fields
-            .iter()
-            .filter(|field| {
-                field.kind == DataKind::RealMatrix
-                    && !bound.iter().any(|(name, _)| *name == field.name)
-            })
-            .map(|field| field.name.clone())
-            .collect();
         let is_real = |kind: DataKind| {
             matches!(
                 kind,
@@ -95,6 +87,12 @@ impl Names {
                     _ => None,
                 }
             }))
+            .collect::<Vec<_>>();
+        // The real data matrices are the GLM design matrices (fields and transformed data).
+        let glm_matrices = real_data
+            .iter()
+            .filter(|(_, kind)| *kind == DataKind::RealMatrix)
+            .map(|(name, _)| name.clone())
             .collect();
         let hidden = |name: &str| Ident::new(name, Span::mixed_site());
         Names {

@@ -80,8 +80,10 @@ impl FamilyInfo {
     /// Whether the arguments after the variate may be passed as [`crate::Data`]: they are
     /// [`crate::Operand`]s or [`crate::IntOperand`]s (the univariate families, and
     /// `lkj_corr_cholesky`'s scalar `eta`) or [`crate::linalg::VectorOperand`]s (`dirichlet`'s
-    /// concentrations), not matrices or probability vectors. `model!` marks data arguments of
-    /// these families.
+    /// concentrations), not probability vectors. `model!` marks data arguments of these
+    /// families; it also marks the data matrix arguments of every family that takes one
+    /// ([`crate::MatrixOperand`]: `multi_normal`'s covariance, `multi_normal_cholesky`'s factor,
+    /// `lkj_corr_cholesky`'s variate).
     pub fn accepts_data_arguments(&self) -> bool {
         self.support.is_univariate()
             || matches!(
