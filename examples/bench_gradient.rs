@@ -321,6 +321,7 @@ fn macro_section() {
         model_modes(&models::hierarchical_regression::load()),
         model_modes(&models::hierarchical_regression_affine::load()),
         model_modes(&models::correlated_gaussian::load()),
+        model_modes(&models::hierarchical_logistic::load()),
     ] {
         let auto = match auto {
             GradientMode::Sparse => "sparse",

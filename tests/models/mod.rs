@@ -1,4 +1,4 @@
-//! The 17 posteriordb posteriors and the 5 performance-suite models written with `model!`, one file per model, each with a `load()` of its data.
+//! The 17 posteriordb posteriors, the 5 performance-suite models and ppl's own benchmark models written with `model!`, one file per model, each with a `load()` of its data.
 
 pub mod hmm;
 
@@ -28,3 +28,6 @@ pub mod hierarchical_regression;
 pub mod hierarchical_regression_affine;
 pub mod logistic_regression;
 pub mod poisson_glm;
+
+// ppl's own benchmark models (synthetic data)
+pub mod hierarchical_logistic;
