@@ -19,6 +19,7 @@ use std::cell::OnceCell;
 
 use crate::error::{Error, Result};
 use crate::real::{add_scaled_from, broadcast_len, visit_by_value, Operand, PartialSink, Real};
+use crate::vector::first_index_at_or_above;
 
 /// `offset[k_i] + scale[k_i] · x_i` as a lazy argument of a vectorised density, with
 /// `k_i = index[i]` for [`Affine::gathered`] and `k_i = i` for [`Affine::new`].
@@ -128,7 +129,7 @@ impl GroupIndex {
     /// An index outside `0..groups`, reported 1-based as Stan does:
     /// `group index: index[3] is 51, but must be between 1 and 50`.
     pub fn new(index: Vec<usize>, groups: usize) -> Result<Self> {
-        if let Some(k) = index.iter().position(|&g| g >= groups) {
+        if let Some(k) = first_index_at_or_above(&index, groups) {
             return Err(Error::invalid(
                 "group index",
                 format!("index[{}]", k + 1),
@@ -224,7 +225,7 @@ where
     pub fn gathered_from(offset: A, scale: B, index: &'a [usize], x: X) -> Result<Self> {
         let parts = [("offset", offset.size()), ("scale", scale.size())];
         if let Some(limit) = parts.iter().filter_map(|(_, size)| *size).min() {
-            if let Some(k) = index.iter().position(|&g| g >= limit) {
+            if let Some(k) = first_index_at_or_above(index, limit) {
                 let (name, length) = parts
                     .iter()
                     .find_map(|&(name, size)| size.filter(|&n| index[k] >= n).map(|n| (name, n)))
