@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_finite, check_not_nan, check_positive_finite, checked_len};
+use super::check::{check_finite, check_not_nan, check_positive_finite, LocationScaleChecks};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -49,24 +49,8 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
     sigma: impl Operand,
 ) -> Result<T> {
     // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
-    let location_in_loop = mu.prefers_visit();
-    let checks = |with_location: bool| -> Result<()> {
-        check_not_nan(function, "random variable", &y)?;
-        if with_location {
-            check_finite(function, "location", &mu)?;
-        }
-        check_positive_finite(function, "scale", &sigma)
-    };
-    let n = checked_len(
-        function,
-        &[
-            ("random variable", y.size()),
-            ("location", mu.size()),
-            ("scale", sigma.size()),
-        ],
-        location_in_loop,
-        checks,
-    )?;
+    let checks = LocationScaleChecks::new(function, check_not_nan, &y, &mu, &sigma);
+    let n = checks.len()?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
     let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     let mut value = 0.0;
@@ -98,7 +82,7 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
         },
     );
     if !location_valid {
-        checks(true)?;
+        checks.run(true)?;
     }
     if value == f64::NEG_INFINITY {
         return Ok(T::constant(value));

@@ -145,6 +145,60 @@ pub(crate) fn checked_len(
     len
 }
 
+/// The checks of a location–scale family over `(y, mu, sigma)`, in Stan's order: `y` by the
+/// family's own check, `mu` finite, `sigma` positive and finite.
+pub(crate) struct LocationScaleChecks<'a, Y, M, S> {
+    function: &'static str,
+    variate_check: fn(&'static str, &'static str, &Y) -> Result<()>,
+    y: &'a Y,
+    mu: &'a M,
+    sigma: &'a S,
+}
+
+impl<'a, Y: Operand, M: Operand, S: Operand> LocationScaleChecks<'a, Y, M, S> {
+    /// The checks of `function`'s arguments, `variate_check` being its check of `y`.
+    pub(crate) fn new(
+        function: &'static str,
+        variate_check: fn(&'static str, &'static str, &Y) -> Result<()>,
+        y: &'a Y,
+        mu: &'a M,
+        sigma: &'a S,
+    ) -> Self {
+        LocationScaleChecks {
+            function,
+            variate_check,
+            y,
+            mu,
+            sigma,
+        }
+    }
+
+    /// Runs the checks, the location's only if `with_location`.
+    pub(crate) fn run(&self, with_location: bool) -> Result<()> {
+        (self.variate_check)(self.function, "random variable", self.y)?;
+        if with_location {
+            check_finite(self.function, "location", self.mu)?;
+        }
+        check_positive_finite(self.function, "scale", self.sigma)
+    }
+
+    /// The common length, after the checks: by [`checked_len`], leaving out a location that
+    /// drives the density's loop (the loop checks it, and runs `self.run(true)` if a value
+    /// fails).
+    pub(crate) fn len(&self) -> Result<usize> {
+        checked_len(
+            self.function,
+            &[
+                ("random variable", self.y.size()),
+                ("location", self.mu.size()),
+                ("scale", self.sigma.size()),
+            ],
+            self.mu.prefers_visit(),
+            |with_location| self.run(with_location),
+        )
+    }
+}
+
 /// `x ≥ 0` (`+∞` allowed: Stan's `check_nonnegative`, used for variates whose density is 0 at
 /// `+∞`, e.g. `exponential`). NaN fails.
 pub(crate) fn check_not_negative<A: Operand>(

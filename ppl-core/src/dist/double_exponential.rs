@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::{Distribution as _, Open01};
 
-use super::check::{check_finite, check_positive_finite, checked_len};
+use super::check::{check_finite, check_positive_finite, LocationScaleChecks};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -58,24 +58,8 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
 ) -> Result<T> {
     const FUNCTION: &str = "double_exponential";
     // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
-    let location_in_loop = mu.prefers_visit();
-    let checks = |with_location: bool| -> Result<()> {
-        check_finite(FUNCTION, "random variable", &y)?;
-        if with_location {
-            check_finite(FUNCTION, "location", &mu)?;
-        }
-        check_positive_finite(FUNCTION, "scale", &sigma)
-    };
-    let n = checked_len(
-        FUNCTION,
-        &[
-            ("random variable", y.size()),
-            ("location", mu.size()),
-            ("scale", sigma.size()),
-        ],
-        location_in_loop,
-        checks,
-    )?;
+    let checks = LocationScaleChecks::new(FUNCTION, check_finite, &y, &mu, &sigma);
+    let n = checks.len()?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
     let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     let mut value = 0.0;
@@ -112,7 +96,7 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
         },
     );
     if !location_valid {
-        checks(true)?;
+        checks.run(true)?;
     }
     y_partials.apply(&mut out);
     mu_partials.apply(&mut out);

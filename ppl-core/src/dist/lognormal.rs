@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use super::check::{check_finite, check_not_negative, check_positive_finite, checked_len};
+use super::check::{check_finite, check_not_negative, check_positive_finite, LocationScaleChecks};
 use super::distribution::{Distribution, Support};
 use super::partials::ArgPartials;
 use crate::data::{include_summand, is_data};
@@ -57,24 +57,8 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
 ) -> Result<T> {
     const FUNCTION: &str = "lognormal";
     // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
-    let location_in_loop = mu.prefers_visit();
-    let checks = |with_location: bool| -> Result<()> {
-        check_not_negative(FUNCTION, "random variable", &y)?;
-        if with_location {
-            check_finite(FUNCTION, "location", &mu)?;
-        }
-        check_positive_finite(FUNCTION, "scale", &sigma)
-    };
-    let n = checked_len(
-        FUNCTION,
-        &[
-            ("random variable", y.size()),
-            ("location", mu.size()),
-            ("scale", sigma.size()),
-        ],
-        location_in_loop,
-        checks,
-    )?;
+    let checks = LocationScaleChecks::new(FUNCTION, check_not_negative, &y, &mu, &sigma);
+    let n = checks.len()?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).
     let include_log_sigma = include_summand::<PROPTO>(is_data(&sigma));
     // `−ln y` likewise when y is data.
@@ -110,7 +94,7 @@ fn lognormal_log_density<const PROPTO: bool, T: Real>(
         },
     );
     if !location_valid {
-        checks(true)?;
+        checks.run(true)?;
     }
     if variate_at_edge {
         return Ok(T::constant(f64::NEG_INFINITY));
