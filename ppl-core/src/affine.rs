@@ -818,24 +818,80 @@ mod tests {
         );
     }
 
-    /// Every density a gathered location can drive, with `location` as its location (or
-    /// log-odds, log-rate, log-mean) and `scale` as its scale (or dispersion) where it has one.
+    /// Every density a gathered location can drive, over the first `n` observations, with
+    /// `location` as its location (or log-odds, log-rate, log-mean) and `scale` as its scale
+    /// (or dispersion) where it has one.
     fn each_density<T: Real>(
+        n: usize,
         location: impl Operand + Copy,
         scale: impl Operand + Copy,
     ) -> [Result<T>; 10] {
         [
-            dist::normal_lpdf::<T>(&Y[..], location, scale),
-            dist::student_t_lpdf::<T>(&Y[..], 4.5, location, scale),
-            dist::cauchy_lpdf::<T>(&Y[..], location, scale),
-            dist::logistic_lpdf::<T>(&Y[..], location, scale),
-            dist::double_exponential_lpdf::<T>(&Y[..], location, scale),
-            dist::lognormal_lpdf::<T>(&POSITIVE[..], location, scale),
-            dist::poisson_log_lpmf::<T>(&COUNTS[..], location),
-            dist::bernoulli_logit_lpmf::<T>(&BINARY[..], location),
-            dist::binomial_logit_lpmf::<T>(&COUNTS[..], &TRIALS[..], location),
-            dist::neg_binomial_2_log_lpmf::<T>(&COUNTS[..], location, scale),
+            dist::normal_lpdf::<T>(&Y[..n], location, scale),
+            dist::student_t_lpdf::<T>(&Y[..n], 4.5, location, scale),
+            dist::cauchy_lpdf::<T>(&Y[..n], location, scale),
+            dist::logistic_lpdf::<T>(&Y[..n], location, scale),
+            dist::double_exponential_lpdf::<T>(&Y[..n], location, scale),
+            dist::lognormal_lpdf::<T>(&POSITIVE[..n], location, scale),
+            dist::poisson_log_lpmf::<T>(&COUNTS[..n], location),
+            dist::bernoulli_logit_lpmf::<T>(&BINARY[..n], location),
+            dist::binomial_logit_lpmf::<T>(&COUNTS[..n], &TRIALS[..n], location),
+            dist::neg_binomial_2_log_lpmf::<T>(&COUNTS[..n], location, scale),
         ]
+    }
+
+    /// With no observations the loop checks nothing, but an invalid scalar location (lazy or
+    /// not) is still reported, as Stan reports it before returning 0 for empty vectors.
+    #[test]
+    fn an_invalid_scalar_location_is_reported_without_observations() {
+        let lazy = Affine::new(f64::NAN, 1.0, 0.5).unwrap();
+        let lazy_results = each_density::<f64>(0, &lazy, 0.5);
+        let eager_results = each_density::<f64>(0, f64::NAN, 0.5);
+        for (k, (lazy, eager)) in lazy_results.iter().zip(&eager_results).enumerate() {
+            let message = eager.as_ref().unwrap_err().to_string();
+            assert!(
+                message.contains(" is NaN, but must be"),
+                "density {k}: {message}"
+            );
+            assert_eq!(
+                lazy.as_ref().unwrap_err().to_string(),
+                message,
+                "density {k}"
+            );
+        }
+        // Valid arguments: 0.
+        for result in each_density::<f64>(0, &Affine::new(0.2, 1.0, 0.5).unwrap(), 0.5) {
+            assert_eq!(result.unwrap(), 0.0);
+        }
+    }
+
+    /// A non-centred location (`mu + tau * eta`) with an invalid element gives the eager
+    /// vector's error in every density, for the value and the gradient.
+    #[test]
+    fn invalid_elements_of_a_non_centred_location_give_the_eager_error() {
+        let mut eta = X;
+        eta[4] = f64::NAN;
+        let lazy = Affine::new(0.3, 1.2, &eta[..]).unwrap();
+        let eager: Vec<f64> = eta.iter().map(|e| 0.3 + 1.2 * e).collect();
+        let lazy_results = each_density::<f64>(7, &lazy, 0.5);
+        let eager_results = each_density::<f64>(7, &eager, 0.5);
+        let mut gradient = [0.0; 2];
+        for k in 0..10 {
+            let message = eager_results[k].as_ref().unwrap_err().to_string();
+            assert!(message.contains("[5] is NaN"), "{message}");
+            assert_eq!(lazy_results[k].as_ref().unwrap_err().to_string(), message);
+            let err = gradient_chunked::<4, _>(
+                |v| {
+                    let lazy = Affine::new(v[0], v[1], &eta[..])?;
+                    let mut results = each_density(7, &lazy, 0.5).into_iter();
+                    results.nth(k).unwrap()
+                },
+                &[0.3, 1.2],
+                &mut gradient,
+            )
+            .unwrap_err();
+            assert_eq!(err.to_string(), message, "density {k}");
+        }
     }
 
     /// An invalid element met in the loop a gathered argument drives gives the error the eager
@@ -852,15 +908,15 @@ mod tests {
             x[4] = bad;
             let lazy = Affine::gathered(&a[..], &b[..], &group, &x[..]).unwrap();
             let eager: Vec<f64> = (0..7).map(|i| a[GROUP[i]] + b[GROUP[i]] * x[i]).collect();
-            let lazy_results = each_density::<f64>(&lazy, 0.5);
-            let eager_results = each_density::<f64>(&eager, 0.5);
+            let lazy_results = each_density::<f64>(7, &lazy, 0.5);
+            let eager_results = each_density::<f64>(7, &eager, 0.5);
             // A bad scale as well: the location is checked first.
-            let bad_scale = each_density::<f64>(&lazy, -1.0);
-            let eager_bad_scale = each_density::<f64>(&eager, -1.0);
+            let bad_scale = each_density::<f64>(7, &lazy, -1.0);
+            let eager_bad_scale = each_density::<f64>(7, &eager, -1.0);
             // And one size that differs.
             let short_scale = [0.5; 6];
-            let bad_size = each_density::<f64>(&lazy, &short_scale[..]);
-            let eager_bad_size = each_density::<f64>(&eager, &short_scale[..]);
+            let bad_size = each_density::<f64>(7, &lazy, &short_scale[..]);
+            let eager_bad_size = each_density::<f64>(7, &eager, &short_scale[..]);
             let mut gradient = [0.0; 6];
             for k in 0..10 {
                 let lazy_message = match &lazy_results[k] {
@@ -891,7 +947,7 @@ mod tests {
                 let err = gradient_sparse::<3, _>(
                     |v| {
                         let lazy = Affine::gathered(&v[..3], &v[3..], &group, &x[..])?;
-                        let mut results = each_density(&lazy, 0.5).into_iter();
+                        let mut results = each_density(7, &lazy, 0.5).into_iter();
                         results.nth(k).unwrap()
                     },
                     &[a, b].concat(),

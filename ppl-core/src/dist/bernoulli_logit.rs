@@ -34,7 +34,8 @@ use crate::special::inv_logit;
 /// ```
 pub fn bernoulli_logit_lpmf<T: Real>(y: impl IntOperand, log_odds: impl Operand) -> Result<T> {
     const FUNCTION: &str = "bernoulli_logit";
-    // Lazy log-odds (`a[group] + b[group] .* x`) drive the loop and are checked in it.
+    // Lazy log-odds (`a[group] + b[group] .* x`, `mu + tau * eta`) drive the loop and are
+    // checked in it.
     let log_odds_in_loop = log_odds.prefers_visit();
     let checks = |with_log_odds: bool| -> Result<()> {
         check_binary(FUNCTION, &y)?;

@@ -55,8 +55,8 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
     log_odds: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "binomial_logit";
-    // Lazy log-odds (`a[group] + b[group] .* x`) drive the loop and are checked in it; they
-    // come first in the order of the checks.
+    // Lazy log-odds (`a[group] + b[group] .* x`, `mu + tau * eta`) drive the loop and are
+    // checked in it; they come first in the order of the checks.
     let check_log_odds = || check_finite(FUNCTION, "log_odds", &log_odds);
     let log_odds_in_loop = log_odds.prefers_visit();
     if !log_odds_in_loop {
@@ -69,6 +69,10 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
             return Err(counts_error);
         }
     };
+    if log_odds_in_loop && n == 0 {
+        // The loop checks nothing; a scalar lazy argument must still be valid.
+        check_log_odds()?;
+    }
     let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::accumulator();
     let mut value = 0.0;

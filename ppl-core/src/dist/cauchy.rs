@@ -48,7 +48,8 @@ pub(crate) fn cauchy_log_density<const PROPTO: bool, T: Real>(
     mu: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
-    // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    // A lazy location (`a[group] + b[group] .* x`, `mu + tau * eta`) drives the loop and is
+    // checked in it.
     let checks = LocationScaleChecks::new(function, check_not_nan, &y, &mu, &sigma);
     let n = checks.len()?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).

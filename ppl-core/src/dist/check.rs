@@ -129,8 +129,10 @@ pub(crate) fn common_len(
 /// `checks(with_driver)` runs the density's checks in Stan's order, the driving argument's
 /// only if `with_driver`. When `driver_in_loop`, that argument is left out here: the loop checks
 /// each value as it forms it (and runs `checks(true)` if one fails), so the values are never
-/// formed twice. If another check fails, or the sizes differ, `checks(true)` runs in full, so
-/// that the error reported is the first one in Stan's order, as if every check had come first.
+/// formed twice. If another check fails, or the sizes differ, or the common length is 0 (the
+/// loop then checks nothing, and a scalar driver must still be valid), `checks(true)` runs in
+/// full, so that the error reported is the first one in Stan's order, as if every check had
+/// come first.
 #[inline]
 pub(crate) fn checked_len(
     function: &'static str,
@@ -139,6 +141,7 @@ pub(crate) fn checked_len(
     checks: impl Fn(bool) -> Result<()>,
 ) -> Result<usize> {
     let len = common_len(function, sizes);
+    let driver_in_loop = driver_in_loop && matches!(len, Ok(n) if n > 0);
     if checks(!driver_in_loop).is_err() || len.is_err() {
         checks(true)?;
     }

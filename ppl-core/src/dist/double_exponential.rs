@@ -57,7 +57,8 @@ fn double_exponential_log_density<const PROPTO: bool, T: Real>(
     sigma: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "double_exponential";
-    // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    // A lazy location (`a[group] + b[group] .* x`, `mu + tau * eta`) drives the loop and is
+    // checked in it.
     let checks = LocationScaleChecks::new(FUNCTION, check_finite, &y, &mu, &sigma);
     let n = checks.len()?;
     // `−ln σ` is dropped from the unnormalised form when σ is data (Stan's `~`).

@@ -64,7 +64,8 @@ fn neg_binomial_2_log_log_mass<const PROPTO: bool, T: Real>(
     dispersion: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "neg_binomial_2_log";
-    // A lazy log-mean (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    // A lazy log-mean (`a[group] + b[group] .* x`, `mu + tau * eta`) drives the loop and is
+    // checked in it.
     let log_mean_in_loop = log_mean.prefers_visit();
     let checks = |with_log_mean: bool| -> Result<()> {
         check_int_all(FUNCTION, "random variable", &y, "non-negative", |v| v >= 0)?;

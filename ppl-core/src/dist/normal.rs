@@ -72,6 +72,12 @@ fn normal_log_density<const PROPTO: bool, const VISIT: bool, T: Real>(
         common_len(FUNCTION, &sizes)
     };
     let n = match common_len(FUNCTION, &sizes) {
+        Ok(0) => {
+            // The loop checks nothing; scalar arguments must still be valid (Stan checks
+            // before it returns 0 for empty vectors).
+            checks()?;
+            0
+        }
         Ok(n) => n,
         Err(size_error) => {
             // An invalid element comes first in Stan's order.

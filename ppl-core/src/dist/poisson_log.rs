@@ -48,7 +48,8 @@ fn poisson_log_log_mass<const PROPTO: bool, T: Real>(
     log_rate: impl Operand,
 ) -> Result<T> {
     const FUNCTION: &str = "poisson_log";
-    // A lazy log-rate (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    // A lazy log-rate (`a[group] + b[group] .* x`, `mu + tau * eta`) drives the loop and is
+    // checked in it.
     let log_rate_in_loop = log_rate.prefers_visit();
     let checks = |with_log_rate: bool| -> Result<()> {
         check_int_all(FUNCTION, "random variable", &y, "non-negative", |v| v >= 0)?;

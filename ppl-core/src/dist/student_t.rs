@@ -84,7 +84,8 @@ pub(crate) fn student_t_log_density<const PROPTO: bool, T: Real>(
     mu: impl Operand,
     sigma: impl Operand,
 ) -> Result<T> {
-    // A lazy location (`a[group] + b[group] .* x`) drives the loop and is checked in it.
+    // A lazy location (`a[group] + b[group] .* x`, `mu + tau * eta`) drives the loop and is
+    // checked in it.
     let location_in_loop = mu.prefers_visit();
     let checks = |with_location: bool| -> Result<()> {
         check_not_nan(function, "random variable", &y)?;
