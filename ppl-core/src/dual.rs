@@ -28,16 +28,7 @@ pub struct Dual<const N: usize> {
     value: f64,
     tangent: [f64; N],
     active: bool,
-    /// The lane of a unit tangent: a variable as the gradient driver seeds it, or a copy of
-    /// one (`x + c` keeps it), whose tangent is exactly `1` in that lane and `0` elsewhere;
-    /// [`NO_SEED`] for any other value. Adding a multiple of such a tangent touches one lane
-    /// instead of `N` (a vectorised density routing the partials of a parameter vector). It
-    /// lives in the padding after `active`, so a `Dual` is no larger.
-    seed: u16,
 }
-
-/// [`Dual`]'s `seed` when its tangent is not known to be a unit vector.
-const NO_SEED: u16 = u16::MAX;
 
 impl<const N: usize> Dual<N> {
     /// A constant (inactive) dual.
@@ -47,7 +38,6 @@ impl<const N: usize> Dual<N> {
             value,
             tangent: [0.0; N],
             active: false,
-            seed: NO_SEED,
         }
     }
 
@@ -60,7 +50,6 @@ impl<const N: usize> Dual<N> {
             value,
             tangent,
             active: true,
-            seed: seed_of(lane),
         }
     }
 
@@ -71,7 +60,6 @@ impl<const N: usize> Dual<N> {
             value,
             tangent,
             active: true,
-            seed: NO_SEED,
         }
     }
 
@@ -86,7 +74,6 @@ impl<const N: usize> Dual<N> {
     pub(crate) fn seed(&mut self, lane: usize) {
         self.tangent[lane] = 1.0;
         self.active = true;
-        self.seed = seed_of(lane);
     }
 
     /// Makes the variable of `lane` a constant again.
@@ -94,7 +81,6 @@ impl<const N: usize> Dual<N> {
     pub(crate) fn unseed(&mut self, lane: usize) {
         self.tangent[lane] = 0.0;
         self.active = false;
-        self.seed = NO_SEED;
     }
 
     /// The tangent lanes (all `N`, zeros included).
@@ -123,7 +109,6 @@ impl<const N: usize> Dual<N> {
             value,
             tangent,
             active: true,
-            seed: NO_SEED,
         }
     }
 
@@ -146,7 +131,6 @@ impl<const N: usize> Dual<N> {
             value,
             tangent,
             active: x.active | y.active,
-            seed: NO_SEED,
         }
     }
 }
@@ -165,16 +149,8 @@ impl<const N: usize> Dual<N> {
         if source.active {
             add_scaled_lanes(&mut self.tangent, &source.tangent, weight);
             self.active = true;
-            self.seed = NO_SEED;
         }
     }
-}
-
-/// The `seed` of a unit tangent in `lane` ([`NO_SEED`], the general path, from lane
-/// `u16::MAX` on).
-#[inline]
-fn seed_of(lane: usize) -> u16 {
-    u16::try_from(lane).unwrap_or(NO_SEED)
 }
 
 /// `t[k] += weight·s[k]` for every lane. On x86-64 two lanes per SSE2 instruction (part of the
@@ -314,16 +290,7 @@ impl<const N: usize> Real for Dual<N> {
     #[inline]
     fn add_scaled(&mut self, source: &Self, weight: f64) {
         if weight != 0.0 {
-            if source.seed != NO_SEED {
-                // A unit tangent (an element of a parameter vector as the gradient driver
-                // seeded it, routed by a vectorised density): `weight·1` in its lane; the
-                // other lanes would get `+ weight·0`, which leaves them as they are.
-                self.tangent[usize::from(source.seed)] += weight;
-                self.active = true;
-                self.seed = NO_SEED;
-            } else {
-                self.accumulate(source, weight);
-            }
+            self.accumulate(source, weight);
         }
     }
 }
@@ -410,50 +377,6 @@ mod tests {
                 assert_eq!(result.is_active(), x_active || y_active, "op {k}: activity");
             }
         }
-    }
-
-    /// A seeded variable's tangent is added to one lane, bit for bit as the dense update would
-    /// add it; the seed survives `x + c` (the same tangent) and no other operation, and costs
-    /// no space.
-    #[test]
-    fn seeded_tangents_are_added_to_their_lane() {
-        assert_eq!(std::mem::size_of::<Dual<8>>(), 80);
-        let t = [0.1, -0.2, 0.3, 0.4];
-        let seeded = D::variable(1.5, 2);
-        let unit = D::with_tangent(1.5, [0.0, 0.0, 1.0, 0.0]);
-        for source in [seeded, seeded + 2.0, seeded - 0.5] {
-            let mut fast = D::with_tangent(0.0, t);
-            let mut dense = D::with_tangent(0.0, t);
-            fast.add_scaled(&source, -0.37);
-            dense.add_scaled(&unit, -0.37);
-            assert_eq!(
-                fast.lanes().map(f64::to_bits),
-                dense.lanes().map(f64::to_bits)
-            );
-        }
-        let mut via_seed = D::new_constant(1.5);
-        via_seed.seed(1);
-        let mut out = D::constant(0.0);
-        out.add_scaled(&via_seed, 2.0);
-        assert_eq!(*out.lanes(), [0.0, 2.0, 0.0, 0.0]);
-        // Results of other operations, and an accumulator that took a seeded value, are
-        // general: their tangents are no longer one unit lane.
-        for general in [seeded * 2.0, seeded * seeded, -seeded, seeded.exp()] {
-            let mut out = D::with_tangent(0.0, t);
-            out.add_scaled(&general, 1.0);
-            let expected: [f64; 4] = std::array::from_fn(|k| t[k] + general.lanes()[k]);
-            assert_eq!(*out.lanes(), expected);
-        }
-        let mut accumulator = seeded;
-        accumulator += D::variable(0.5, 0);
-        let mut out = D::constant(0.0);
-        out.add_scaled(&accumulator, 1.0);
-        assert_eq!(*out.lanes(), [1.0, 0.0, 1.0, 0.0]);
-        let mut unseeded = via_seed;
-        unseeded.unseed(1);
-        let mut out = D::with_tangent(0.0, t);
-        out.add_scaled(&unseeded, 3.0);
-        assert_eq!(*out.lanes(), t);
     }
 
     #[test]
