@@ -160,6 +160,7 @@ pub(crate) struct LocationScaleChecks<'a, Y, M, S> {
 
 impl<'a, Y: Operand, M: Operand, S: Operand> LocationScaleChecks<'a, Y, M, S> {
     /// The checks of `function`'s arguments, `variate_check` being its check of `y`.
+    #[inline]
     pub(crate) fn new(
         function: &'static str,
         variate_check: fn(&'static str, &'static str, &Y) -> Result<()>,
@@ -177,6 +178,7 @@ impl<'a, Y: Operand, M: Operand, S: Operand> LocationScaleChecks<'a, Y, M, S> {
     }
 
     /// Runs the checks, the location's only if `with_location`.
+    #[inline]
     pub(crate) fn run(&self, with_location: bool) -> Result<()> {
         (self.variate_check)(self.function, "random variable", self.y)?;
         if with_location {
@@ -188,6 +190,7 @@ impl<'a, Y: Operand, M: Operand, S: Operand> LocationScaleChecks<'a, Y, M, S> {
     /// The common length, after the checks: by [`checked_len`], leaving out a location that
     /// drives the density's loop (the loop checks it, and runs `self.run(true)` if a value
     /// fails).
+    #[inline]
     pub(crate) fn len(&self) -> Result<usize> {
         checked_len(
             self.function,
