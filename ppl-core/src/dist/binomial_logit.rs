@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use super::binomial::{check_binomial_counts, ln_choose, sample_binomial};
-use super::check::{check_finite, check_int_all};
+use super::check::{check_finite, check_int_all, checked_len};
 use super::distribution::{Distribution, Support};
 use super::partials::{log_mass, ArgPartials};
 use crate::error::Result;
@@ -57,22 +57,22 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
     const FUNCTION: &str = "binomial_logit";
     // Lazy log-odds (`a[group] + b[group] .* x`, `mu + tau * eta`) drive the loop and are
     // checked in it; they come first in the order of the checks.
-    let check_log_odds = || check_finite(FUNCTION, "log_odds", &log_odds);
-    let log_odds_in_loop = log_odds.prefers_visit();
-    if !log_odds_in_loop {
-        check_log_odds()?;
-    }
-    let n = match check_binomial_counts(FUNCTION, &y, &trials, ("log_odds", log_odds.size())) {
-        Ok(n) => n,
-        Err(counts_error) => {
-            check_log_odds()?;
-            return Err(counts_error);
+    let checks = |with_log_odds: bool| -> Result<()> {
+        if with_log_odds {
+            check_finite(FUNCTION, "log_odds", &log_odds)?;
         }
+        check_binomial_counts(FUNCTION, &y, &trials, ("log_odds", log_odds.size())).map(|_| ())
     };
-    if log_odds_in_loop && n == 0 {
-        // The loop checks nothing; a scalar lazy argument must still be valid.
-        check_log_odds()?;
-    }
+    let n = checked_len(
+        FUNCTION,
+        &[
+            ("random variable", y.size()),
+            ("trials", trials.size()),
+            ("log_odds", log_odds.size()),
+        ],
+        log_odds.prefers_visit(),
+        checks,
+    )?;
     let mut log_odds_partials = ArgPartials::new(&log_odds);
     let mut out = T::accumulator();
     let mut value = 0.0;
@@ -99,7 +99,7 @@ fn binomial_logit_log_mass<const PROPTO: bool, T: Real>(
         },
     );
     if !log_odds_valid {
-        check_log_odds()?;
+        checks(true)?;
     }
     log_odds_partials.apply(&mut out);
     Ok(log_mass(out, value))
