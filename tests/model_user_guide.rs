@@ -1,0 +1,809 @@
+//! Models from the Stan User's Guide written with `model!` as a Stan user would, each checked against a log-density and gradient computed independently in `f64`.
+
+use ppl::core::{GradientMode, Matrix, Model, Vector};
+use ppl::Real;
+
+ppl::model! {
+    /// UG 1.1 linear regression on a design matrix, flat priors (Stan:
+    /// `y ~ normal(x * beta + alpha, sigma)`).
+    pub struct MultipleRegression {
+        N: usize,
+        K: usize,
+        #[data(size = (N, K))]
+        x: Matrix<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    alpha: real;
+    beta: vector[K];
+    sigma: real<lower = 0>;
+    y ~ normal(x * beta + alpha, sigma);
+}
+
+ppl::model! {
+    /// UG 1.13 multilevel logistic regression, varying intercepts with Stan's affine
+    /// (non-centring) transform: vectorised over a gathered index.
+    pub struct VaryingInterceptLogit {
+        N: usize,
+        J: usize,
+        #[data(size = N, upper = J)]
+        jj: Vec<usize>,
+        #[data(size = N)]
+        x: Vec<f64>,
+        #[data(size = N, lower = 0, upper = 1)]
+        y: Vec<i64>,
+    }
+    mu_alpha ~ normal(0.0, 1.0);
+    sigma_alpha: real<lower = 0.0> ~ normal(0.0, 1.0);
+    alpha: vector<offset = mu_alpha, multiplier = sigma_alpha>[J] ~ normal(mu_alpha, sigma_alpha);
+    beta ~ normal(0.0, 2.5);
+    y ~ bernoulli_logit(alpha.gather(jj)? + beta * x);
+}
+
+ppl::model! {
+    /// The same model with Stan's loop over observations.
+    pub struct VaryingInterceptLogitLoop {
+        N: usize,
+        J: usize,
+        #[data(size = N, upper = J)]
+        jj: Vec<usize>,
+        #[data(size = N)]
+        x: Vec<f64>,
+        #[data(size = N, lower = 0, upper = 1)]
+        y: Vec<i64>,
+    }
+    mu_alpha ~ normal(0.0, 1.0);
+    sigma_alpha: real<lower = 0.0> ~ normal(0.0, 1.0);
+    alpha: vector<offset = mu_alpha, multiplier = sigma_alpha>[J] ~ normal(mu_alpha, sigma_alpha);
+    beta ~ normal(0.0, 2.5);
+    for n in 0..N {
+        y[n] ~ bernoulli_logit(alpha[jj[n]] + beta * x[n]);
+    }
+}
+
+ppl::model! {
+    /// UG 1.5 Poisson regression with an exposure offset:
+    /// `y ~ poisson_log(log(exposure) + alpha + X * beta)`.
+    pub struct PoissonExposure {
+        N: usize,
+        K: usize,
+        #[data(size = (N, K))]
+        X: Matrix<f64>,
+        #[data(size = N, lower = 0.0)]
+        exposure: Vec<f64>,
+        #[data(size = N, lower = 0)]
+        y: Vec<i64>,
+    }
+    data log_exposure: Vec<f64> = exposure.iter().map(|e| e.ln()).collect();
+    alpha ~ normal(0.0, 5.0);
+    beta: vector[K] ~ normal(0.0, 1.0);
+    y ~ poisson_log(log_exposure + alpha + X * beta);
+}
+
+ppl::model! {
+    /// UG 7.2 change point model (coal mining disasters), the switch point marginalised
+    /// out with `log_sum_exp`.
+    pub struct ChangePoint {
+        #[data(lower = 0.0)]
+        r_e: f64,
+        #[data(lower = 0.0)]
+        r_l: f64,
+        T: usize,
+        #[data(size = T, lower = 0)]
+        D: Vec<i64>,
+    }
+    e: real<lower = 0.0> ~ exponential(r_e);
+    l: real<lower = 0.0> ~ exponential(r_l);
+    let log_unif = -(T as f64).ln();
+    let mut lp = vec![T::constant(log_unif); T];
+    for s in 0..T {
+        for t in 0..T {
+            lp[s] += poisson_lpmf(D[t], if t < s { e } else { l })?;
+        }
+    }
+    target += log_sum_exp(&lp);
+}
+
+ppl::model! {
+    /// UG 5.6 zero-inflated Poisson, flat priors.
+    pub struct ZeroInflatedPoisson {
+        N: usize,
+        #[data(size = N, lower = 0)]
+        y: Vec<i64>,
+    }
+    theta: real<lower = 0.0, upper = 1.0>;
+    lambda: real<lower = 0.0>;
+    for n in 0..N {
+        if y[n] == 0 {
+            target += log_sum_exp2(
+                bernoulli_lpmf(1, theta)?,
+                bernoulli_lpmf(0, theta)? + poisson_lpmf(y[n], lambda)?,
+            );
+        } else {
+            target += bernoulli_lpmf(0, theta)? + poisson_lpmf(y[n], lambda)?;
+        }
+    }
+}
+
+ppl::model! {
+    /// UG 3.1 AR(1), vectorised over the lagged series, with a stationary prior on `beta`.
+    pub struct Ar1 {
+        N: usize,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    alpha ~ normal(0.0, 2.0);
+    beta: real<lower = -1.0, upper = 1.0>;
+    sigma: real<lower = 0.0> ~ cauchy(0.0, 2.5);
+    data y_lagged: Vec<f64> = y[..N - 1].to_vec();
+    y[1..N] ~ normal(alpha + beta * y_lagged, sigma);
+}
+
+ppl::model! {
+    /// The same AR(1) with a loop over t.
+    pub struct Ar1Loop {
+        N: usize,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    alpha ~ normal(0.0, 2.0);
+    beta: real<lower = -1.0, upper = 1.0>;
+    sigma: real<lower = 0.0> ~ cauchy(0.0, 2.5);
+    for t in 1..N {
+        y[t] ~ normal(alpha + beta * y[t - 1], sigma);
+    }
+}
+
+ppl::model! {
+    /// UG 6.1 regression with a measurement-error covariate.
+    pub struct MeasurementError {
+        N: usize,
+        #[data(size = N)]
+        x_meas: Vec<f64>,
+        #[data(lower = 0.0)]
+        tau: f64,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    x: vector[N];
+    mu_x: real;
+    sigma_x: real<lower = 0.0>;
+    alpha: real;
+    beta: real;
+    sigma: real<lower = 0.0>;
+    x ~ normal(mu_x, sigma_x);
+    x_meas ~ normal(x, tau);
+    y ~ normal(alpha + beta * x, sigma);
+    alpha ~ normal(0.0, 10.0);
+    beta ~ normal(0.0, 10.0);
+    sigma ~ cauchy(0.0, 5.0);
+    mu_x ~ normal(0.0, 10.0);
+    sigma_x ~ cauchy(0.0, 5.0);
+}
+
+ppl::model! {
+    /// Dirichlet–multinomial: a simplex parameter with a Dirichlet prior.
+    pub struct DirichletMultinomial {
+        K: usize,
+        #[data(size = K, lower = 0.0)]
+        alpha: Vec<f64>,
+        #[data(size = K, lower = 0)]
+        y: Vec<i64>,
+    }
+    theta: simplex[K] ~ dirichlet(alpha);
+    y ~ multinomial(theta);
+}
+
+/// Stan's `ordered_logistic_lpmf(k | eta, c)` for one outcome `k` (0-based here), written as a
+/// user function generic over the scalar.
+fn ordered_logistic_lpmf<T: Real>(k: usize, eta: T, cutpoints: &Vector<T>) -> T {
+    let last = cutpoints.len();
+    if k == 0 {
+        (eta - cutpoints[0]).log1m_inv_logit()
+    } else if k == last {
+        (eta - cutpoints[last - 1]).inv_logit().ln()
+    } else {
+        ((eta - cutpoints[k - 1]).inv_logit() - (eta - cutpoints[k]).inv_logit()).ln()
+    }
+}
+
+ppl::model! {
+    /// UG 1.8 ordered logistic regression with an `ordered` cutpoint parameter and a
+    /// user-defined Rust log-mass.
+    pub struct OrderedLogistic {
+        N: usize,
+        #[data(lower = 2)]
+        K: usize,
+        #[data(size = N)]
+        x: Vec<f64>,
+        #[data(size = N, upper = K)]
+        y: Vec<usize>,
+    }
+    beta ~ normal(0.0, 5.0);
+    c: ordered[K - 1];
+    for n in 0..N {
+        target += ordered_logistic_lpmf(y[n], beta * x[n], c);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Independent references: each model's log density written out in `f64`, and its gradient
+// either by hand or by Richardson-extrapolated central differences of that hand formula.
+
+fn inv_logit(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// `ln n!` by summation (exact enough for the small counts used here).
+fn ln_factorial(n: i64) -> f64 {
+    (2..=n).map(|k| (k as f64).ln()).sum()
+}
+
+fn log_sum_exp_f64(values: &[f64]) -> f64 {
+    let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    max + values.iter().map(|v| (v - max).exp()).sum::<f64>().ln()
+}
+
+/// The gradient of `f` at `u` by central differences `D(h)` extrapolated twice
+/// (`R = (4 D(h/2) − D(h))/3`, then `(16 R(h/2) − R(h))/15`): truncation error O(h⁶), about
+/// 1e-11 here, independent of the models' forward-mode AD.
+fn richardson_gradient(f: impl Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
+    let central = |i: usize, h: f64| {
+        let mut plus = u.to_vec();
+        let mut minus = u.to_vec();
+        plus[i] += h;
+        minus[i] -= h;
+        (f(&plus) - f(&minus)) / (2.0 * h)
+    };
+    (0..u.len())
+        .map(|i| {
+            let h = 0.02;
+            let d = [central(i, h), central(i, h / 2.0), central(i, h / 4.0)];
+            let r = [(4.0 * d[1] - d[0]) / 3.0, (4.0 * d[2] - d[1]) / 3.0];
+            (16.0 * r[1] - r[0]) / 15.0
+        })
+        .collect()
+}
+
+fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= tolerance * expected.abs().max(1.0),
+        "{what}: {actual} vs {expected} (difference {:e})",
+        actual - expected
+    );
+}
+
+/// The model's log density (with and without the Jacobian) and gradient, in every gradient
+/// mode, against the hand computation: `hand(u)` returns the log density with the Jacobian
+/// and the log-Jacobian alone; `hand_gradient` is the hand gradient, if written out.
+fn check_against_hand<M: Model>(
+    with_mode: impl Fn(GradientMode) -> M,
+    u: &[f64],
+    hand: impl Fn(&[f64]) -> (f64, f64),
+    hand_gradient: Option<Vec<f64>>,
+) {
+    let (expected, log_jacobian) = hand(u);
+    let model = with_mode(GradientMode::Auto);
+    assert_close(
+        model.log_density_f64(u, true).unwrap(),
+        expected,
+        1e-12,
+        "log density",
+    );
+    assert_close(
+        model.log_density_f64(u, false).unwrap(),
+        expected - log_jacobian,
+        1e-12,
+        "log density without the Jacobian",
+    );
+    let reference = richardson_gradient(|v| hand(v).0, u);
+    if let Some(analytic) = &hand_gradient {
+        for (i, (a, r)) in analytic.iter().zip(&reference).enumerate() {
+            assert_close(
+                *a,
+                *r,
+                1e-9,
+                &format!("hand gradient [{i}] vs its differences"),
+            );
+        }
+    }
+    let expected_gradient = hand_gradient.unwrap_or(reference);
+    for mode in [
+        GradientMode::Auto,
+        GradientMode::Dense,
+        GradientMode::Sparse,
+    ] {
+        let model = with_mode(mode);
+        assert_eq!(model.gradient_mode(), mode);
+        let mut gradient = vec![0.0; u.len()];
+        // `LogDensity` and `Model` share method names: importing both makes `model.dim()`
+        // ambiguous, so the gradient is called by its path.
+        let lp = ppl::core::LogDensity::log_density_gradient(&model, u, &mut gradient).unwrap();
+        assert_close(lp, expected, 1e-12, &format!("{mode:?} log density"));
+        for (i, (g, e)) in gradient.iter().zip(&expected_gradient).enumerate() {
+            assert_close(*g, *e, 1e-10, &format!("{mode:?} gradient [{i}]"));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear regression.
+
+const REGRESSION_X: [[f64; 2]; 5] = [
+    [1.0, 0.5],
+    [-0.3, 1.2],
+    [0.8, -1.1],
+    [2.0, 0.1],
+    [-1.5, -0.4],
+];
+const REGRESSION_Y: [f64; 5] = [1.1, 0.4, -0.7, 2.3, -1.9];
+
+fn regression_x() -> Matrix<f64> {
+    Matrix::from_rows(&REGRESSION_X.map(|row| row.to_vec())).unwrap()
+}
+
+/// `u = (alpha, beta[1], beta[2], ln sigma)`: flat priors, `−N ln σ` kept (σ is a parameter),
+/// log-Jacobian `ln σ`.
+fn regression_by_hand(u: &[f64]) -> (f64, f64) {
+    let sigma = u[3].exp();
+    let lp: f64 = (0..5)
+        .map(|n| {
+            let mu = u[0] + REGRESSION_X[n][0] * u[1] + REGRESSION_X[n][1] * u[2];
+            -0.5 * ((REGRESSION_Y[n] - mu) / sigma).powi(2) - sigma.ln()
+        })
+        .sum();
+    (lp + u[3], u[3])
+}
+
+fn regression_gradient_by_hand(u: &[f64]) -> Vec<f64> {
+    let sigma = u[3].exp();
+    let mut gradient = vec![0.0; 4];
+    for n in 0..5 {
+        let mu = u[0] + REGRESSION_X[n][0] * u[1] + REGRESSION_X[n][1] * u[2];
+        let scaled = (REGRESSION_Y[n] - mu) / (sigma * sigma);
+        gradient[0] += scaled;
+        gradient[1] += scaled * REGRESSION_X[n][0];
+        gradient[2] += scaled * REGRESSION_X[n][1];
+        // d/d(ln σ) of −½ r²/σ² − ln σ
+        gradient[3] += (REGRESSION_Y[n] - mu).powi(2) / (sigma * sigma) - 1.0;
+    }
+    gradient[3] += 1.0;
+    gradient
+}
+
+#[test]
+fn multiple_regression_matches_hand_computation() {
+    let model = MultipleRegression::new(5, 2, regression_x(), REGRESSION_Y.to_vec()).unwrap();
+    assert_eq!(Model::dim(&model), 4);
+    assert_eq!(
+        model.param_names(),
+        vec!["alpha", "beta[1]", "beta[2]", "sigma"]
+    );
+    // `X * beta + alpha` on a data matrix is generated as `normal_id_glm`.
+    assert!(model.prefers_sparse_gradient());
+    for u in [[0.3, 0.8, -0.4, -0.2], [-1.0, 0.1, 0.6, 0.5]] {
+        check_against_hand(
+            |mode| model.clone().with_gradient_mode(mode),
+            &u,
+            regression_by_hand,
+            Some(regression_gradient_by_hand(&u)),
+        );
+        assert_eq!(
+            model.constrain(&u).unwrap(),
+            vec![u[0], u[1], u[2], u[3].exp()]
+        );
+    }
+    let round_trip = model.unconstrain(&[0.3, 0.8, -0.4, 0.25]).unwrap();
+    assert_close(round_trip[3], 0.25f64.ln(), 1e-15, "unconstrained sigma");
+    assert!(model.unconstrain(&[0.3, 0.8, -0.4, -1.0]).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Varying intercepts, logistic.
+
+const LOGIT_GROUP: [usize; 6] = [1, 2, 3, 1, 2, 3];
+const LOGIT_X: [f64; 6] = [0.5, -1.0, 1.5, 0.2, -0.3, 2.0];
+const LOGIT_Y: [i64; 6] = [1, 0, 1, 1, 0, 0];
+
+/// `u = (mu_alpha, ln sigma_alpha, alpha_raw[1..3], beta)`, `alpha_j = mu + sigma u_j` (Stan's
+/// offset/multiplier), log-Jacobian `ln σ` (lower bound) `+ J ln σ` (multiplier).
+fn varying_intercept_by_hand(u: &[f64]) -> (f64, f64) {
+    let (mu, sigma, beta) = (u[0], u[1].exp(), u[5]);
+    let alpha: Vec<f64> = u[2..5].iter().map(|raw| mu + sigma * raw).collect();
+    let mut lp = -0.5 * mu * mu - 0.5 * sigma * sigma - 0.5 * (beta / 2.5).powi(2);
+    // alpha ~ normal(mu, sigma) keeps −J ln σ: σ is a parameter.
+    lp += alpha
+        .iter()
+        .map(|a| -0.5 * ((a - mu) / sigma).powi(2) - sigma.ln())
+        .sum::<f64>();
+    for n in 0..6 {
+        let eta = alpha[LOGIT_GROUP[n] - 1] + beta * LOGIT_X[n];
+        lp += LOGIT_Y[n] as f64 * eta - eta.exp().ln_1p();
+    }
+    let log_jacobian = u[1] + 3.0 * sigma.ln();
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn varying_intercept_logit_matches_hand_computation() {
+    let vectorised = VaryingInterceptLogit::new(
+        6,
+        3,
+        LOGIT_GROUP.to_vec(),
+        LOGIT_X.to_vec(),
+        LOGIT_Y.to_vec(),
+    )
+    .unwrap();
+    let looped = VaryingInterceptLogitLoop::new(
+        6,
+        3,
+        LOGIT_GROUP.to_vec(),
+        LOGIT_X.to_vec(),
+        LOGIT_Y.to_vec(),
+    )
+    .unwrap();
+    assert_eq!(Model::dim(&vectorised), 6);
+    let u = [0.2, -0.5, 0.3, -0.6, 1.1, 0.7];
+    check_against_hand(
+        |mode| vectorised.clone().with_gradient_mode(mode),
+        &u,
+        varying_intercept_by_hand,
+        None,
+    );
+    check_against_hand(
+        |mode| looped.clone().with_gradient_mode(mode),
+        &u,
+        varying_intercept_by_hand,
+        None,
+    );
+    // The output is the constrained alpha, as in Stan.
+    let sigma = u[1].exp();
+    let constrained = vectorised.constrain(&u).unwrap();
+    let expected = [
+        u[0],
+        sigma,
+        u[0] + sigma * u[2],
+        u[0] + sigma * u[3],
+        u[0] + sigma * u[4],
+        u[5],
+    ];
+    for (c, e) in constrained.iter().zip(expected) {
+        assert_close(*c, e, 1e-15, "constrained");
+    }
+    let back = vectorised.unconstrain(&constrained).unwrap();
+    for (b, e) in back.iter().zip(u) {
+        assert_close(*b, e, 1e-14, "unconstrained");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Poisson regression with an exposure offset.
+
+const EXPOSURE: [f64; 5] = [1.0, 2.5, 0.5, 4.0, 1.5];
+const COUNTS: [i64; 5] = [2, 5, 0, 9, 3];
+
+/// `u = (alpha, beta[1], beta[2])`; `~` drops `−ln y!`.
+fn poisson_exposure_by_hand(u: &[f64]) -> (f64, f64) {
+    let mut lp = -0.5 * (u[0] / 5.0).powi(2) - 0.5 * (u[1] * u[1] + u[2] * u[2]);
+    for n in 0..5 {
+        let eta = EXPOSURE[n].ln() + u[0] + REGRESSION_X[n][0] * u[1] + REGRESSION_X[n][1] * u[2];
+        lp += COUNTS[n] as f64 * eta - eta.exp();
+    }
+    (lp, 0.0)
+}
+
+fn poisson_exposure_gradient_by_hand(u: &[f64]) -> Vec<f64> {
+    let mut gradient = vec![-u[0] / 25.0, -u[1], -u[2]];
+    for n in 0..5 {
+        let eta = EXPOSURE[n].ln() + u[0] + REGRESSION_X[n][0] * u[1] + REGRESSION_X[n][1] * u[2];
+        let residual = COUNTS[n] as f64 - eta.exp();
+        gradient[0] += residual;
+        gradient[1] += residual * REGRESSION_X[n][0];
+        gradient[2] += residual * REGRESSION_X[n][1];
+    }
+    gradient
+}
+
+#[test]
+fn poisson_with_exposure_matches_hand_computation() {
+    let model =
+        PoissonExposure::new(5, 2, regression_x(), EXPOSURE.to_vec(), COUNTS.to_vec()).unwrap();
+    let u = [0.1, 0.3, -0.2];
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &u,
+        poisson_exposure_by_hand,
+        Some(poisson_exposure_gradient_by_hand(&u)),
+    );
+    let err = PoissonExposure::new(
+        5,
+        2,
+        regression_x(),
+        vec![1.0, -2.5, 0.5, 4.0, 1.5],
+        COUNTS.to_vec(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "PoissonExposure: data exposure[2] is -2.5, but must be >= 0"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change point.
+
+const DISASTERS: [i64; 6] = [4, 5, 4, 1, 0, 1];
+
+/// `u = (ln e, ln l)`; the exponential priors with data rates drop `ln r`; the marginal over
+/// the switch point keeps every term (`poisson_lpmf`).
+fn change_point_by_hand(u: &[f64]) -> (f64, f64) {
+    let (r_e, r_l) = (0.8, 1.2);
+    let (early, late) = (u[0].exp(), u[1].exp());
+    let t_len = DISASTERS.len();
+    let lp: Vec<f64> = (0..t_len)
+        .map(|s| {
+            -(t_len as f64).ln()
+                + (0..t_len)
+                    .map(|t| {
+                        let rate = if t < s { early } else { late };
+                        DISASTERS[t] as f64 * rate.ln() - rate - ln_factorial(DISASTERS[t])
+                    })
+                    .sum::<f64>()
+        })
+        .collect();
+    let log_jacobian = u[0] + u[1];
+    (
+        -r_e * early - r_l * late + log_sum_exp_f64(&lp) + log_jacobian,
+        log_jacobian,
+    )
+}
+
+#[test]
+fn change_point_matches_hand_computation() {
+    let model = ChangePoint::new(0.8, 1.2, 6, DISASTERS.to_vec()).unwrap();
+    assert_eq!(model.param_names(), vec!["e", "l"]);
+    for u in [[1.0, -0.3], [0.2, 0.4]] {
+        check_against_hand(
+            |mode| model.clone().with_gradient_mode(mode),
+            &u,
+            change_point_by_hand,
+            None,
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zero-inflated Poisson.
+
+const ZIP_Y: [i64; 7] = [0, 0, 3, 1, 0, 2, 5];
+
+/// `u = (logit theta, ln lambda)`, flat priors; log-Jacobian `ln θ + ln(1 − θ) + ln λ`.
+fn zero_inflated_by_hand(u: &[f64]) -> (f64, f64) {
+    let (theta, lambda) = (inv_logit(u[0]), u[1].exp());
+    let lp: f64 = ZIP_Y
+        .iter()
+        .map(|&y| {
+            if y == 0 {
+                (theta + (1.0 - theta) * (-lambda).exp()).ln()
+            } else {
+                (1.0 - theta).ln() + y as f64 * lambda.ln() - lambda - ln_factorial(y)
+            }
+        })
+        .sum();
+    let log_jacobian = theta.ln() + (1.0 - theta).ln() + u[1];
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn zero_inflated_poisson_matches_hand_computation() {
+    let model = ZeroInflatedPoisson::new(7, ZIP_Y.to_vec()).unwrap();
+    let u = [0.2, 0.4];
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &u,
+        zero_inflated_by_hand,
+        None,
+    );
+    assert_eq!(
+        model.constrain(&u).unwrap(),
+        vec![inv_logit(0.2), 0.4f64.exp()]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// AR(1).
+
+const SERIES: [f64; 6] = [0.5, 0.9, 0.3, -0.2, 0.4, 1.0];
+
+/// `u = (alpha, beta_u, ln sigma)` with `beta = −1 + 2 inv_logit(beta_u)`: log-Jacobian
+/// `ln 2 + ln z + ln(1 − z) + ln σ`; `cauchy(0, 2.5)` with data arguments drops `−ln(π 2.5)`.
+fn ar1_by_hand(u: &[f64]) -> (f64, f64) {
+    let z = inv_logit(u[1]);
+    let (alpha, beta, sigma) = (u[0], -1.0 + 2.0 * z, u[2].exp());
+    let mut lp = -0.5 * (alpha / 2.0).powi(2) - (1.0 + (sigma / 2.5).powi(2)).ln();
+    for t in 1..SERIES.len() {
+        lp += -0.5 * ((SERIES[t] - alpha - beta * SERIES[t - 1]) / sigma).powi(2) - sigma.ln();
+    }
+    let log_jacobian = 2f64.ln() + z.ln() + (1.0 - z).ln() + u[2];
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn ar1_vectorised_and_looped_match_hand_computation() {
+    let vectorised = Ar1::new(6, SERIES.to_vec()).unwrap();
+    let looped = Ar1Loop::new(6, SERIES.to_vec()).unwrap();
+    let u = [0.1, 0.6, -0.4];
+    check_against_hand(
+        |mode| vectorised.clone().with_gradient_mode(mode),
+        &u,
+        ar1_by_hand,
+        None,
+    );
+    check_against_hand(
+        |mode| looped.clone().with_gradient_mode(mode),
+        &u,
+        ar1_by_hand,
+        None,
+    );
+    let constrained = vectorised.constrain(&u).unwrap();
+    assert_close(constrained[1], 2.0 * inv_logit(0.6) - 1.0, 1e-15, "beta");
+    // The bounds are open: beta = 1 cannot be unconstrained.
+    assert!(vectorised.unconstrain(&[0.1, 1.0, 0.5]).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement error.
+
+const X_MEAS: [f64; 4] = [0.2, 1.1, -0.5, 2.0];
+const Y_MEAS: [f64; 4] = [0.9, 2.1, -0.2, 3.5];
+
+/// `u = (x[1..4], mu_x, ln sigma_x, alpha, beta, ln sigma)`; data `tau = 0.3` drops `−N ln τ`;
+/// the literal-argument priors drop their constants; log-Jacobian `ln σ_x + ln σ`.
+fn measurement_error_by_hand(u: &[f64]) -> (f64, f64) {
+    let tau = 0.3;
+    let x = &u[..4];
+    let (mu_x, sigma_x, alpha, beta, sigma) = (u[4], u[5].exp(), u[6], u[7], u[8].exp());
+    let mut lp = 0.0;
+    for n in 0..4 {
+        lp += -0.5 * ((x[n] - mu_x) / sigma_x).powi(2) - sigma_x.ln();
+        lp += -0.5 * ((X_MEAS[n] - x[n]) / tau).powi(2);
+        lp += -0.5 * ((Y_MEAS[n] - alpha - beta * x[n]) / sigma).powi(2) - sigma.ln();
+    }
+    let half_cauchy = |s: f64| -(1.0 + (s / 5.0).powi(2)).ln();
+    lp += -0.5 * (alpha / 10.0).powi(2) - 0.5 * (beta / 10.0).powi(2) - 0.5 * (mu_x / 10.0).powi(2);
+    lp += half_cauchy(sigma) + half_cauchy(sigma_x);
+    let log_jacobian = u[5] + u[8];
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn measurement_error_matches_hand_computation() {
+    let model = MeasurementError::new(4, X_MEAS.to_vec(), 0.3, Y_MEAS.to_vec()).unwrap();
+    assert_eq!(Model::dim(&model), 9);
+    assert_eq!(
+        model.param_names(),
+        vec!["x[1]", "x[2]", "x[3]", "x[4]", "mu_x", "sigma_x", "alpha", "beta", "sigma"]
+    );
+    let u = [0.1, 1.0, -0.4, 1.8, 0.5, 0.2, 0.3, 1.2, -0.7];
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &u,
+        measurement_error_by_hand,
+        None,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dirichlet–multinomial.
+
+const CONCENTRATION: [f64; 3] = [1.5, 2.0, 0.7];
+const CATEGORY_COUNTS: [i64; 3] = [3, 7, 1];
+
+/// Stan 2.35's centred stick-breaking transform of `u ∈ ℝ^{K−1}` and its log-Jacobian, written
+/// from the Reference Manual's formula.
+fn stick_breaking(u: &[f64]) -> (Vec<f64>, f64) {
+    let k_len = u.len() + 1;
+    let mut stick = 1.0;
+    let mut log_jacobian = 0.0;
+    let mut simplex = Vec::with_capacity(k_len);
+    for (k, u_k) in u.iter().enumerate() {
+        let z = inv_logit(u_k - ((k_len - k - 1) as f64).ln());
+        simplex.push(stick * z);
+        log_jacobian += f64::ln(stick) + z.ln() + (1.0 - z).ln();
+        stick -= stick * z;
+    }
+    simplex.push(stick);
+    (simplex, log_jacobian)
+}
+
+/// `~ dirichlet(alpha)` with data alpha drops the normaliser, `~ multinomial` its coefficient.
+fn dirichlet_multinomial_by_hand(u: &[f64]) -> (f64, f64) {
+    let (theta, log_jacobian) = stick_breaking(u);
+    let lp: f64 = (0..3)
+        .map(|k| (CONCENTRATION[k] - 1.0 + CATEGORY_COUNTS[k] as f64) * theta[k].ln())
+        .sum();
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn dirichlet_multinomial_matches_hand_computation() {
+    let model =
+        DirichletMultinomial::new(3, CONCENTRATION.to_vec(), CATEGORY_COUNTS.to_vec()).unwrap();
+    assert_eq!(Model::dim(&model), 2);
+    assert_eq!(
+        model.param_names(),
+        vec!["theta[1]", "theta[2]", "theta[3]"]
+    );
+    let u = [0.3, -0.5];
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &u,
+        dirichlet_multinomial_by_hand,
+        None,
+    );
+    let constrained = model.constrain(&u).unwrap();
+    let (expected, _) = stick_breaking(&u);
+    for (c, e) in constrained.iter().zip(&expected) {
+        assert_close(*c, *e, 1e-15, "simplex");
+    }
+    assert_close(constrained.iter().sum(), 1.0, 1e-15, "simplex sum");
+    // u = 0 is the uniform simplex.
+    for value in model.constrain(&[0.0, 0.0]).unwrap() {
+        assert_close(value, 1.0 / 3.0, 1e-15, "uniform simplex");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ordered logistic.
+
+const ORDINAL_X: [f64; 6] = [0.5, -1.2, 2.0, 0.3, -0.4, 1.1];
+const ORDINAL_Y: [usize; 6] = [1, 2, 4, 3, 2, 4];
+
+/// `u = (beta, c_u[1..3])` with `c[1] = c_u[1]`, `c[k] = c[k−1] + exp(c_u[k])` (Stan's ordered
+/// transform): log-Jacobian `c_u[2] + c_u[3]`.
+fn ordered_logistic_by_hand(u: &[f64]) -> (f64, f64) {
+    let beta = u[0];
+    let mut cutpoints = vec![u[1]];
+    for raw in &u[2..] {
+        cutpoints.push(cutpoints[cutpoints.len() - 1] + raw.exp());
+    }
+    let mut lp = -0.5 * (beta / 5.0).powi(2);
+    for n in 0..6 {
+        let eta = beta * ORDINAL_X[n];
+        // P(y ≤ k) = inv_logit(c_k − η); P(y = k) = P(y ≤ k) − P(y ≤ k − 1).
+        let cumulative = |k: usize| match k {
+            0 => 0.0,
+            4 => 1.0,
+            k => inv_logit(cutpoints[k - 1] - eta),
+        };
+        let y = ORDINAL_Y[n];
+        lp += (cumulative(y) - cumulative(y - 1)).ln();
+    }
+    let log_jacobian = u[2] + u[3];
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn ordered_logistic_with_user_function_matches_hand_computation() {
+    let model = OrderedLogistic::new(6, 4, ORDINAL_X.to_vec(), ORDINAL_Y.to_vec()).unwrap();
+    assert_eq!(Model::dim(&model), 4);
+    let u = [0.6, -0.5, 0.2, -0.1];
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &u,
+        ordered_logistic_by_hand,
+        None,
+    );
+    let constrained = model.constrain(&u).unwrap();
+    let expected = [
+        0.6,
+        -0.5,
+        -0.5 + 0.2f64.exp(),
+        -0.5 + 0.2f64.exp() + (-0.1f64).exp(),
+    ];
+    for (c, e) in constrained.iter().zip(expected) {
+        assert_close(*c, e, 1e-15, "cutpoints");
+    }
+    // Unordered cutpoints are not in the support.
+    assert!(model.unconstrain(&[0.6, 1.0, 0.5, 2.0]).is_err());
+}
