@@ -257,7 +257,7 @@ fn richardson_gradient(f: impl Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
     };
     (0..u.len())
         .map(|i| {
-            let h = 0.02;
+            let h = 0.01;
             let d = [central(i, h), central(i, h / 2.0), central(i, h / 4.0)];
             let r = [(4.0 * d[1] - d[0]) / 3.0, (4.0 * d[2] - d[1]) / 3.0];
             (16.0 * r[1] - r[0]) / 15.0
@@ -806,4 +806,136 @@ fn ordered_logistic_with_user_function_matches_hand_computation() {
     }
     // Unordered cutpoints are not in the support.
     assert!(model.unconstrain(&[0.6, 1.0, 0.5, 2.0]).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stan spellings that `model!` rewrites: integer literals in `~` arguments, `lpdf(y | …)`,
+// two-argument `log_sum_exp`, densities as operands.
+
+ppl::model! {
+    /// Integer literals where Stan promotes them to `real`; `binomial`'s trials stay integers.
+    pub struct IntegerLiterals {
+        #[data(lower = 0, upper = 10)]
+        k: i64,
+        #[data(size = 3)]
+        y: Vec<f64>,
+    }
+    theta ~ beta(1, 1);
+    k ~ binomial(10, theta);
+    mu ~ normal(-1, 2);
+    sigma: real<lower = 0> ~ cauchy(0, 5);
+    y ~ normal(mu, sigma);
+}
+
+/// `u = (logit theta, mu, ln sigma)`. The literals are data, so `~` drops what depends on them
+/// alone: `ln B(1, 1)`, `ln C(10, k)`, `−ln 2`, `−ln(5π)`.
+fn integer_literals_by_hand(u: &[f64]) -> (f64, f64) {
+    let (k, y) = (4.0, [0.3, -1.2, 0.8]);
+    let (theta, mu, sigma) = (inv_logit(u[0]), u[1], u[2].exp());
+    let mut lp = k * theta.ln() + (10.0 - k) * (1.0 - theta).ln();
+    lp += -0.5 * ((mu + 1.0) / 2.0).powi(2) - (1.0 + (sigma / 5.0).powi(2)).ln();
+    lp += y
+        .iter()
+        .map(|v| -0.5 * ((v - mu) / sigma).powi(2) - sigma.ln())
+        .sum::<f64>();
+    let log_jacobian = theta.ln() + (1.0 - theta).ln() + u[2];
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn integer_literals_are_reals_in_sampling_statements() {
+    let model = IntegerLiterals::new(4, vec![0.3, -1.2, 0.8]).unwrap();
+    assert_eq!(model.param_names(), vec!["theta", "mu", "sigma"]);
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &[0.4, -0.7, 0.3],
+        integer_literals_by_hand,
+        None,
+    );
+}
+
+ppl::model! {
+    /// UG 5.3 two-component normal mixture written with Stan's spellings: `lpdf(y | …)` and
+    /// `log_sum_exp(a, b)`.
+    pub struct NormalMixture {
+        N: usize,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    mu: ordered[2] ~ normal(0, 5);
+    sigma: real<lower = 0> ~ lognormal(0, 1);
+    lambda: real<lower = 0, upper = 1> ~ beta(2, 2);
+    for n in 0..N {
+        target += log_sum_exp(
+            lambda.ln() + normal_lpdf(y[n] | mu[0], sigma)?,
+            (1.0 - lambda).ln() + normal_lpdf(y[n] | mu[1], sigma)?,
+        );
+    }
+}
+
+ppl::model! {
+    /// The equal-weight mixture: `target += log_sum_exp(f(…), g(…))` with two densities alone.
+    pub struct EqualMixture {
+        N: usize,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    mu: ordered[2] ~ normal(0, 5);
+    sigma: real<lower = 0> ~ lognormal(0, 1);
+    for n in 0..N {
+        target += log_sum_exp(
+            normal_lpdf(y[n] | mu[0], sigma)?,
+            normal_lpdf(y[n] | mu[1], sigma)?,
+        );
+    }
+}
+
+const MIXTURE_Y: [f64; 5] = [-1.3, -0.8, 2.1, 2.9, 0.4];
+
+/// `u = (mu[1], ln(mu[2] − mu[1]), ln sigma[, logit lambda])`; weights `lambda` or ½ each.
+fn mixture_by_hand(u: &[f64], weighted: bool) -> (f64, f64) {
+    let mu = [u[0], u[0] + u[1].exp()];
+    let sigma = u[2].exp();
+    let lambda = if weighted { inv_logit(u[3]) } else { 0.5 };
+    let normal = |y: f64, m: f64| -0.5 * ((y - m) / sigma).powi(2) - sigma.ln() - LN_SQRT_2PI;
+    // normal(0, 5) on each mu, lognormal(0, 1) on sigma: `−ln σ − ½ ln² σ` (σ is the variate).
+    let mut lp = -0.5 * (mu[0] / 5.0).powi(2) - 0.5 * (mu[1] / 5.0).powi(2);
+    lp += -sigma.ln() - 0.5 * sigma.ln().powi(2);
+    let mut log_jacobian = u[1] + u[2];
+    if weighted {
+        lp += lambda.ln() + (1.0 - lambda).ln();
+        log_jacobian += lambda.ln() + (1.0 - lambda).ln();
+    }
+    for y in MIXTURE_Y {
+        let terms = [
+            lambda.ln() + normal(y, mu[0]),
+            (1.0 - lambda).ln() + normal(y, mu[1]),
+        ];
+        lp += log_sum_exp_f64(&terms);
+    }
+    if !weighted {
+        // `log_sum_exp(f, g)` without weights is the mixture plus ln 2 per observation.
+        lp += MIXTURE_Y.len() as f64 * 2f64.ln();
+    }
+    (lp + log_jacobian, log_jacobian)
+}
+
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+#[test]
+fn mixtures_written_with_stan_spellings_match_hand_computation() {
+    let weighted = NormalMixture::new(5, MIXTURE_Y.to_vec()).unwrap();
+    let equal = EqualMixture::new(5, MIXTURE_Y.to_vec()).unwrap();
+    check_against_hand(
+        |mode| weighted.clone().with_gradient_mode(mode),
+        &[-0.9, 1.1, -0.2, 0.3],
+        |u| mixture_by_hand(u, true),
+        None,
+    );
+    check_against_hand(
+        |mode| equal.clone().with_gradient_mode(mode),
+        &[-0.9, 1.1, -0.2],
+        |u| mixture_by_hand(u, false),
+        None,
+    );
 }

@@ -3,7 +3,8 @@
 //! `lib.rs` only parses and delegates: `ast` is the typed syntax, `valid` the semantic
 //! checks (and the resolution of implicit parameter declarations), `expand` the code
 //! generation, `affine` its rewrite of affine `~` arguments into `ppl::core::Affine`, `scalar`
-//! the scalar type named on density calls that Rust could not infer. The
+//! its rewrites of Stan habits that Rust's types reject (`lp += poisson_lpmf(…)?`,
+//! `normal(0, 1)`, `log_sum_exp(a, b)`). The
 //! language is documented in `docs/writing-models.md`.
 
 use proc_macro::TokenStream;

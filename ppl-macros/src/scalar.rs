@@ -1,20 +1,29 @@
-//! Names the model's scalar type on density calls that are arithmetic operands in the model body (`lp[s] += poisson_lpmf(D[t], rate)?` becomes `poisson_lpmf::<T>(…)?`).
+//! Rewrites of Stan habits that Rust's types reject, done before code generation: the scalar named on density calls in arithmetic (`lp[s] += poisson_lpmf(D[t], rate)?`), integer literals in `~` arguments, two-argument `log_sum_exp`, `normal_lpdf(y | mu, sigma)`.
 //!
-//! The densities of `ppl::core::dist` are generic over their result's scalar. As an operand of
-//! `+`, `-`, `*`, `/`, their compound assignments or a unary `-`, Rust cannot infer it (`T`
-//! implements `Add<T>` and `Add<f64>`), so such code never compiles as written; Stan users
-//! write it all the time (`lp[s] += poisson_lpmf(D[t] | rate)`,
-//! `bernoulli_lpmf(0 | theta) + poisson_lpmf(y | lambda)`). Naming `T` there changes no code
-//! that compiles. Only bare calls of the registry's densities without generic arguments are
-//! annotated; `let` statements with a type annotation, transformed data and closures are left
-//! alone (there the annotation or the closure's own inference decides).
+//! Each rewrite changes only code that would not compile, so no model that compiles changes
+//! meaning:
+//!
+//! * The densities of `ppl::core::dist` are generic over their result's scalar. As an operand
+//!   of `+`, `-`, `*`, `/`, their compound assignments or a unary `-`, Rust cannot infer it
+//!   (`T` implements `Add<T>` and `Add<f64>`); Stan users write it all the time
+//!   (`lp[s] += poisson_lpmf(D[t] | rate)`,
+//!   `bernoulli_lpmf(0 | theta) + poisson_lpmf(y | lambda)`). Bare calls of the registry's
+//!   densities without generic arguments get `::<T>` there; `let` statements with a type
+//!   annotation, transformed data and closures are left alone (there the annotation or the
+//!   closure's own inference decides).
+//! * An integer literal argument of a `~` statement (`mu ~ normal(0, 1)`) becomes a float
+//!   literal, except a `trials` argument (integer data, `binomial(10, p)`): Stan promotes
+//!   `int` to `real`, Rust has no `Operand` for `i64`.
+//! * Stan's two-argument `log_sum_exp(a, b)` becomes `log_sum_exp2(a, b)` (Rust's
+//!   `log_sum_exp` takes one slice); in `target += log_sum_exp(f(…)?, g(…)?)` with two
+//!   densities, both get `::<T>`.
+//! * Stan's conditional bar, `normal_lpdf(y | mu, sigma)`, becomes `normal_lpdf(y, mu, sigma)`.
 
 use crate::ast::{DistCall, Stmt};
-use ppl_core::dist::FAMILIES;
-use syn::{BinOp, Block, Expr, ExprCall, Pat, UnOp};
+use ppl_core::dist::{family, FAMILIES};
+use syn::{BinOp, Block, Expr, ExprCall, ExprLit, Lit, LitFloat, Pat, UnOp};
 
-/// Annotates the density calls in arithmetic operand position in every statement of the model
-/// body.
+/// Applies the rewrites to every statement of the model body.
 pub(crate) fn annotate(body: &mut [Stmt]) {
     for stmt in body {
         annotate_stmt(stmt);
@@ -27,7 +36,11 @@ fn annotate_stmt(stmt: &mut Stmt) {
             expr(lhs, false);
             dist_args(dist);
         }
-        Stmt::Target { expr: value, .. } | Stmt::Derived { expr: value, .. } => expr(value, false),
+        Stmt::Target { expr: value, .. } => {
+            expr(value, false);
+            added_log_sum_exp(value);
+        }
+        Stmt::Derived { expr: value, .. } => expr(value, false),
         Stmt::Let(local) => {
             if !matches!(local.pat, Pat::Type(_)) {
                 if let Some(init) = &mut local.init {
@@ -60,13 +73,44 @@ fn annotate_stmt(stmt: &mut Stmt) {
         }
         Stmt::Block(body) => annotate(body),
         Stmt::Expr(value) => expr(value, false),
-        Stmt::Param(_) | Stmt::TransformedData { .. } => {}
+        Stmt::Param(decl) => {
+            if let Some(prior) = &mut decl.prior {
+                dist_args(prior);
+            }
+        }
+        Stmt::TransformedData { .. } => {}
     }
 }
 
 fn dist_args(dist: &mut DistCall) {
-    for arg in &mut dist.args {
+    let arg_names = family(&dist.name.to_string()).map_or(&[][..], |info| info.args);
+    for (position, arg) in dist.args.iter_mut().enumerate() {
+        if arg_names
+            .get(position)
+            .is_some_and(|name| *name != "trials")
+        {
+            float_literal(arg);
+        }
         expr(arg, false);
+    }
+}
+
+/// An unsuffixed integer literal, possibly negated or in parentheses, becomes the float literal
+/// of the same value (`0` → `0.0`, `-2` → `-2.0`).
+fn float_literal(arg: &mut Expr) {
+    match arg {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) if int.suffix().is_empty() => {
+            let float = LitFloat::new(&format!("{}.0", int.base10_digits()), int.span());
+            *arg = Expr::Lit(ExprLit {
+                attrs: Vec::new(),
+                lit: Lit::Float(float),
+            });
+        }
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => float_literal(&mut unary.expr),
+        Expr::Paren(paren) => float_literal(&mut paren.expr),
+        _ => {}
     }
 }
 
@@ -102,6 +146,8 @@ fn expr(value: &mut Expr, operand: bool) {
         Expr::Paren(paren) => expr(&mut paren.expr, operand),
         Expr::Try(try_expr) => expr(&mut try_expr.expr, operand),
         Expr::Call(call) => {
+            conditional_bar(call);
+            two_argument_log_sum_exp(call);
             if operand {
                 name_scalar(call);
             }
@@ -170,6 +216,100 @@ fn block(body: &mut Block) {
     }
 }
 
+/// `target += log_sum_exp(a, b)` with both `a` and `b` bare density calls (`?` allowed): their
+/// scalar can only be the model's (`target` takes `T` or `f64`, so Rust cannot choose), so both
+/// get `::<T>`.
+fn added_log_sum_exp(value: &mut Expr) {
+    let Expr::Call(call) = value else {
+        return;
+    };
+    let arguments = call.args.len();
+    let is_log_sum_exp = bare_name(call).is_some_and(|segment| {
+        arguments == 2 && (segment.ident == "log_sum_exp" || segment.ident == "log_sum_exp2")
+    });
+    if !is_log_sum_exp {
+        return;
+    }
+    let mut densities: Vec<&mut ExprCall> = call.args.iter_mut().filter_map(density_call).collect();
+    if densities.len() == 2 {
+        densities
+            .iter_mut()
+            .for_each(|density| name_scalar(density));
+    }
+}
+
+/// The call in `f(…)`, `f(…)?` or `(f(…))` if `f` is a bare name of a registry density.
+fn density_call(value: &mut Expr) -> Option<&mut ExprCall> {
+    match value {
+        Expr::Try(try_expr) => density_call(&mut try_expr.expr),
+        Expr::Paren(paren) => density_call(&mut paren.expr),
+        Expr::Call(call) => {
+            let name = bare_name(call)?.ident.to_string();
+            is_density(&name).then_some(call)
+        }
+        _ => None,
+    }
+}
+
+fn is_density(name: &str) -> bool {
+    FAMILIES
+        .iter()
+        .any(|family| family.log_density == name || family.log_density_propto == name)
+}
+
+/// Stan's `normal_lpdf(y | mu, sigma)`: a density call whose first argument is `a | b` at the
+/// top level and that has one argument too few becomes `normal_lpdf(a, b, sigma)`. With one
+/// argument too few the call cannot compile as written.
+fn conditional_bar(call: &mut ExprCall) {
+    let Some(segment) = bare_name(call) else {
+        return;
+    };
+    let name = segment.ident.to_string();
+    let Some(info) = FAMILIES
+        .iter()
+        .find(|family| family.log_density == name || family.log_density_propto == name)
+    else {
+        return;
+    };
+    if call.args.len() != info.args.len() {
+        return;
+    }
+    let Some(Expr::Binary(first)) = call.args.first() else {
+        return;
+    };
+    if !matches!(first.op, BinOp::BitOr(_)) {
+        return;
+    }
+    let first = first.clone();
+    let rest: Vec<Expr> = call.args.iter().skip(1).cloned().collect();
+    call.args.clear();
+    call.args.push(*first.left);
+    call.args.push(*first.right);
+    call.args.extend(rest);
+}
+
+/// The bare name of a call (`f` in `f(…)`), if it is one.
+fn bare_name(call: &mut ExprCall) -> Option<&mut syn::PathSegment> {
+    let Expr::Path(path) = &mut *call.func else {
+        return None;
+    };
+    if path.qself.is_some() || path.path.leading_colon.is_some() || path.path.segments.len() != 1 {
+        return None;
+    }
+    let segment = &mut path.path.segments[0];
+    segment.arguments.is_none().then_some(segment)
+}
+
+/// Stan's `log_sum_exp(a, b)` of two scalars is `log_sum_exp2(a, b)`.
+fn two_argument_log_sum_exp(call: &mut ExprCall) {
+    let arguments = call.args.len();
+    if let Some(segment) = bare_name(call) {
+        if arguments == 2 && segment.ident == "log_sum_exp" {
+            segment.ident = syn::Ident::new("log_sum_exp2", segment.ident.span());
+        }
+    }
+}
+
 /// `f(…)` with `f` a bare name of a registry density (`normal_lpdf`, `poisson_lupmf`, …)
 /// becomes `f::<T>(…)`.
 fn name_scalar(call: &mut ExprCall) {
@@ -183,11 +323,7 @@ fn name_scalar(call: &mut ExprCall) {
     if !segment.arguments.is_none() {
         return;
     }
-    let name = segment.ident.to_string();
-    let is_density = FAMILIES
-        .iter()
-        .any(|family| family.log_density == name || family.log_density_propto == name);
-    if is_density {
+    if is_density(&segment.ident.to_string()) {
         let span = segment.ident.span();
         segment.arguments =
             syn::PathArguments::AngleBracketed(syn::parse_quote_spanned!(span=> ::<T>));
