@@ -939,3 +939,112 @@ fn mixtures_written_with_stan_spellings_match_hand_computation() {
         None,
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Multivariate normal with an unknown covariance: `cov_matrix` and `cholesky_factor_cov`.
+
+ppl::model! {
+    /// UG 1.15 multivariate outcomes with a covariance parameter (flat prior).
+    pub struct CovarianceModel {
+        N: usize,
+        #[data(size = (N, 2))]
+        y: Vec<Vec<f64>>,
+    }
+    mu: vector[2] ~ normal(0, 10);
+    Sigma: cov_matrix[2];
+    for n in 0..N {
+        y[n] ~ multi_normal(mu, Sigma);
+    }
+}
+
+ppl::model! {
+    /// The same likelihood through a Cholesky factor parameter (flat prior).
+    pub struct CholeskyCovarianceModel {
+        N: usize,
+        #[data(size = (N, 2))]
+        y: Vec<Vec<f64>>,
+    }
+    mu: vector[2] ~ normal(0, 10);
+    L: cholesky_factor_cov[2];
+    for n in 0..N {
+        y[n] ~ multi_normal_cholesky(mu, L);
+    }
+}
+
+const BIVARIATE_Y: [[f64; 2]; 4] = [[0.5, 1.1], [-0.3, 0.2], [1.4, 2.0], [0.1, -0.6]];
+
+/// `u = (mu[1], mu[2], ln L11, L21, ln L22)` (Stan's row-by-row lower triangle), `Σ = L Lᵀ`.
+/// The likelihood keeps `−½ ln det Σ = −ln L11 − ln L22` (Σ is a parameter) and drops
+/// `−ln 2π`. Log-Jacobian: `2 ln 2 + 3 ln L11 + 2 ln L22` for `cov_matrix[2]` (Stan's
+/// `K ln 2 + Σ (K − i + 2) u_ii`), `ln L11 + ln L22` for `cholesky_factor_cov[2]`.
+fn bivariate_by_hand(u: &[f64], covariance: bool) -> (f64, f64) {
+    let (l11, l21, l22) = (u[2].exp(), u[3], u[4].exp());
+    let mut lp = -0.5 * ((u[0] / 10.0).powi(2) + (u[1] / 10.0).powi(2));
+    for y in BIVARIATE_Y {
+        let z1 = (y[0] - u[0]) / l11;
+        let z2 = (y[1] - u[1] - l21 * z1) / l22;
+        lp += -0.5 * (z1 * z1 + z2 * z2) - u[2] - u[4];
+    }
+    let log_jacobian = if covariance {
+        2.0 * 2f64.ln() + 3.0 * u[2] + 2.0 * u[4]
+    } else {
+        u[2] + u[4]
+    };
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn covariance_parameters_match_hand_computation() {
+    let y: Vec<Vec<f64>> = BIVARIATE_Y.iter().map(|row| row.to_vec()).collect();
+    let covariance = CovarianceModel::new(4, y.clone()).unwrap();
+    let cholesky = CholeskyCovarianceModel::new(4, y).unwrap();
+    assert_eq!(Model::dim(&covariance), 5);
+    assert_eq!(Model::dim(&cholesky), 5);
+    assert_eq!(
+        covariance.param_names(),
+        vec![
+            "mu[1]",
+            "mu[2]",
+            "Sigma[1,1]",
+            "Sigma[2,1]",
+            "Sigma[1,2]",
+            "Sigma[2,2]"
+        ]
+    );
+    let u = [0.2, 0.4, -0.3, 0.5, 0.1];
+    check_against_hand(
+        |mode| covariance.clone().with_gradient_mode(mode),
+        &u,
+        |v| bivariate_by_hand(v, true),
+        None,
+    );
+    check_against_hand(
+        |mode| cholesky.clone().with_gradient_mode(mode),
+        &u,
+        |v| bivariate_by_hand(v, false),
+        None,
+    );
+    // Outputs column-major: Σ = L Lᵀ and L itself.
+    let (l11, l21, l22) = (u[2].exp(), u[3], u[4].exp());
+    let sigma = [l11 * l11, l21 * l11, l21 * l11, l21 * l21 + l22 * l22];
+    let constrained = covariance.constrain(&u).unwrap();
+    for (c, e) in constrained[2..].iter().zip(sigma) {
+        assert_close(*c, e, 1e-15, "Sigma");
+    }
+    let factor = cholesky.constrain(&u).unwrap();
+    for (c, e) in factor[2..].iter().zip([l11, l21, 0.0, l22]) {
+        assert_close(*c, e, 1e-15, "L");
+    }
+    for (model_u, expected) in [
+        (covariance.unconstrain(&constrained).unwrap(), u),
+        (cholesky.unconstrain(&factor).unwrap(), u),
+    ] {
+        for (a, b) in model_u.iter().zip(expected) {
+            assert_close(*a, b, 1e-14, "round trip");
+        }
+    }
+    // A matrix that is not positive definite has no unconstrained value.
+    assert!(covariance
+        .unconstrain(&[0.0, 0.0, 1.0, 2.0, 2.0, 1.0])
+        .is_err());
+}
