@@ -825,10 +825,12 @@ ppl::model! {
     mu ~ normal(-1, 2);
     sigma: real<lower = 0> ~ cauchy(0, 5);
     y ~ normal(mu, sigma);
+    nu ~ uniform(-2, 10);
 }
 
-/// `u = (logit theta, mu, ln sigma)`. The literals are data, so `~` drops what depends on them
-/// alone: `ln B(1, 1)`, `ln C(10, k)`, `−ln 2`, `−ln(5π)`.
+/// `u = (logit theta, mu, ln sigma, nu_u)`. The literals are data, so `~` drops what depends on
+/// them alone: `ln B(1, 1)`, `ln C(10, k)`, `−ln 2`, `−ln(5π)`, `−ln 12`. `nu` takes its bounds
+/// from `uniform(-2, 10)`: `nu = −2 + 12 inv_logit(nu_u)`, log-Jacobian `ln 12 + ln z + ln(1 − z)`.
 fn integer_literals_by_hand(u: &[f64]) -> (f64, f64) {
     let (k, y) = (4.0, [0.3, -1.2, 0.8]);
     let (theta, mu, sigma) = (inv_logit(u[0]), u[1], u[2].exp());
@@ -838,19 +840,28 @@ fn integer_literals_by_hand(u: &[f64]) -> (f64, f64) {
         .iter()
         .map(|v| -0.5 * ((v - mu) / sigma).powi(2) - sigma.ln())
         .sum::<f64>();
-    let log_jacobian = theta.ln() + (1.0 - theta).ln() + u[2];
+    let z = inv_logit(u[3]);
+    let log_jacobian =
+        theta.ln() + (1.0 - theta).ln() + u[2] + 12f64.ln() + z.ln() + (1.0 - z).ln();
     (lp + log_jacobian, log_jacobian)
 }
 
 #[test]
 fn integer_literals_are_reals_in_sampling_statements() {
     let model = IntegerLiterals::new(4, vec![0.3, -1.2, 0.8]).unwrap();
-    assert_eq!(model.param_names(), vec!["theta", "mu", "sigma"]);
+    assert_eq!(model.param_names(), vec!["theta", "mu", "sigma", "nu"]);
+    let u = [0.4, -0.7, 0.3, -0.5];
     check_against_hand(
         |mode| model.clone().with_gradient_mode(mode),
-        &[0.4, -0.7, 0.3],
+        &u,
         integer_literals_by_hand,
         None,
+    );
+    assert_close(
+        model.constrain(&u).unwrap()[3],
+        -2.0 + 12.0 * inv_logit(-0.5),
+        1e-15,
+        "nu",
     );
 }
 
@@ -1047,4 +1058,29 @@ fn covariance_parameters_match_hand_computation() {
     assert!(covariance
         .unconstrain(&[0.0, 0.0, 1.0, 2.0, 2.0, 1.0])
         .is_err());
+}
+
+ppl::model! {
+    /// Density calls in arithmetic in `f64` contexts: transformed data and a `let` annotated
+    /// `f64` (they get `::<f64>`, not the model's scalar).
+    pub struct DataDensities {
+        #[data(size = 2)]
+        y: Vec<f64>,
+    }
+    data log_odds: f64 = normal_lpdf(1.0, 0.0, 1.0)? - normal_lpdf(0.0, 0.0, 1.0)?;
+    mu ~ normal(0, 1);
+    let shift: f64 = -normal_lpdf(y[0] | 0.0, 2.0)?;
+    target += log_odds * mu + shift;
+}
+
+#[test]
+fn density_arithmetic_in_f64_contexts_stays_f64() {
+    let model = DataDensities::new(vec![1.5, 0.0]).unwrap();
+    let shift = 0.5 * (1.5f64 / 2.0).powi(2) + 2f64.ln() + LN_SQRT_2PI;
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &[0.7],
+        |u| (-0.5 * u[0] * u[0] - 0.5 * u[0] + shift, 0.0),
+        Some(vec![-0.7 - 0.5]),
+    );
 }

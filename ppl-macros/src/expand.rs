@@ -805,6 +805,9 @@ fn constructor(model: &ModelInput) -> TokenStream {
         pub fn new(#(#args),*) -> ::ppl::core::Result<Self> {
             #(#checks)*
             let (#(#tdata_storage,)*) = {
+                // The model body's scope: the densities and the helpers.
+                #[allow(unused_imports)]
+                use ::ppl::core::dist::*;
                 #[allow(unused_imports)]
                 use ::ppl::core::{log_mix, log_sum_exp, log_sum_exp2, Matrix, Real, Vector};
                 #(#ref_fields)*

@@ -8,9 +8,9 @@
 //!   (`T` implements `Add<T>` and `Add<f64>`); Stan users write it all the time
 //!   (`lp[s] += poisson_lpmf(D[t] | rate)`,
 //!   `bernoulli_lpmf(0 | theta) + poisson_lpmf(y | lambda)`). Bare calls of the registry's
-//!   densities without generic arguments get `::<T>` there; `let` statements with a type
-//!   annotation, transformed data and closures are left alone (there the annotation or the
-//!   closure's own inference decides).
+//!   densities without generic arguments get `::<T>` there, `::<f64>` in transformed data and
+//!   in a `let` annotated `f64`; `let` statements with another annotation and closures are
+//!   left alone.
 //! * An integer literal argument of a `~` statement (`mu ~ normal(0, 1)`) becomes a float
 //!   literal, except a `trials` argument (integer data, `binomial(10, p)`): Stan promotes
 //!   `int` to `real`, Rust has no `Operand` for `i64`.
@@ -21,7 +21,7 @@
 
 use crate::ast::{DistCall, Stmt};
 use ppl_core::dist::{family, FAMILIES};
-use syn::{BinOp, Block, Expr, ExprCall, ExprLit, Lit, LitFloat, Pat, UnOp};
+use syn::{BinOp, Block, Expr, ExprCall, ExprLit, Lit, LitFloat, Pat, Type, UnOp};
 
 /// Applies the rewrites to every statement of the model body.
 pub(crate) fn annotate(body: &mut [Stmt]) {
@@ -30,33 +30,60 @@ pub(crate) fn annotate(body: &mut [Stmt]) {
     }
 }
 
+/// The scalar named on a density call: the model's `T`, or `f64` (transformed data, a `let`
+/// annotated `f64`).
+#[derive(Clone, Copy)]
+enum Scalar {
+    Model,
+    F64,
+}
+
+/// The scalar of a `let` pattern: its annotation's if it is `T` or `f64`, the model's if there
+/// is none; `None` (leave the initialiser alone) for any other annotation.
+fn let_scalar(pat: &Pat) -> Option<Scalar> {
+    let Pat::Type(typed) = pat else {
+        return Some(Scalar::Model);
+    };
+    let Type::Path(path) = &*typed.ty else {
+        return None;
+    };
+    if path.path.is_ident("T") {
+        Some(Scalar::Model)
+    } else if path.path.is_ident("f64") {
+        Some(Scalar::F64)
+    } else {
+        None
+    }
+}
+
 fn annotate_stmt(stmt: &mut Stmt) {
+    let scalar = Scalar::Model;
     match stmt {
         Stmt::Sample { lhs, dist, .. } => {
-            expr(lhs, false);
+            expr(lhs, false, scalar);
             dist_args(dist);
         }
         Stmt::Target { expr: value, .. } => {
-            expr(value, false);
+            expr(value, false, scalar);
             added_log_sum_exp(value);
         }
-        Stmt::Derived { expr: value, .. } => expr(value, false),
+        Stmt::Derived { expr: value, .. } => expr(value, false, scalar),
         Stmt::Let(local) => {
-            if !matches!(local.pat, Pat::Type(_)) {
+            if let Some(scalar) = let_scalar(&local.pat) {
                 if let Some(init) = &mut local.init {
-                    expr(&mut init.expr, false);
+                    expr(&mut init.expr, false, scalar);
                     if let Some((_, diverge)) = &mut init.diverge {
-                        expr(diverge, false);
+                        expr(diverge, false, scalar);
                     }
                 }
             }
         }
         Stmt::For { iter, body, .. } => {
-            expr(iter, false);
+            expr(iter, false, scalar);
             annotate(body);
         }
         Stmt::While { cond, body, .. } => {
-            expr(cond, false);
+            expr(cond, false, scalar);
             annotate(body);
         }
         Stmt::If {
@@ -65,20 +92,21 @@ fn annotate_stmt(stmt: &mut Stmt) {
             otherwise,
             ..
         } => {
-            expr(cond, false);
+            expr(cond, false, scalar);
             annotate(then);
             if let Some(otherwise) = otherwise {
                 annotate(otherwise);
             }
         }
         Stmt::Block(body) => annotate(body),
-        Stmt::Expr(value) => expr(value, false),
+        Stmt::Expr(value) => expr(value, false, scalar),
         Stmt::Param(decl) => {
             if let Some(prior) = &mut decl.prior {
                 dist_args(prior);
             }
         }
-        Stmt::TransformedData { .. } => {}
+        // Computed by the constructor, in `f64`.
+        Stmt::TransformedData { expr: value, .. } => expr(value, false, Scalar::F64),
     }
 }
 
@@ -91,7 +119,7 @@ fn dist_args(dist: &mut DistCall) {
         {
             float_literal(arg);
         }
-        expr(arg, false);
+        expr(arg, false, Scalar::Model);
     }
 }
 
@@ -132,85 +160,95 @@ fn is_arithmetic(op: &BinOp) -> bool {
 
 /// Walks `value`; `operand` says whether it is an arithmetic operand (through parentheses and
 /// `?`).
-fn expr(value: &mut Expr, operand: bool) {
+fn expr(value: &mut Expr, operand: bool, scalar: Scalar) {
     match value {
         Expr::Binary(binary) => {
             let arithmetic = is_arithmetic(&binary.op);
-            expr(&mut binary.left, arithmetic);
-            expr(&mut binary.right, arithmetic);
+            expr(&mut binary.left, arithmetic, scalar);
+            expr(&mut binary.right, arithmetic, scalar);
         }
         Expr::Unary(unary) => {
             let negation = matches!(unary.op, UnOp::Neg(_));
-            expr(&mut unary.expr, negation);
+            expr(&mut unary.expr, negation, scalar);
         }
-        Expr::Paren(paren) => expr(&mut paren.expr, operand),
-        Expr::Try(try_expr) => expr(&mut try_expr.expr, operand),
+        Expr::Paren(paren) => expr(&mut paren.expr, operand, scalar),
+        Expr::Try(try_expr) => expr(&mut try_expr.expr, operand, scalar),
         Expr::Call(call) => {
             conditional_bar(call);
             two_argument_log_sum_exp(call);
             if operand {
-                name_scalar(call);
+                name_scalar(call, scalar);
             }
-            expr(&mut call.func, false);
+            expr(&mut call.func, false, scalar);
             for arg in &mut call.args {
-                expr(arg, false);
+                expr(arg, false, scalar);
             }
         }
         Expr::MethodCall(call) => {
-            expr(&mut call.receiver, false);
+            expr(&mut call.receiver, false, scalar);
             for arg in &mut call.args {
-                expr(arg, false);
+                expr(arg, false, scalar);
             }
         }
         Expr::Index(index) => {
-            expr(&mut index.expr, false);
-            expr(&mut index.index, false);
+            expr(&mut index.expr, false, scalar);
+            expr(&mut index.index, false, scalar);
         }
-        Expr::Reference(reference) => expr(&mut reference.expr, false),
-        Expr::Array(array) => array.elems.iter_mut().for_each(|elem| expr(elem, false)),
-        Expr::Tuple(tuple) => tuple.elems.iter_mut().for_each(|elem| expr(elem, false)),
+        Expr::Reference(reference) => expr(&mut reference.expr, false, scalar),
+        Expr::Array(array) => array
+            .elems
+            .iter_mut()
+            .for_each(|elem| expr(elem, false, scalar)),
+        Expr::Tuple(tuple) => tuple
+            .elems
+            .iter_mut()
+            .for_each(|elem| expr(elem, false, scalar)),
         Expr::Assign(assign) => {
-            expr(&mut assign.left, false);
-            expr(&mut assign.right, false);
+            expr(&mut assign.left, false, scalar);
+            expr(&mut assign.right, false, scalar);
         }
         Expr::If(if_expr) => {
-            expr(&mut if_expr.cond, false);
-            block(&mut if_expr.then_branch);
+            expr(&mut if_expr.cond, false, scalar);
+            block(&mut if_expr.then_branch, scalar);
             if let Some((_, otherwise)) = &mut if_expr.else_branch {
-                expr(otherwise, false);
+                expr(otherwise, false, scalar);
             }
         }
-        Expr::Block(block_expr) => block(&mut block_expr.block),
-        Expr::Unsafe(unsafe_expr) => block(&mut unsafe_expr.block),
+        Expr::Block(block_expr) => block(&mut block_expr.block, scalar),
+        Expr::Unsafe(unsafe_expr) => block(&mut unsafe_expr.block, scalar),
         Expr::ForLoop(for_loop) => {
-            expr(&mut for_loop.expr, false);
-            block(&mut for_loop.body);
+            expr(&mut for_loop.expr, false, scalar);
+            block(&mut for_loop.body, scalar);
         }
         Expr::While(while_loop) => {
-            expr(&mut while_loop.cond, false);
-            block(&mut while_loop.body);
+            expr(&mut while_loop.cond, false, scalar);
+            block(&mut while_loop.body, scalar);
         }
-        Expr::Loop(loop_expr) => block(&mut loop_expr.body),
+        Expr::Loop(loop_expr) => block(&mut loop_expr.body, scalar),
         Expr::Match(match_expr) => {
-            expr(&mut match_expr.expr, false);
+            expr(&mut match_expr.expr, false, scalar);
             for arm in &mut match_expr.arms {
-                expr(&mut arm.body, false);
+                expr(&mut arm.body, false, scalar);
             }
         }
-        Expr::Let(let_expr) => expr(&mut let_expr.expr, false),
+        Expr::Let(let_expr) => expr(&mut let_expr.expr, false, scalar),
         _ => {}
     }
 }
 
-fn block(body: &mut Block) {
+fn block(body: &mut Block, scalar: Scalar) {
     for stmt in &mut body.stmts {
         match stmt {
-            syn::Stmt::Local(local) if !matches!(local.pat, Pat::Type(_)) => {
-                if let Some(init) = &mut local.init {
-                    expr(&mut init.expr, false);
+            syn::Stmt::Local(local) => {
+                let scalar = match let_scalar(&local.pat) {
+                    Some(Scalar::Model) => Some(scalar),
+                    other => other,
+                };
+                if let (Some(scalar), Some(init)) = (scalar, &mut local.init) {
+                    expr(&mut init.expr, false, scalar);
                 }
             }
-            syn::Stmt::Expr(value, _) => expr(value, false),
+            syn::Stmt::Expr(value, _) => expr(value, false, scalar),
             _ => {}
         }
     }
@@ -234,7 +272,7 @@ fn added_log_sum_exp(value: &mut Expr) {
     if densities.len() == 2 {
         densities
             .iter_mut()
-            .for_each(|density| name_scalar(density));
+            .for_each(|density| name_scalar(density, Scalar::Model));
     }
 }
 
@@ -311,21 +349,16 @@ fn two_argument_log_sum_exp(call: &mut ExprCall) {
 }
 
 /// `f(…)` with `f` a bare name of a registry density (`normal_lpdf`, `poisson_lupmf`, …)
-/// becomes `f::<T>(…)`.
-fn name_scalar(call: &mut ExprCall) {
-    let Expr::Path(path) = &mut *call.func else {
+/// becomes `f::<T>(…)` (or `f::<f64>(…)`).
+fn name_scalar(call: &mut ExprCall, scalar: Scalar) {
+    let Some(segment) = bare_name(call) else {
         return;
     };
-    if path.qself.is_some() || path.path.leading_colon.is_some() || path.path.segments.len() != 1 {
-        return;
-    }
-    let segment = &mut path.path.segments[0];
-    if !segment.arguments.is_none() {
-        return;
-    }
     if is_density(&segment.ident.to_string()) {
         let span = segment.ident.span();
-        segment.arguments =
-            syn::PathArguments::AngleBracketed(syn::parse_quote_spanned!(span=> ::<T>));
+        segment.arguments = syn::PathArguments::AngleBracketed(match scalar {
+            Scalar::Model => syn::parse_quote_spanned!(span=> ::<T>),
+            Scalar::F64 => syn::parse_quote_spanned!(span=> ::<f64>),
+        });
     }
 }
