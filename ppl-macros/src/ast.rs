@@ -73,6 +73,8 @@ pub(crate) enum ParamKind {
     Ordered,
     PositiveOrdered,
     CholeskyCorr,
+    CholeskyCov,
+    CovMatrix,
 }
 
 impl ParamKind {
@@ -85,6 +87,8 @@ impl ParamKind {
             ParamKind::Ordered => "ordered",
             ParamKind::PositiveOrdered => "positive_ordered",
             ParamKind::CholeskyCorr => "cholesky_factor_corr",
+            ParamKind::CholeskyCov => "cholesky_factor_cov",
+            ParamKind::CovMatrix => "cov_matrix",
         }
     }
 
@@ -97,6 +101,8 @@ impl ParamKind {
             "ordered" => ParamKind::Ordered,
             "positive_ordered" => ParamKind::PositiveOrdered,
             "cholesky_factor_corr" => ParamKind::CholeskyCorr,
+            "cholesky_factor_cov" => ParamKind::CholeskyCov,
+            "cov_matrix" => ParamKind::CovMatrix,
             _ => return None,
         })
     }
@@ -107,6 +113,19 @@ impl ParamKind {
             ParamKind::Real => 0,
             ParamKind::Matrix => 2,
             _ => 1,
+        }
+    }
+
+    /// The name in `ppl::core::transform` (`cholesky_corr` for `cholesky_factor_corr[K]`) of a
+    /// `K × K` matrix parameter's transform, whose `_constrain(u, K, log_jacobian)` returns a
+    /// `Result<Matrix<T>>`, `_unconstrain(&Matrix<f64>)` a `Result<Vec<f64>>`, and
+    /// `_unconstrained_size(K)` the length of `u`.
+    pub fn square_matrix_transform(self) -> Option<&'static str> {
+        match self {
+            ParamKind::CholeskyCorr => Some("cholesky_corr"),
+            ParamKind::CholeskyCov => Some("cholesky_cov"),
+            ParamKind::CovMatrix => Some("cov_matrix"),
+            _ => None,
         }
     }
 
@@ -362,6 +381,54 @@ fn peek_declaration(input: ParseStream) -> bool {
     input.peek(Ident) && input.peek2(Token![:]) && !input.peek2(Token![::])
 }
 
+/// Stan's truncation suffix, `y ~ normal(mu, sigma) T[L, U];`, is not part of the language:
+/// say so, instead of "expected `;`".
+fn reject_truncation(input: ParseStream) -> syn::Result<()> {
+    let fork = input.fork();
+    match fork.parse::<Ident>() {
+        Ok(ident) if ident == "T" && fork.peek(syn::token::Bracket) => Err(syn::Error::new(
+            ident.span(),
+            "truncation `T[…]` is not supported; write the sampling statement without it \
+             and subtract the log probability of the truncation interval: \
+             `target += -ln(P(L <= y <= U))`, with the family's CDF",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Stan's declaration order (`real<lower = 0> sigma;`, `vector[K] beta;`): an error that shows
+/// the declaration as `model!` writes it, instead of Rust's error on an expression.
+fn stan_order_declaration(input: ParseStream) -> Option<syn::Error> {
+    let fork = input.fork();
+    let kind_ident: Ident = fork.parse().ok()?;
+    ParamKind::from_ident(&kind_ident)?;
+    let mut written = kind_ident.to_string();
+    if fork.peek(Token![<]) {
+        fork.parse::<Token![<]>().ok()?;
+        let mut bounds = Vec::new();
+        while !fork.peek(Token![>]) {
+            bounds.push(fork.parse::<proc_macro2::TokenTree>().ok()?.to_string());
+        }
+        fork.parse::<Token![>]>().ok()?;
+        written = format!("{written}<{}>", bounds.join(" ").replace(" ,", ","));
+    }
+    if fork.peek(syn::token::Bracket) {
+        let sizes: proc_macro2::Group = fork.parse().ok()?;
+        written.push_str(&sizes.to_string().replace(" ,", ","));
+    }
+    let name: Ident = fork.parse().ok()?;
+    if !(fork.peek(Token![;]) || fork.peek(Token![~])) {
+        return None;
+    }
+    Some(syn::Error::new(
+        kind_ident.span(),
+        format!(
+            "parameters are declared `name: type`: write `{name}: {written}` \
+             (Stan's `{written} {name}`)"
+        ),
+    ))
+}
+
 fn parse_stmt(input: ParseStream) -> syn::Result<Stmt> {
     if input.peek(Token![for]) {
         let for_token = input.parse()?;
@@ -419,10 +486,14 @@ fn parse_stmt(input: ParseStream) -> syn::Result<Stmt> {
     if peek_declaration(input) {
         return parse_declaration(input).map(|decl| Stmt::Param(Box::new(decl)));
     }
+    if let Some(error) = stan_order_declaration(input) {
+        return Err(error);
+    }
     let expr: Expr = input.parse()?;
     if input.peek(Token![~]) {
         let tilde = input.parse()?;
         let dist = parse_dist(input)?;
+        reject_truncation(input)?;
         input.parse::<Token![;]>()?;
         return Ok(Stmt::Sample {
             lhs: expr,
@@ -502,7 +573,8 @@ fn parse_declaration(input: ParseStream) -> syn::Result<ParamDecl> {
             &kind_ident,
             format!(
                 "unknown parameter type `{kind_ident}`; expected real, vector, matrix, simplex, \
-                 ordered, positive_ordered or cholesky_factor_corr"
+                 ordered, positive_ordered, cholesky_factor_corr, cholesky_factor_cov or \
+                 cov_matrix"
             ),
         )
     })?;
@@ -525,6 +597,7 @@ fn parse_declaration(input: ParseStream) -> syn::Result<ParamDecl> {
     } else {
         None
     };
+    reject_truncation(input)?;
     input.parse::<Token![;]>()?;
     Ok(ParamDecl {
         name,

@@ -344,6 +344,16 @@ fn kind(decl: &ParamDecl) -> ParamKind {
     decl.kind.map_or(ParamKind::Real, |(kind, _)| kind)
 }
 
+/// `::ppl::core::transform::cholesky_corr_constrain` and the like, for a `K × K` matrix
+/// parameter's transform (`step` is `constrain` or `unconstrain`).
+fn square_matrix_function(kind: ParamKind, step: &str) -> TokenStream {
+    let transform = kind
+        .square_matrix_transform()
+        .expect("a square matrix parameter kind");
+    let function = Ident::new(&format!("{transform}_{step}"), Span::call_site());
+    quote!(::ppl::core::transform::#function)
+}
+
 fn is_scalar_type(ty: &Type) -> bool {
     let text = quote!(#ty).to_string();
     matches!(text.as_str(), "f64" | "i64" | "usize" | "bool" | "i32")
@@ -685,7 +695,7 @@ fn param_dims(decl: &ParamDecl) -> TokenStream {
         .collect();
     match kind(decl) {
         ParamKind::Real => quote!(::std::vec::Vec::<usize>::new()),
-        ParamKind::CholeskyCorr => {
+        ParamKind::CholeskyCorr | ParamKind::CholeskyCov | ParamKind::CovMatrix => {
             let k = &sizes[0];
             quote!({ let __k = #k; vec![__k, __k] })
         }
@@ -700,6 +710,8 @@ fn unconstrained_len(kind: ParamKind, dims: &TokenStream) -> TokenStream {
         ParamKind::Matrix => quote!(#dims[0] * #dims[1]),
         ParamKind::Simplex => quote!(#dims[0].saturating_sub(1)),
         ParamKind::CholeskyCorr => quote!(#dims[0] * #dims[0].saturating_sub(1) / 2),
+        // K(K + 1)/2: the diagonal (log scale) and the strict lower triangle.
+        ParamKind::CholeskyCov | ParamKind::CovMatrix => quote!(#dims[0] * (#dims[0] + 1) / 2),
         _ => quote!(#dims[0]),
     }
 }
@@ -752,7 +764,9 @@ fn constructor(model: &ModelInput) -> TokenStream {
             ParamKind::Simplex
             | ParamKind::Ordered
             | ParamKind::PositiveOrdered
-            | ParamKind::CholeskyCorr => quote! {
+            | ParamKind::CholeskyCorr
+            | ParamKind::CholeskyCov
+            | ParamKind::CovMatrix => quote! {
                 if __dims[#i][0] == 0 {
                     return Err(::ppl::core::Error::Data {
                         model: Self::__PPL_MODEL,
@@ -791,6 +805,9 @@ fn constructor(model: &ModelInput) -> TokenStream {
         pub fn new(#(#args),*) -> ::ppl::core::Result<Self> {
             #(#checks)*
             let (#(#tdata_storage,)*) = {
+                // The model body's scope: the densities and the helpers.
+                #[allow(unused_imports)]
+                use ::ppl::core::dist::*;
                 #[allow(unused_imports)]
                 use ::ppl::core::{log_mix, log_sum_exp, log_sum_exp2, Matrix, Real, Vector};
                 #(#ref_fields)*
@@ -1243,7 +1260,8 @@ fn predictive_site(names: &Names, lhs: &Expr, dist: &DistCall) -> TokenStream {
             (bound(&param_bounds.lower), bound(&param_bounds.upper))
         };
         let ordered = matches!(param_kind, ParamKind::Ordered | ParamKind::PositiveOrdered);
-        flat_index = !matches!(param_kind, ParamKind::Matrix | ParamKind::CholeskyCorr);
+        flat_index = !matches!(param_kind, ParamKind::Matrix)
+            && param_kind.square_matrix_transform().is_none();
         (
             quote!(#support::SiteTarget::Param(#index)),
             quote!(self.__ppl_param_dims[#index].iter().product::<usize>()),
@@ -1371,12 +1389,13 @@ fn declare(names: &Names, decl: &ParamDecl, index: usize) -> TokenStream {
                 let #name = &#store;
             }
         }
-        ParamKind::CholeskyCorr => {
-            let len = unconstrained_len(ParamKind::CholeskyCorr, &dims);
+        kind @ (ParamKind::CholeskyCorr | ParamKind::CholeskyCov | ParamKind::CovMatrix) => {
+            let len = unconstrained_len(kind, &dims);
+            let function = square_matrix_function(kind, "constrain");
             quote! {
                 let #store: ::ppl::core::Matrix<T> = {
                     let __len = #len;
-                    let __x = #tr::cholesky_corr_constrain(&#u[#pos..#pos + __len], #dims[0], &mut #lj)?;
+                    let __x = #function(&#u[#pos..#pos + __len], #dims[0], &mut #lj)?;
                     #pos += __len;
                     __x
                 };
@@ -1625,7 +1644,9 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
                     let #name = &#store;
                 }
             }
-            ParamKind::CholeskyCorr => quote! {
+            kind @ (ParamKind::CholeskyCorr | ParamKind::CholeskyCov | ParamKind::CovMatrix) => {
+                let function = square_matrix_function(kind, "unconstrain");
+                quote! {
                 let __k = #dims[0];
                 let mut #store = ::ppl::core::Matrix::filled(__k, __k, 0.0_f64);
                 for __j in 0..__k {
@@ -1634,9 +1655,10 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
                         #input += 1;
                     }
                 }
-                #output.extend(#tr::cholesky_corr_unconstrain(&#store)?);
+                #output.extend(#function(&#store)?);
                 let #name = &#store;
-            },
+            }
+            }
         }
     });
     quote! {
