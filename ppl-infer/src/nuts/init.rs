@@ -74,8 +74,10 @@ pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
             }
         }
         Init::Random { radius } => {
+            // Stan's `init=0` is a single attempt: every attempt would be the same point.
+            let max_attempts = if *radius == 0.0 { 1 } else { MAX_INIT_ATTEMPTS };
             let mut last_reason = String::new();
-            for attempt in 1..=MAX_INIT_ATTEMPTS {
+            for attempt in 1..=max_attempts {
                 let position: Vec<f64> = (0..dim)
                     .map(|_| radius * (2.0 * rng.random::<f64>() - 1.0))
                     .collect();
@@ -91,7 +93,7 @@ pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
             }
             Err(Error::Initialisation {
                 chain,
-                attempts: MAX_INIT_ATTEMPTS,
+                attempts: max_attempts,
                 reason: last_reason,
             })
         }
