@@ -5,8 +5,8 @@ use ppl::infer::advi::{self, AdviOptions, AdviStatus};
 use ppl::infer::nuts::{sample, Init, NutsOptions};
 use ppl::infer::optimize::{self, LaplaceOptions, MapOptions, MapTermination};
 use ppl::infer::{
-    ess_basic, ess_bulk, ess_tail, mcse_mean, mcse_sd, rhat, warnings, Chain, Draws, Error,
-    SamplerStats, Summary,
+    ebfmi, ess_basic, ess_bulk, ess_quantile, ess_tail, mcse_mean, mcse_quantile, mcse_sd,
+    rank_plot, rhat, trace_plot, warnings, Chain, Draws, Error, SamplerStats, Summary,
 };
 
 /// How a density misbehaves outside its support.
@@ -722,4 +722,45 @@ fn diagnostics_of_degenerate_draws_are_nan_not_panics() {
         .map(|i| ((i * 37) % 101) as f64)
         .collect::<Vec<_>>()];
     assert!(rhat(&one_chain).is_finite());
+}
+
+#[test]
+fn summaries_and_plots_of_unusual_draws() {
+    // A constrain that failed leaves NaN in a draw: every statistic of that column is NaN, as
+    // numpy's and posterior's are (the 5% and 50% quantiles were 0.22 and 1.0, the NaN
+    // sorted last and skipped).
+    let with_nan = draws_of(&[vec![0.3, f64::NAN, 0.2, 1.0, 2.0]]);
+    let summary = Summary::new(&with_nan);
+    let theta = summary.get("theta").unwrap();
+    for value in [
+        theta.mean, theta.sd, theta.q5, theta.q50, theta.q95, theta.rhat,
+    ] {
+        assert!(value.is_nan(), "{theta:?}");
+    }
+    // Chains of different lengths: the diagnostics are NaN, the plots a typed error.
+    let unequal = draws_of(&[vec![0.3, 0.1, 0.2, 0.5, 0.7], vec![1.0, 2.0, 3.0]]);
+    let summary = Summary::new(&unequal);
+    assert!(summary.get("theta").unwrap().rhat.is_nan());
+    let _ = summary.to_string();
+    let directory = std::env::temp_dir().join("ppl_engine_edge_cases");
+    std::fs::create_dir_all(&directory).unwrap();
+    let error = trace_plot(directory.join("unequal.svg"), &unequal, &["theta"]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "trace_plot: chain 2 values has size 3, but must have size 5"
+    );
+    let empty = draws_of(&[vec![], vec![]]);
+    let error = rank_plot(directory.join("empty.svg"), &empty, &["theta"]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "rank_plot: draws is 2 chains of 0 draws, but must be at least one chain with at least \
+         one draw"
+    );
+    // A constant column plots without a zero-width axis failing.
+    let constant = draws_of(&vec![vec![1.5; 100]; 4]);
+    trace_plot(directory.join("constant-trace.svg"), &constant, &["theta"]).unwrap();
+    rank_plot(directory.join("constant-rank.svg"), &constant, &["theta"]).unwrap();
+    assert!(ebfmi(&[]).is_nan() && ebfmi(&[1.0]).is_nan() && ebfmi(&[1.0, 1.0]).is_nan());
+    let chains = constant.column("theta").unwrap();
+    assert!(mcse_quantile(&chains, 0.0).is_nan() && ess_quantile(&chains, f64::NAN).is_nan());
 }
