@@ -183,6 +183,7 @@ fn nuts_treats_a_failing_region_as_divergences_and_keeps_the_right_mean() {
 #[test]
 fn nuts_on_a_funnel_with_overflowing_density_records_divergences_without_panicking() {
     let fit = sample(&Funnel, &quiet(5)).unwrap();
+    assert!(fit.divergences > 0);
     let v = fit.draws.pooled("x[1]").unwrap();
     assert_eq!(v.len(), 4000);
     assert!(v.iter().all(|v| v.is_finite()));
@@ -454,6 +455,61 @@ fn invalid_advi_and_map_options_are_typed_errors() {
         assert!(matches!(error, Error::InvalidArgument { .. }), "{error}");
         assert_eq!(error.to_string(), message);
     }
+}
+
+#[test]
+fn an_init_box_too_wide_to_draw_from_is_an_error_not_a_panic() {
+    // uniform(−radius, radius) needs a finite width: `radius = f64::MAX` panicked in
+    // `random_range` (MAP, ADVI and multi-start MAP).
+    let model = TruncatedNormal {
+        upper: f64::INFINITY,
+        outside: Outside::NaN,
+    };
+    let expected = |function: &str| {
+        format!(
+            "{function}: init radius is 1.7976931348623157e308, but must be at most \
+             8.988465674311579e307 (half the largest f64)"
+        )
+    };
+    let widest = optimize::Init::Random { radius: f64::MAX };
+    let map_error = optimize::map(
+        &model,
+        &MapOptions {
+            init: widest.clone(),
+            ..MapOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(map_error.to_string(), expected("map"));
+    let advi_error = advi::fit(
+        &model,
+        &AdviOptions {
+            init: widest,
+            ..AdviOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(advi_error.to_string(), expected("advi"));
+    let multistart_error = optimize::multistart_map(
+        &model,
+        &optimize::MultistartOptions {
+            radius: f64::MAX,
+            ..optimize::MultistartOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(multistart_error.to_string(), expected("multistart_map"));
+    // NUTS draws `radius · (2u − 1)`, which stays finite: every point overflows the density
+    // here, and initialisation fails with a typed error.
+    let error = sample(
+        &model,
+        &NutsOptions {
+            init: Init::Random { radius: f64::MAX },
+            ..quiet(1)
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(error, Error::Initialisation { .. }), "{error}");
 }
 
 #[test]
