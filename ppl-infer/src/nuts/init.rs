@@ -40,9 +40,9 @@ pub(crate) fn check_start<M: LogDensity + ?Sized>(model: &M, position: &[f64]) -
 /// The starting point of chain `chain` (1-based, for messages).
 ///
 /// # Errors
-/// [`Error::Initialisation`] naming the problem at the last attempt; [`Error::SizeMismatch`]
-/// if given values are fewer than the model's unconstrained dimension; the model's error if it
-/// cannot unconstrain given values.
+/// [`Error::Initialisation`] naming the problem at the last attempt, or the model's error if it
+/// cannot unconstrain given values; [`Error::SizeMismatch`] if given values are fewer than the
+/// model's unconstrained dimension.
 pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
     model: &M,
     init: &Init,
@@ -60,7 +60,17 @@ pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
                     expected: dim,
                 });
             }
-            let position = model.unconstrain(values)?;
+            // Stan: "Error transforming variable ...", then initialisation fails.
+            let position = model
+                .unconstrain(values)
+                .map_err(|error| Error::Initialisation {
+                    chain,
+                    attempts: 1,
+                    reason: format!(
+                        "the given init values cannot be transformed to the unconstrained \
+                         scale: {error}"
+                    ),
+                })?;
             match check_start(model, &position) {
                 None => Ok(StartingPoint {
                     position,
