@@ -2,7 +2,7 @@
 
 use ppl::core::LogDensity;
 use ppl::infer::advi::{self, AdviOptions, AdviStatus};
-use ppl::infer::nuts::{sample, Init, NutsOptions};
+use ppl::infer::nuts::{sample, Init, Metric, NutsOptions};
 use ppl::infer::optimize::{self, LaplaceOptions, MapOptions, MapTermination};
 use ppl::infer::{
     ebfmi, ess_basic, ess_bulk, ess_quantile, ess_tail, mcse_mean, mcse_quantile, mcse_sd,
@@ -585,6 +585,11 @@ fn one_dimensional_models_work_in_every_engine() {
     assert!((laplace_fit.covariance[0] - 1.0).abs() < 1e-6);
     let advi_fit = advi::fit(&model, &AdviOptions::default()).unwrap();
     assert_eq!(advi_fit.mean.len(), 1);
+    for metric in [Metric::Diag, Metric::Dense] {
+        let fit = sample(&model, &NutsOptions { metric, ..quiet(2) }).unwrap();
+        assert!(fit.draws.chains.iter().all(|c| c.inv_metric.len() == 1));
+        assert_mean_within_5_mcse(&fit.draws.column("x[1]").unwrap(), 0.0, "d = 1");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -918,4 +923,40 @@ fn a_model_macro_without_parameters() {
     let fit = optimize::map(&model, &MapOptions::default()).unwrap();
     assert!(fit.converged() && fit.constrained.is_empty());
     assert_eq!(fit.log_density, -0.125);
+}
+
+#[test]
+fn laplace_at_an_unconverged_mode_search_says_so() {
+    // Was silent: the approximation was centred wherever L-BFGS stopped.
+    let options = MapOptions {
+        max_iterations: 1,
+        jacobian: true,
+        ..MapOptions::default()
+    };
+    let stopped = optimize::map(&Funnel, &options).unwrap();
+    assert_eq!(stopped.termination, MapTermination::MaxIterations);
+    let fit = optimize::laplace(&Funnel, &stopped, &LaplaceOptions::default()).unwrap();
+    assert_eq!(
+        fit.warnings[0],
+        "the mode search did not converge: maximum iterations reached: the approximation is \
+         centred at a point that may not be the mode"
+    );
+    // A converged mode search adds no such warning.
+    let mode = optimize::map(
+        &Funnel,
+        &MapOptions {
+            jacobian: true,
+            ..MapOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(mode.converged());
+    // The funnel's joint mode on (v, x): x = 0 and v = −4.5, where −v/9 − 1/2 = 0.
+    assert!((mode.unconstrained[0] + 4.5).abs() < 1e-6);
+    let fit = optimize::laplace(&Funnel, &mode, &LaplaceOptions::default()).unwrap();
+    assert!(
+        fit.warnings.iter().all(|w| !w.contains("mode search")),
+        "{:?}",
+        fit.warnings
+    );
 }
