@@ -25,8 +25,9 @@ pub enum AdviStatus {
     Converged(ConvergenceRule),
     /// `max_iterations` was reached first: the approximation may not have converged.
     MaxIterations,
-    /// Too many consecutive steps were rejected (non-finite ELBO or gradient); the fit is the
-    /// last good approximation.
+    /// Too many steps were rejected (non-finite ELBO or gradient): 50 in a row, or 100 in all
+    /// (each halves the step size, so by then q can no longer move); the fit is the last good
+    /// approximation.
     Failed(String),
 }
 

@@ -23,6 +23,10 @@ const REJECTION_SHRINK: f64 = 0.5;
 /// The fit fails after this many consecutive rejected steps.
 const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 
+/// The fit fails after this many rejected steps in all: each one halves the step-size scale
+/// for the rest of the run, so by then it is below `2⁻¹⁰⁰ η` and q can no longer move.
+const MAX_REJECTIONS: usize = 100;
+
 /// Fits a Gaussian approximation `q` on the unconstrained scale by ADVI and draws from it.
 ///
 /// Maximises the ELBO `E_q[log p(u)] + H[q]` (log-|Jacobian| included in `log p`) by stochastic
@@ -35,7 +39,7 @@ const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 /// their mean or median falls below `tol_rel_obj`. A step whose gradient or update is not
 /// finite, or after which the ELBO cannot be estimated, is rejected (the approximation goes
 /// back to the last one whose ELBO was estimated) and the step-size scale halves; after 50
-/// consecutive rejections the fit stops as [`AdviStatus::Failed`]; during the `η` search a
+/// consecutive rejections, or 100 in all, the fit stops as [`AdviStatus::Failed`]; during the `η` search a
 /// failed gradient counts as zero, as in Stan. Reaching `max_iterations` is reported as
 /// [`AdviStatus::MaxIterations`], not as an error.
 ///
@@ -50,9 +54,11 @@ const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 /// above 0.7 adds a warning.
 ///
 /// # Errors
-/// Invalid options; [`Error::Initialisation`] when no finite starting point is found;
+/// Invalid options, or a model of dimension 0 ([`Error::InvalidArgument`]);
+/// [`Error::Initialisation`] when no finite starting point is found;
 /// [`Error::Optimisation`] when the ELBO of the initial approximation cannot be estimated or
-/// every candidate step size fails (Stan's messages).
+/// every candidate step size fails (Stan's messages), or when the final approximation has a
+/// non-finite mean or sd (an improper density, whose ELBO is unbounded).
 ///
 /// # Reference
 /// Kucukelbir, Tran, Ranganath, Gelman & Blei (2017), "Automatic differentiation variational
@@ -76,6 +82,14 @@ const MAX_CONSECUTIVE_REJECTIONS: usize = 50;
 pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<AdviFit> {
     options.validate()?;
     options.init.validate("advi", model.dim())?;
+    if model.dim() == 0 {
+        return Err(Error::invalid(
+            "advi",
+            "model dimension",
+            0,
+            "at least 1 (a model without parameters has nothing to approximate)",
+        ));
+    }
     let mut best: Option<Run> = None;
     let mut restart_elbos = Vec::with_capacity(options.restarts);
     let mut first_error = None;
@@ -118,6 +132,7 @@ pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<A
         return Err(first_error.expect("at least one restart"));
     };
     let q = optimised.q;
+    check_finite_approximation(model, &q)?;
     let approximate = draw_gaussian(
         model,
         q.mean(),
@@ -167,6 +182,39 @@ pub fn fit<M: LogDensity + ?Sized>(model: &M, options: &AdviOptions) -> Result<A
         rejected_steps: optimised.rejected_steps,
         warnings,
     })
+}
+
+/// Checks that the final q has finite means and sds. A density that does not decay, such as
+/// a flat (improper) one, has an unbounded ELBO: its entropy term grows with the scales, which
+/// run off to infinity.
+///
+/// # Errors
+/// [`Error::Optimisation`] naming the first non-finite mean or sd.
+fn check_finite_approximation<M: LogDensity + ?Sized>(model: &M, q: &Variational) -> Result<()> {
+    let names = model.param_names();
+    let label = |i: usize| match names.get(i) {
+        Some(name) if names.len() == q.dim => format!("u[{}] ({name})", i + 1),
+        _ => format!("u[{}]", i + 1),
+    };
+    let bad = |what: &str, values: &[f64]| {
+        values
+            .iter()
+            .position(|v| !v.is_finite())
+            .map(|i| Error::Optimisation {
+                function: "advi",
+                reason: format!(
+                    "the approximation's {what} of {} is {}: the ELBO is unbounded, so the \
+                     posterior is probably improper; check that every parameter has a proper \
+                     prior",
+                    label(i),
+                    values[i]
+                ),
+            })
+    };
+    match bad("mean", q.mean()).or_else(|| bad("sd", &q.sds())) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 /// One ADVI run (one restart) before its output draws.
@@ -424,6 +472,15 @@ fn optimise<M: LogDensity + ?Sized>(
                     status = AdviStatus::Failed(format!(
                         "{consecutive_rejections} consecutive steps were rejected (last: \
                          {reason}); the model may be severely ill-conditioned or misspecified"
+                    ));
+                    break;
+                }
+                if rejected_steps >= MAX_REJECTIONS {
+                    status = AdviStatus::Failed(format!(
+                        "{rejected_steps} steps were rejected (last: {reason}), each halving \
+                         the step size, so the approximation can no longer move; the density \
+                         fails where q puts mass: declare the bounds of constrained parameters \
+                         so that their transforms keep every draw in the support"
                     ));
                     break;
                 }

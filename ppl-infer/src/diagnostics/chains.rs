@@ -101,9 +101,15 @@ pub(crate) fn sorted_pooled(chains: &[Vec<f64>]) -> Vec<f64> {
 /// The `prob` quantile of ascending `sorted` values by linear interpolation between order
 /// statistics (Hyndman and Fan type 7; numpy's default `method="linear"`, R's default type):
 /// with `h = (n − 1)·prob`, the value `x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])`.
-/// NaN for an empty slice or `prob` outside `[0, 1]`.
+/// NaN for an empty slice, `prob` outside `[0, 1]`, or a NaN among the values (as numpy's
+/// `quantile`; sorted by `f64::total_cmp`, NaNs sit at the ends).
 pub(crate) fn quantile_sorted(sorted: &[f64], prob: f64) -> f64 {
-    if sorted.is_empty() || !(0.0..=1.0).contains(&prob) {
+    let has_nan = |value: Option<&f64>| value.is_some_and(|v| v.is_nan());
+    if sorted.is_empty()
+        || !(0.0..=1.0).contains(&prob)
+        || has_nan(sorted.first())
+        || has_nan(sorted.last())
+    {
         return f64::NAN;
     }
     let position = (sorted.len() - 1) as f64 * prob;
@@ -161,6 +167,12 @@ mod tests {
         assert!((quantile_sorted(&sorted, 0.95) - 7.4).abs() < 1e-14);
         assert_eq!(quantile_sorted(&sorted, 1.0), 8.0);
         assert!(quantile_sorted(&sorted, 1.5).is_nan());
+        // Was 0.22 and 1.0: the NaN sorted last and the lower quantiles ignored it.
+        let with_nan = sorted_pooled(&[vec![0.3, f64::NAN, 0.2, 1.0, 2.0]]);
+        assert!(quantile_sorted(&with_nan, 0.05).is_nan());
+        assert!(quantile_sorted(&with_nan, 0.5).is_nan());
+        let with_negative_nan = sorted_pooled(&[vec![0.3, -f64::NAN, 0.2]]);
+        assert!(quantile_sorted(&with_negative_nan, 0.95).is_nan());
     }
 
     #[test]

@@ -40,9 +40,9 @@ pub(crate) fn check_start<M: LogDensity + ?Sized>(model: &M, position: &[f64]) -
 /// The starting point of chain `chain` (1-based, for messages).
 ///
 /// # Errors
-/// [`Error::Initialisation`] naming the problem at the last attempt; [`Error::SizeMismatch`]
-/// if given values are fewer than the model's unconstrained dimension; the model's error if it
-/// cannot unconstrain given values.
+/// [`Error::Initialisation`] naming the problem at the last attempt, or the model's error if it
+/// cannot unconstrain given values; [`Error::SizeMismatch`] if given values are fewer than the
+/// model's unconstrained dimension.
 pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
     model: &M,
     init: &Init,
@@ -60,7 +60,17 @@ pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
                     expected: dim,
                 });
             }
-            let position = model.unconstrain(values)?;
+            // Stan: "Error transforming variable ...", then initialisation fails.
+            let position = model
+                .unconstrain(values)
+                .map_err(|error| Error::Initialisation {
+                    chain,
+                    attempts: 1,
+                    reason: format!(
+                        "the given init values cannot be transformed to the unconstrained \
+                         scale: {error}"
+                    ),
+                })?;
             match check_start(model, &position) {
                 None => Ok(StartingPoint {
                     position,
@@ -74,8 +84,10 @@ pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
             }
         }
         Init::Random { radius } => {
+            // Stan's `init=0` is a single attempt: every attempt would be the same point.
+            let max_attempts = if *radius == 0.0 { 1 } else { MAX_INIT_ATTEMPTS };
             let mut last_reason = String::new();
-            for attempt in 1..=MAX_INIT_ATTEMPTS {
+            for attempt in 1..=max_attempts {
                 let position: Vec<f64> = (0..dim)
                     .map(|_| radius * (2.0 * rng.random::<f64>() - 1.0))
                     .collect();
@@ -91,7 +103,7 @@ pub(crate) fn starting_point<M: LogDensity + ?Sized, R: Rng + ?Sized>(
             }
             Err(Error::Initialisation {
                 chain,
-                attempts: MAX_INIT_ATTEMPTS,
+                attempts: max_attempts,
                 reason: last_reason,
             })
         }

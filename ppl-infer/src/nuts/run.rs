@@ -46,8 +46,9 @@ pub struct NutsFit {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for invalid options or a model of dimension 0;
-/// [`Error::Initialisation`] when a chain finds no finite starting point or no usable step size;
-/// [`Error::SizeMismatch`] or the model's error for unusable `Init::Values`.
+/// [`Error::Initialisation`] when a chain finds no finite starting point or no usable step size,
+/// or when `Init::Values` are outside the support (the model's transform error is the reason);
+/// [`Error::SizeMismatch`] for too few `Init::Values`.
 ///
 /// ```
 /// use ppl_infer::nuts::{sample, NutsOptions};

@@ -41,6 +41,15 @@ impl Init {
                         "positive and finite",
                     ));
                 }
+                // The box (−radius, radius) must have a finite width to be drawn from.
+                if !(2.0 * radius).is_finite() {
+                    return Err(Error::invalid(
+                        function,
+                        "init radius",
+                        format!("{radius:e}"),
+                        format!("at most {:e} (half the largest f64)", f64::MAX / 2.0),
+                    ));
+                }
             }
             Init::Unconstrained(point) => {
                 if point.len() != dim {

@@ -72,7 +72,8 @@ pub struct LaplaceFit {
     pub log_g: Vec<f64>,
     /// PSIS of `log p − log g`: k-hat and the normalised smoothed log weights.
     pub psis: Psis,
-    /// Plain-language warnings (k-hat above 0.7, a mode found without the Jacobian).
+    /// Plain-language warnings (k-hat above 0.7, a mode found without the Jacobian, a mode
+    /// search that did not converge).
     pub warnings: Vec<String>,
 }
 
@@ -228,6 +229,13 @@ pub fn laplace<M: LogDensity + ?Sized>(
         &mut rng,
     )?;
     let mut warnings = Vec::new();
+    if !fit.converged() {
+        warnings.push(format!(
+            "the mode search {}: the approximation is centred at a point that may not be the \
+             mode",
+            fit.termination
+        ));
+    }
     if !fit.jacobian {
         warnings.push(
             "the mode was found without the Jacobian (MapOptions::jacobian = false); the \

@@ -58,6 +58,10 @@ impl MultistartOptions {
                 return Err(Error::invalid(FUNCTION, name, value, "positive and finite"));
             }
         }
+        Init::Random {
+            radius: self.radius,
+        }
+        .validate(FUNCTION, 0)?;
         self.map.validate()
     }
 }
