@@ -35,6 +35,67 @@ pub mod __private {
         }
     }
 
+    /// `result` with its error, if any, naming the parameter `variable` (element `index`,
+    /// 0-based, for an element-wise transform) in place of the transform's own name for its
+    /// argument: `lower_bound: value is -1, …` becomes `lower_bound: sigma is -1, …`, and
+    /// `simplex: x[2] is -0.1, …` becomes `simplex: theta[2] is -0.1, …` (Stan: "Error
+    /// transforming variable sigma").
+    pub fn name_transform_error<V>(
+        result: Result<V>,
+        variable: &str,
+        index: &[usize],
+    ) -> Result<V> {
+        result.map_err(|error| match error {
+            Error::InvalidArgument {
+                function,
+                argument,
+                value,
+                requirement,
+            } => Error::InvalidArgument {
+                function,
+                argument: rename_argument(&argument, variable, index),
+                value,
+                requirement,
+            },
+            Error::SizeMismatch {
+                function,
+                argument,
+                actual,
+                expected,
+            } => Error::SizeMismatch {
+                function,
+                argument: rename_argument(&argument, variable, index),
+                actual,
+                expected,
+            },
+            other => other,
+        })
+    }
+
+    /// `argument` with the words `value` (the element: `variable[i]`) and `x` (the whole
+    /// parameter, indices kept: `x[2]` → `variable[2]`) replaced.
+    fn rename_argument(argument: &str, variable: &str, index: &[usize]) -> String {
+        argument
+            .split(' ')
+            .map(|word| {
+                if word == "value" {
+                    if index.is_empty() {
+                        variable.to_string()
+                    } else {
+                        let one_based: Vec<String> =
+                            index.iter().map(|i| (i + 1).to_string()).collect();
+                        format!("{variable}[{}]", one_based.join(","))
+                    }
+                } else if word == "x" || word.starts_with("x[") {
+                    format!("{variable}{}", &word[1..])
+                } else {
+                    word.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// A declared size: `what` is `"length"`, `"rows"` or `"columns"`; `expression` is the
     /// size as written in the model.
     ///

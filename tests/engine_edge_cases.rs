@@ -535,8 +535,64 @@ fn init_radius_zero_is_a_single_attempt_as_stans_init_0() {
     .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "chain 1: initialisation failed after 1 attempts; last attempt: log density is -inf"
+        "chain 1: initialisation failed after 1 attempt; last attempt: log density is -inf"
     );
+}
+
+#[test]
+fn init_radius_zero_starts_map_and_advi_at_the_origin() {
+    // Stan's `init=0` works for `optimize` and `variational` as well.
+    let inside = TruncatedNormal {
+        upper: f64::INFINITY,
+        outside: Outside::NaN,
+    };
+    let zero = optimize::Init::Random { radius: 0.0 };
+    let map_fit = optimize::map(
+        &inside,
+        &MapOptions {
+            init: zero.clone(),
+            ..MapOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(map_fit.converged() && map_fit.unconstrained[0].abs() < 1e-6);
+    let advi_fit = advi::fit(
+        &inside,
+        &AdviOptions {
+            init: zero.clone(),
+            ..AdviOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(advi_fit.mean.len(), 1);
+    // The origin outside the support: one attempt, Stan's message.
+    let outside = TruncatedNormal {
+        upper: -1.0,
+        outside: Outside::NegInfinity,
+    };
+    for error in [
+        optimize::map(
+            &outside,
+            &MapOptions {
+                init: zero.clone(),
+                ..MapOptions::default()
+            },
+        )
+        .unwrap_err(),
+        advi::fit(
+            &outside,
+            &AdviOptions {
+                init: zero.clone(),
+                ..AdviOptions::default()
+            },
+        )
+        .unwrap_err(),
+    ] {
+        assert_eq!(
+            error.to_string(),
+            "chain 1: initialisation failed after 1 attempt; last attempt: log density is -inf"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -678,7 +734,7 @@ fn improper_densities_end_in_typed_errors_or_reports_not_hangs() {
         let error = result.unwrap_err();
         assert_eq!(
             error.to_string(),
-            "chain 1: initialisation failed after 1 attempts; last attempt: the step size grew \
+            "chain 1: initialisation failed after 1 attempt; last attempt: the step size grew \
              past 1e7 in the initial step-size search: the posterior is improper, check the \
              model",
             "{name}"
@@ -905,8 +961,8 @@ fn a_scale_without_its_declared_bound() {
     );
     assert_eq!(
         error.to_string(),
-        "chain 1: initialisation failed after 1 attempts; last attempt: the given init values \
-         cannot be transformed to the unconstrained scale: lower_bound: value is -1, but must \
+        "chain 1: initialisation failed after 1 attempt; last attempt: the given init values \
+         cannot be transformed to the unconstrained scale: lower_bound: sigma is -1, but must \
          be greater than the lower bound 0"
     );
 }

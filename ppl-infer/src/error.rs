@@ -39,7 +39,8 @@ pub enum Error {
     },
     /// No finite starting point was found.
     #[error(
-        "chain {chain}: initialisation failed after {attempts} attempts; last attempt: {reason}"
+        "chain {chain}: initialisation failed after {attempts} attempt{plural}; last attempt: {reason}",
+        plural = if *attempts == 1 { "" } else { "s" }
     )]
     Initialisation {
         /// The chain (1-based).

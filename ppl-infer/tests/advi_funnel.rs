@@ -200,9 +200,9 @@ fn options_are_checked_with_stan_style_messages() {
     );
     assert_eq!(
         check(AdviOptions {
-            init: Init::Random { radius: 0.0 },
+            init: Init::Random { radius: -1.0 },
             ..defaults()
         }),
-        "advi: init radius is 0, but must be positive and finite"
+        "advi: init radius is -1, but must be non-negative and finite"
     );
 }

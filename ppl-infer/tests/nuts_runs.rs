@@ -234,7 +234,7 @@ fn initialisation_failure_names_the_problem() {
     let error = sample(&Broken { kind: "nan" }, &options).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "chain 1: initialisation failed after 1 attempts; last attempt: log density is NaN"
+        "chain 1: initialisation failed after 1 attempt; last attempt: log density is NaN"
     );
     let too_short = NutsOptions {
         init: Init::Values(vec![0.0]),

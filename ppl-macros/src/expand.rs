@@ -883,7 +883,8 @@ fn bound_lets(bounds: &Bounds, scalar: &TokenStream) -> TokenStream {
     out
 }
 
-/// The transform applied to one element (`constrain = true`: `u -> x`, else `x -> u`).
+/// The transform applied to one element (`constrain = true`: `u -> x`, else `x -> u` as a
+/// `Result<f64>`, which the caller names after the parameter).
 fn element_transform(
     bounds: &Bounds,
     value: TokenStream,
@@ -920,19 +921,20 @@ fn element_transform(
         return if constrain {
             quote!(#tr::offset_multiplier_constrain(#value, #offset, #multiplier, &mut #lj))
         } else {
-            quote!(#tr::offset_multiplier_unconstrain(#value, #offset, #multiplier)?)
+            quote!(#tr::offset_multiplier_unconstrain(#value, #offset, #multiplier))
         };
     }
     match (has_lower, has_upper, constrain) {
         (true, true, true) => {
             quote!(#tr::lower_upper_bound_constrain(#value, #lower, #upper, &mut #lj))
         }
-        (true, true, false) => quote!(#tr::lower_upper_bound_unconstrain(#value, #lower, #upper)?),
+        (true, true, false) => quote!(#tr::lower_upper_bound_unconstrain(#value, #lower, #upper)),
         (true, false, true) => quote!(#tr::lower_bound_constrain(#value, #lower, &mut #lj)),
-        (true, false, false) => quote!(#tr::lower_bound_unconstrain(#value, #lower)?),
+        (true, false, false) => quote!(#tr::lower_bound_unconstrain(#value, #lower)),
         (false, true, true) => quote!(#tr::upper_bound_constrain(#value, #upper, &mut #lj)),
-        (false, true, false) => quote!(#tr::upper_bound_unconstrain(#value, #upper)?),
-        (false, false, _) => value,
+        (false, true, false) => quote!(#tr::upper_bound_unconstrain(#value, #upper)),
+        (false, false, true) => value,
+        (false, false, false) => quote!(::ppl::core::Result::<f64>::Ok(#value)),
     }
 }
 
@@ -1585,8 +1587,12 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
     let bindings = data_bindings(model, &quote!(self));
     let tr = quote!(::ppl::core::transform);
     let scalar = quote!(f64);
+    // A transform's error names the parameter (`lower_bound: sigma is -1, …`), as Stan's
+    // "Error transforming variable sigma".
+    let named = quote!(::ppl::__private::name_transform_error);
     let per_param = params(&model.body).into_iter().enumerate().map(|(index, decl)| {
         let name = &decl.name;
+        let label = name.to_string();
         let store = storage(name);
         let dims = quote!(self.__ppl_param_dims[#index]);
         let lets = bound_lets(&decl.bounds, &scalar);
@@ -1597,7 +1603,7 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
                 quote! {
                     let #name: f64 = #constrained[#input];
                     #input += 1;
-                    { #lets #output.push(#value); }
+                    { #lets #output.push(#named(#value, #label, &[])?); }
                 }
             }
             ParamKind::Vector => {
@@ -1606,7 +1612,12 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
                     let #store = ::ppl::core::Vector::new(#constrained[#input..#input + #dims[0]].to_vec());
                     #input += #dims[0];
                     let #name = &#store;
-                    { #lets for __x in #name.iter() { #output.push(#value); } }
+                    {
+                        #lets
+                        for (__i, __x) in #name.iter().enumerate() {
+                            #output.push(#named(#value, #label, &[__i])?);
+                        }
+                    }
                 }
             }
             ParamKind::Matrix => {
@@ -1624,7 +1635,7 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
                         #lets
                         for __j in 0..__cols {
                             for __i in 0..__rows {
-                                #output.push(#value);
+                                #output.push(#named(#value, #label, &[__i, __j])?);
                             }
                         }
                     }
@@ -1640,7 +1651,7 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
                 quote! {
                     let #store = ::ppl::core::Vector::new(#constrained[#input..#input + #dims[0]].to_vec());
                     #input += #dims[0];
-                    #output.extend(#function(&#store)?);
+                    #output.extend(#named(#function(&#store), #label, &[])?);
                     let #name = &#store;
                 }
             }
@@ -1655,7 +1666,7 @@ fn unconstrain(model: &ModelInput, names: &Names) -> TokenStream {
                         #input += 1;
                     }
                 }
-                #output.extend(#function(&#store)?);
+                #output.extend(#named(#function(&#store), #label, &[])?);
                 let #name = &#store;
             }
             }

@@ -13,9 +13,10 @@ pub(crate) const MAX_INIT_ATTEMPTS: usize = 100;
 /// uniform(−2, 2), redrawn (up to 100 attempts) until the log density and its gradient are finite.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Init {
-    /// Each coordinate uniform(−radius, radius) (Stan's `init=2`).
+    /// Each coordinate uniform(−radius, radius) (Stan's `init=2`); radius 0 is Stan's
+    /// `init=0`: the origin, tried once.
     Random {
-        /// Half-width of the uniform box; positive and finite.
+        /// Half-width of the uniform box; non-negative and finite.
         radius: f64,
     },
     /// A given point on the unconstrained scale (length `dim()`, finite values).
@@ -33,12 +34,12 @@ impl Init {
     pub(crate) fn validate(&self, function: &'static str, dim: usize) -> Result<()> {
         match self {
             Init::Random { radius } => {
-                if !(radius.is_finite() && *radius > 0.0) {
+                if !(radius.is_finite() && *radius >= 0.0) {
                     return Err(Error::invalid(
                         function,
                         "init radius",
                         radius,
-                        "positive and finite",
+                        "non-negative and finite",
                     ));
                 }
                 // The box (−radius, radius) must have a finite width to be drawn from.
@@ -110,6 +111,19 @@ pub(crate) fn initial_point<M: LogDensity + ?Sized, R: Rng>(
                 reason,
             }),
         },
+        // Stan's `init=0`: every coordinate at 0, one attempt (every attempt would be the same
+        // point), as NUTS does.
+        Init::Random { radius } if *radius == 0.0 => {
+            let origin = vec![0.0; dim];
+            match non_finite_reason(model, &origin, &mut gradient) {
+                None => Ok(origin),
+                Some(reason) => Err(Error::Initialisation {
+                    chain: 1,
+                    attempts: 1,
+                    reason,
+                }),
+            }
+        }
         Init::Random { radius } => {
             let mut last_reason = String::new();
             for _ in 0..MAX_INIT_ATTEMPTS {
