@@ -1,6 +1,6 @@
 //! Errors of `Model::unconstrain` (init values, user-given points) name the parameter and its element, as Stan's "Error transforming variable sigma" does.
 
-use ppl::core::Model;
+use ppl::core::{LogDensity, Model};
 
 ppl::model! {
     /// One parameter of each transform family whose inverse can fail.
@@ -69,5 +69,20 @@ fn every_transform_error_names_the_parameter_and_element() {
     assert_eq!(
         cuts,
         "ordered: cuts[3] is -5, but must be greater than the previous element 0"
+    );
+}
+
+#[test]
+fn model_methods_are_not_ambiguous_with_both_traits_in_scope() {
+    // `Model` and `LogDensity` both have `dim`, `param_names`, `constrain` and `unconstrain`;
+    // the generated inherent methods make the plain calls resolve.
+    let model = Constrained::new(3).unwrap();
+    assert_eq!(model.dim(), 1 + 3 + 4 + 2 + 3);
+    assert_eq!(model.dim(), LogDensity::dim(&model));
+    assert_eq!(model.param_names()[..2], ["sigma", "tau[1]"]);
+    let u = model.unconstrain(&valid_point()).unwrap();
+    assert_eq!(
+        model.constrain(&u).unwrap(),
+        Model::constrain(&model, &u).unwrap()
     );
 }

@@ -470,6 +470,26 @@ pub(crate) fn expand(model: &ModelInput) -> TokenStream {
                 clippy::all, clippy::pedantic)]
         impl #name {
             const __PPL_MODEL: &'static str = #model_name;
+            /// The number of unconstrained parameters. (Inherent, so that `model.dim()` is not
+            /// ambiguous when both `Model` and `LogDensity` are in scope; the same for
+            /// `param_names`, `constrain` and `unconstrain`.)
+            pub fn dim(&self) -> usize {
+                <Self as ::ppl::core::Model>::dim(self)
+            }
+            /// The constrained parameters' names, in Stan's order (`theta[1]`, `L[2,1]`), then the
+            /// derived quantities'.
+            pub fn param_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                <Self as ::ppl::core::Model>::param_names(self)
+            }
+            /// Constrained parameters (and derived quantities) at an unconstrained point.
+            pub fn constrain(&self, unconstrained: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                <Self as ::ppl::core::Model>::constrain(self, unconstrained)
+            }
+            /// The unconstrained point of constrained parameter values; an error names the
+            /// parameter outside its support.
+            pub fn unconstrain(&self, constrained: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                <Self as ::ppl::core::Model>::unconstrain(self, constrained)
+            }
             /// The model with gradients computed in `mode` (default
             /// [`GradientMode::Auto`](::ppl::core::GradientMode::Auto): dense chunked duals for
             /// small dimensions, sparse duals above and for GLM likelihoods and gathered affine
@@ -1717,6 +1737,22 @@ pub(crate) fn stub(model: &ModelInput) -> TokenStream {
             }
             /// Unavailable: the model has a compile error.
             pub fn from_json_file(_: impl ::std::convert::AsRef<::std::path::Path>) -> ::ppl::core::Result<Self> {
+                unimplemented!("model! reported a compile error")
+            }
+            /// Unavailable: the model has a compile error.
+            pub fn dim(&self) -> usize {
+                unimplemented!("model! reported a compile error")
+            }
+            /// Unavailable: the model has a compile error.
+            pub fn param_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                unimplemented!("model! reported a compile error")
+            }
+            /// Unavailable: the model has a compile error.
+            pub fn constrain(&self, _: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
+                unimplemented!("model! reported a compile error")
+            }
+            /// Unavailable: the model has a compile error.
+            pub fn unconstrain(&self, _: &[f64]) -> ::ppl::core::Result<::std::vec::Vec<f64>> {
                 unimplemented!("model! reported a compile error")
             }
         }
