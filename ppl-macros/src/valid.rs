@@ -55,6 +55,7 @@ pub(crate) fn check(model: &mut ModelInput) -> Result<()> {
         declared: HashSet::new(),
         derived: HashSet::new(),
         locals: vec![HashSet::new()],
+        unconstrained_implicit: HashMap::new(),
     };
     checker.stmts(&mut model.body, true)
 }
@@ -177,6 +178,10 @@ struct Checker {
     declared: HashSet<String>,
     derived: HashSet<String>,
     locals: Vec<HashSet<String>>,
+    /// Parameters declared implicitly by a prior over the whole real line (`sigma ~
+    /// cauchy(0, 5)`), with that prior's name: an argument that must be positive or a
+    /// probability cannot be one of them.
+    unconstrained_implicit: HashMap<String, (&'static str, ParamKind)>,
 }
 
 impl Checker {
@@ -284,7 +289,51 @@ impl Checker {
                 ),
             ));
         }
+        for (arg, arg_name) in dist.args.iter().zip(info.args) {
+            self.constrained_argument(arg, arg_name, info)?;
+        }
         Ok(info)
+    }
+
+    /// An argument that must be positive (a scale, rate, shape, dispersion or degrees of
+    /// freedom) or a probability is not a parameter that an implicit declaration left on the
+    /// whole real line: Stan users write `real<lower=0> sigma; sigma ~ cauchy(0, 5);`, and
+    /// `sigma ~ cauchy(0, 5)` alone would sample `sigma` unconstrained (half the draws
+    /// rejected by the density's argument check).
+    fn constrained_argument(&self, arg: &Expr, arg_name: &str, info: &FamilyInfo) -> Result<()> {
+        let (rule, bounds) = match arg_name {
+            "scale" | "rate" | "shape" | "dispersion" | "nu" => ("positive", "lower = 0.0"),
+            "probability" => ("in [0, 1]", "lower = 0.0, upper = 1.0"),
+            _ => return Ok(()),
+        };
+        let Expr::Path(path) = arg else {
+            return Ok(());
+        };
+        let Some(ident) = path.path.get_ident() else {
+            return Ok(());
+        };
+        let Some(&(prior, kind)) = self.unconstrained_implicit.get(&ident.to_string()) else {
+            return Ok(());
+        };
+        let declaration = match kind {
+            ParamKind::Vector => format!("vector<{bounds}>[…]"),
+            _ => format!("real<{bounds}>"),
+        };
+        let half = format!("half_{prior}");
+        let alternative = if family(&half).is_some() {
+            format!(", or use `{half}`")
+        } else {
+            String::new()
+        };
+        Err(error(
+            ident.span(),
+            format!(
+                "`{ident}` is the {arg_name} of `{}`, which must be {rule}, but `{ident} ~ \
+                 {prior}(…)` declares it on the whole real line; declare its bound: \
+                 `{ident}: {declaration} ~ {prior}(…);`{alternative}",
+                info.name
+            ),
+        ))
     }
 
     fn stmts(&mut self, body: &mut [Stmt], top: bool) -> Result<()> {
@@ -459,6 +508,7 @@ impl Checker {
             Some(prior) => Some(self.dist(prior)?),
             None => None,
         };
+        let implicit = decl.kind.is_none();
         let (kind, kind_span) = match decl.kind {
             Some(kind) => kind,
             None => implicit_kind(decl, info)?,
@@ -467,6 +517,10 @@ impl Checker {
             check_prior_fits(decl, kind, info)?;
             if decl.bounds.is_empty() && kind.takes_bounds() {
                 decl.bounds = default_bounds(decl, info);
+            }
+            if implicit && decl.bounds.is_empty() && info.support == SupportKind::Real {
+                self.unconstrained_implicit
+                    .insert(name.clone(), (info.name, kind));
             }
         }
         if !kind.takes_bounds() {
