@@ -105,7 +105,11 @@ fn ordered(u: &[f64]) -> (Vec<f64>, f64) {
 /// `P(y = k)` for a latent `η + ε` with cdf `cdf` and cutpoints `c` (`k` 1-based).
 fn category_probability(cdf: impl Fn(f64) -> f64, k: i64, eta: f64, c: &[f64]) -> f64 {
     let k = k as usize;
-    let upper = if k <= c.len() { cdf(c[k - 1] - eta) } else { 1.0 };
+    let upper = if k <= c.len() {
+        cdf(c[k - 1] - eta)
+    } else {
+        1.0
+    };
     let lower = if k >= 2 { cdf(c[k - 2] - eta) } else { 0.0 };
     upper - lower
 }
@@ -199,7 +203,12 @@ fn check_against_hand<M: Model>(
         .zip(richardson_gradient(|v| hand(v).0, u))
         .enumerate()
     {
-        assert_close(*a, r, 1e-8, &format!("hand gradient [{i}] vs its differences"));
+        assert_close(
+            *a,
+            r,
+            1e-8,
+            &format!("hand gradient [{i}] vs its differences"),
+        );
     }
     for mode in [
         GradientMode::Auto,
@@ -407,8 +416,5 @@ fn beta_binomial_counts_match_hand_computation() {
     );
     // As in Stan, a count above its trials is not an argument error: the log density is −∞.
     let model = BetaBinomialCounts::new(2, vec![3, 4], vec![1, 5]).unwrap();
-    assert_eq!(
-        model.log_density_f64(&u, true).unwrap(),
-        f64::NEG_INFINITY
-    );
+    assert_eq!(model.log_density_f64(&u, true).unwrap(), f64::NEG_INFINITY);
 }

@@ -212,9 +212,7 @@ pub(crate) fn ordered_log_mass<L: OrderedLink, T: Real>(
     cutpoints: impl Operand,
 ) -> Result<T> {
     let (n, categories) = check_ordered_arguments::<L>(&k, &location, &cutpoints)?;
-    let cut_values: Vec<f64> = (0..categories - 1)
-        .map(|j| cutpoints.value_at(j))
-        .collect();
+    let cut_values: Vec<f64> = (0..categories - 1).map(|j| cutpoints.value_at(j)).collect();
     let mut out = T::accumulator();
     let mut location_partials = ArgPartials::new(&location);
     let mut cutpoint_partials = ArgPartials::new(&cutpoints);
@@ -488,11 +486,19 @@ pub(crate) mod tests {
         let d = OrderedLogistic::new(0.4, CUTPOINTS.to_vec()).unwrap();
         assert_category_frequencies(
             &d,
-            |k| ordered_logistic_lpmf::<f64>(k, 0.4, &CUTPOINTS).unwrap().exp(),
+            |k| {
+                ordered_logistic_lpmf::<f64>(k, 0.4, &CUTPOINTS)
+                    .unwrap()
+                    .exp()
+            },
             4,
         );
         let p: Vec<f64> = (1..=4)
-            .map(|k| ordered_logistic_lpmf::<f64>(k, 0.4, &CUTPOINTS).unwrap().exp())
+            .map(|k| {
+                ordered_logistic_lpmf::<f64>(k, 0.4, &CUTPOINTS)
+                    .unwrap()
+                    .exp()
+            })
             .collect();
         let mean: f64 = p.iter().enumerate().map(|(i, p)| (i + 1) as f64 * p).sum();
         let second: f64 = p
@@ -535,8 +541,7 @@ pub(crate) mod tests {
             err.to_string(),
             "ordered_logistic: cutpoints[2] is inf, but must be finite"
         );
-        let err =
-            ordered_logistic_lpmf::<f64>(1, 0.0, &vec![f64::NEG_INFINITY, 0.0]).unwrap_err();
+        let err = ordered_logistic_lpmf::<f64>(1, 0.0, &vec![f64::NEG_INFINITY, 0.0]).unwrap_err();
         assert_eq!(
             err.to_string(),
             "ordered_logistic: cutpoints[1] is -inf, but must be finite"

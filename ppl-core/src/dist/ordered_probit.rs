@@ -219,7 +219,10 @@ mod tests {
             .map(|i| ordered_probit_lpmf::<f64>(k[i], eta[i], &CUTPOINTS).unwrap())
             .sum();
         assert_close(lp, sum, 1e-14);
-        assert_eq!(ordered_probit_lupmf::<f64>(&k, &eta, &CUTPOINTS).unwrap(), lp);
+        assert_eq!(
+            ordered_probit_lupmf::<f64>(&k, &eta, &CUTPOINTS).unwrap(),
+            lp
+        );
     }
 
     #[test]
@@ -239,7 +242,11 @@ mod tests {
     #[test]
     fn sample_frequencies_and_moments_match() {
         let d = OrderedProbit::new(-0.3, CUTPOINTS.to_vec()).unwrap();
-        let mass = |k| ordered_probit_lpmf::<f64>(k, -0.3, &CUTPOINTS).unwrap().exp();
+        let mass = |k| {
+            ordered_probit_lpmf::<f64>(k, -0.3, &CUTPOINTS)
+                .unwrap()
+                .exp()
+        };
         assert_category_frequencies(&d, mass, 4);
         let mean: f64 = (1..=4).map(|k| k as f64 * mass(k)).sum();
         let second: f64 = (1..=4).map(|k| (k * k) as f64 * mass(k)).sum();
