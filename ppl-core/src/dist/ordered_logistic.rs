@@ -1,5 +1,7 @@
 //! The ordered logistic distribution `ordered_logistic(k | eta, c)`, and the machinery it shares with `ordered_probit`: argument checks, the vectorised log-mass, the fixed-parameter distribution.
 
+use std::cmp::Ordering;
+
 use rand::Rng;
 
 use super::categorical::{category_moments, sample_category};
@@ -166,7 +168,9 @@ fn check_ordered_arguments<L: OrderedLink>(
 pub(crate) fn check_cutpoints(function: &'static str, cutpoints: &impl Operand) -> Result<()> {
     let count = cutpoints.size().unwrap_or(1);
     let values: Vec<f64> = (0..count).map(|j| cutpoints.value_at(j)).collect();
-    if values.windows(2).any(|pair| !(pair[1] > pair[0])) {
+    // Not `pair[1] > pair[0]`, NaN included.
+    let increasing = |pair: &[f64]| pair[1].partial_cmp(&pair[0]) == Some(Ordering::Greater);
+    if !values.windows(2).all(increasing) {
         let listed: Vec<String> = values.iter().map(f64::to_string).collect();
         return Err(Error::invalid(
             function,
