@@ -21,6 +21,27 @@ ppl::model! {
 }
 
 ppl::model! {
+    /// Varying intercepts in an ordered logistic regression: the location is a gathered affine
+    /// expression, which `model!` passes lazily (`ppl::core::Affine`).
+    pub struct OrderedLogitVaryingIntercepts {
+        N: usize,
+        J: usize,
+        #[data(lower = 2)]
+        K: usize,
+        #[data(size = N, upper = J)]
+        jj: Vec<usize>,
+        #[data(size = N)]
+        x: Vec<f64>,
+        #[data(size = N, lower = 1, upper = K)]
+        y: Vec<i64>,
+    }
+    alpha: vector[J] ~ normal(0, 1);
+    beta ~ normal(0, 2);
+    c: ordered[K - 1];
+    y ~ ordered_logistic(alpha.gather(jj)? + beta * x, c);
+}
+
+ppl::model! {
     /// Ordered probit regression on one predictor, with Stan's loop over observations.
     pub struct OrderedProbitLoop {
         N: usize,
@@ -302,6 +323,37 @@ fn ordered_logistic_regression_matches_hand_computation() {
     assert_eq!(
         err.to_string(),
         "OrderedLogitRegression: data y[4] is 5, but must be <= 4"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Varying intercepts (a lazy affine location).
+
+const GROUP: [usize; 6] = [1, 2, 1, 3, 2, 3];
+const GROUP_X: [f64; 6] = [0.4, -1.1, 1.5, 0.2, -0.6, 0.9];
+
+/// `u = (alpha[1..3], beta, c unconstrained [1..3])`.
+fn varying_intercepts_by_hand(u: &[f64]) -> (f64, f64) {
+    let (c, log_jacobian) = ordered(&u[4..]);
+    let mut lp = -0.5 * u[..3].iter().map(|a| a * a).sum::<f64>() - 0.5 * (u[3] / 2.0).powi(2);
+    for n in 0..6 {
+        let eta = u[GROUP[n] - 1] + u[3] * GROUP_X[n];
+        lp += category_probability(inv_logit, Y[n], eta, &c).ln();
+    }
+    (lp + log_jacobian, log_jacobian)
+}
+
+#[test]
+fn ordered_logistic_with_affine_location_matches_hand_computation() {
+    let model =
+        OrderedLogitVaryingIntercepts::new(6, 3, 4, GROUP.to_vec(), GROUP_X.to_vec(), Y.to_vec())
+            .unwrap();
+    let u = [0.3, -0.5, 0.8, 0.6, -1.1, 0.4, -0.2];
+    check_against_hand(
+        |mode| model.clone().with_gradient_mode(mode),
+        &u,
+        varying_intercepts_by_hand,
+        &richardson_gradient(|v| varying_intercepts_by_hand(v).0, &u),
     );
 }
 
