@@ -135,6 +135,7 @@ families! {
     "bernoulli_logit" ["log_odds"] Binary, "pmf";
     "binomial" ["trials", "probability"] NonNegativeInt, "pmf";
     "binomial_logit" ["trials", "log_odds"] NonNegativeInt, "pmf";
+    "beta_binomial" ["trials", "alpha", "beta"] NonNegativeInt, "pmf";
     "poisson" ["rate"] NonNegativeInt, "pmf";
     "poisson_log" ["log_rate"] NonNegativeInt, "pmf";
     "neg_binomial_2" ["mean", "dispersion"] NonNegativeInt, "pmf";
@@ -142,6 +143,8 @@ families! {
     "geometric" ["probability"] NonNegativeInt, "pmf";
     "categorical" ["probabilities"] Category, "pmf";
     "categorical_logit" ["log_odds"] Category, "pmf";
+    "ordered_logistic" ["location", "cutpoints"] Category, "pmf";
+    "ordered_probit" ["location", "cutpoints"] Category, "pmf";
     // multivariate
     "multi_normal" ["mean", "covariance"] RealVector, "pdf";
     "multi_normal_cholesky" ["mean", "cholesky_factor"] RealVector, "pdf";
