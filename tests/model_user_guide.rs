@@ -195,8 +195,9 @@ ppl::model! {
 }
 
 /// Stan's `ordered_logistic_lpmf(k | eta, c)` for one outcome `k` (0-based here), written as a
-/// user function generic over the scalar.
-fn ordered_logistic_lpmf<T: Real>(k: usize, eta: T, cutpoints: &Vector<T>) -> T {
+/// user function generic over the scalar. (ppl now has `ordered_logistic`; a user function
+/// must not take a built-in density's name, which the model body's imports would hide.)
+fn ordered_logistic_by_hand_lpmf<T: Real>(k: usize, eta: T, cutpoints: &Vector<T>) -> T {
     let last = cutpoints.len();
     if k == 0 {
         (eta - cutpoints[0]).log1m_inv_logit()
@@ -222,7 +223,7 @@ ppl::model! {
     beta ~ normal(0.0, 5.0);
     c: ordered[K - 1];
     for n in 0..N {
-        target += ordered_logistic_lpmf(y[n], beta * x[n], c);
+        target += ordered_logistic_by_hand_lpmf(y[n], beta * x[n], c);
     }
 }
 
