@@ -76,6 +76,85 @@ impl<T> Vector<T> {
     }
 }
 
+impl<T: Clone> Vector<T> {
+    /// The first `n` elements, owned (Stan's `head(v, n)`; `v[1:n]`).
+    ///
+    /// With data `y`, `beta * &y.head(N - 1)?` is Stan's `beta * y[1:(N - 1)]`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `n` exceeds the length (`head: n is 4, but must be at
+    /// most the vector's length 3`).
+    ///
+    /// ```
+    /// let y = ppl_core::Vector::from(vec![1.0, 2.0, 3.0]);
+    /// assert_eq!(y.head(2)?.as_slice(), &[1.0, 2.0]);
+    /// assert!(y.head(4).is_err());
+    /// # Ok::<(), ppl_core::Error>(())
+    /// ```
+    pub fn head(&self, n: usize) -> Result<Vector<T>> {
+        self.check_count("head", n)?;
+        Ok(Vector(self.0[..n].to_vec()))
+    }
+
+    /// The last `n` elements, owned (Stan's `tail(v, n)`; `v[(N − n + 1):N]`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `n` exceeds the length.
+    ///
+    /// ```
+    /// let y = ppl_core::Vector::from(vec![1.0, 2.0, 3.0]);
+    /// assert_eq!(y.tail(2)?.as_slice(), &[2.0, 3.0]);
+    /// # Ok::<(), ppl_core::Error>(())
+    /// ```
+    pub fn tail(&self, n: usize) -> Result<Vector<T>> {
+        self.check_count("tail", n)?;
+        Ok(Vector(self.0[self.0.len() - n..].to_vec()))
+    }
+
+    /// The `len` elements from the **0-based** position `start`, owned:
+    /// `v.segment(start, len)` is Stan's `segment(v, start + 1, len)` (model bodies index from
+    /// 0, as Rust).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `start + len` exceeds the length (an empty segment may
+    /// start at the length itself).
+    ///
+    /// ```
+    /// let y = ppl_core::Vector::from(vec![1.0, 2.0, 3.0, 4.0]);
+    /// // Stan: segment(y, 2, 2) = [2, 3].
+    /// assert_eq!(y.segment(1, 2)?.as_slice(), &[2.0, 3.0]);
+    /// assert_eq!(
+    ///     y.segment(3, 2).unwrap_err().to_string(),
+    ///     "segment: start + len is 5, but must be at most the vector's length 4"
+    /// );
+    /// # Ok::<(), ppl_core::Error>(())
+    /// ```
+    pub fn segment(&self, start: usize, len: usize) -> Result<Vector<T>> {
+        match start.checked_add(len) {
+            Some(end) if end <= self.0.len() => Ok(Vector(self.0[start..end].to_vec())),
+            end => Err(Error::invalid(
+                "segment",
+                "start + len",
+                end.map_or_else(|| format!("{start} + {len}"), |end| end.to_string()),
+                format!("at most the vector's length {}", self.0.len()),
+            )),
+        }
+    }
+
+    /// Checks the element count `n` of `head`/`tail` against the length.
+    fn check_count(&self, function: &'static str, n: usize) -> Result<()> {
+        if n > self.0.len() {
+            return Err(Error::invalid(
+                function,
+                "n",
+                n,
+                format!("at most the vector's length {}", self.0.len()),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl<T: Real> Vector<T> {
     /// `n` copies of `value` (Stan's `rep_vector`).
     pub fn filled(n: usize, value: T) -> Self {
@@ -210,6 +289,12 @@ elementwise_functions!(
     log1p_exp,
     /// `[ln Γ(v_i)]`.
     lgamma,
+    /// `[ln(1 − v_i)]` (Stan's `log1m(v)`).
+    log1m,
+    /// `[ln(1 − e^{v_i})]` (Stan's `log1m_exp(v)`).
+    log1m_exp,
+    /// `[ln(v_i / (1 − v_i))]` (Stan's `logit(v)`).
+    logit,
     /// `[Φ(v_i)]`.
     std_normal_cdf,
 );
@@ -230,6 +315,13 @@ impl<T> DerefMut for Vector<T> {
 impl<T> From<Vec<T>> for Vector<T> {
     fn from(values: Vec<T>) -> Self {
         Vector(values)
+    }
+}
+
+/// A copy of a slice (`Vector::from(&y[1..])`).
+impl<T: Clone> From<&[T]> for Vector<T> {
+    fn from(values: &[T]) -> Self {
+        Vector(values.to_vec())
     }
 }
 
@@ -506,6 +598,19 @@ macro_rules! dual_vector_ops {
             type Output = Vector<$dual<N>>;
             fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
                 self.0.iter().map(|&x| <$op_type as ScalarOp<$dual<N>>>::data_left(x, rhs)).collect()
+            }
+        }
+        // the same with an owned data vector (`beta * y.head(n)?`)
+        impl<const N: usize> $trait<Vector<f64>> for $dual<N> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: Vector<f64>) -> Vector<$dual<N>> {
+                self.$method(&rhs)
+            }
+        }
+        impl<const N: usize> $trait<$dual<N>> for Vector<f64> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
+                (&self).$method(rhs)
             }
         }
         // dual vector ⊕ data vector, data vector ⊕ dual vector
