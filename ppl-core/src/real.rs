@@ -409,15 +409,6 @@ pub fn log_inv_logit_diff<T: Real>(a: T, b: T) -> T {
     T::from_partials(value, &[(&a, d_a), (&b, d_b)])
 }
 
-/// The error of a reduction that Stan defines only for a non-empty argument (`mean`,
-/// `softmax`, …): `function: size of x is 0, but must be positive`.
-fn check_nonempty(function: &'static str, len: usize) -> crate::Result<()> {
-    if len == 0 {
-        return Err(crate::Error::invalid(function, "size of x", 0, "positive"));
-    }
-    Ok(())
-}
-
 /// `softmax(x)_i = e^(x_i) / Σ_j e^(x_j)` (Stan's `softmax`), computed stably with the
 /// maximum subtracted.
 ///
@@ -425,29 +416,27 @@ fn check_nonempty(function: &'static str, len: usize) -> crate::Result<()> {
 /// `O(n²)`: `tangent(s_i) = s_i (tangent(x_i) − Σ_j s_j tangent(x_j))`, with the sum formed
 /// once.
 ///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] for an empty `x` (Stan throws there too).
+/// An empty `x` gives an empty vector (Stan rejects size 0; here the result is simply
+/// empty, as for [`log_sum_exp`], which returns `−∞`).
 ///
 /// ```
 /// // scipy.special.softmax([1, -2, 0.5, 3]) (scipy 1.17).
-/// let s = ppl_core::softmax(&[1.0, -2.0, 0.5, 3.0])?;
+/// let s = ppl_core::softmax(&[1.0, -2.0, 0.5, 3.0]);
 /// assert!((s[3] - 0.816_887_863_370_065_7).abs() < 1e-15);
-/// # Ok::<(), ppl_core::Error>(())
 /// ```
-pub fn softmax<T: Real>(x: &[T]) -> crate::Result<Vector<T>> {
-    check_nonempty("softmax", x.len())?;
+pub fn softmax<T: Real>(x: &[T]) -> Vector<T> {
     let (probabilities, _, weighted) = softmax_parts(x);
-    Ok(match weighted {
+    match weighted {
         None => probabilities.into_iter().map(T::constant).collect(),
         Some(weighted) => x
             .iter()
             .zip(&probabilities)
             .map(|(v, &p)| T::from_partials(p, &[(v, p), (&weighted, -p)]))
             .collect(),
-    })
+    }
 }
 
-/// The pieces shared by [`softmax`] and [`log_softmax`] of a non-empty `x`, in `f64`: the
+/// The pieces shared by [`softmax`] and [`log_softmax`], in `f64`: the
 /// probabilities `s_i`, the shifted logarithms `(x_i − max) − ln Σ_j e^(x_j − max)`, and
 /// (if any element has a tangent) a scalar of value 0 whose tangent is
 /// `Σ_j s_j tangent(x_j)`, formed once.
@@ -475,27 +464,24 @@ fn softmax_parts<T: Real>(x: &[T]) -> (Vec<f64>, Vec<f64>, Option<T>) {
 /// `x_i` and the normaliser); the tangent `tangent(x_i) − Σ_j s_j tangent(x_j)` uses the sum
 /// formed once, `O(n)` dual operations in all.
 ///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] for an empty `x` (as Stan).
+/// An empty `x` gives an empty vector (Stan rejects size 0).
 ///
 /// ```
 /// // scipy.special.log_softmax([1000, 999, -1000]) (scipy 1.17): no overflow.
-/// let l = ppl_core::log_softmax(&[1000.0, 999.0, -1000.0])?;
-/// assert!((l[0] + 0.313_261_687_518_222_86).abs() < 1e-12);
+/// let l = ppl_core::log_softmax(&[1000.0, 999.0, -1000.0]);
+/// assert!((l[0] + 0.313_261_687_518_222_86).abs() < 1e-15);
 /// assert!((l[2] + 2_000.313_261_687_518_2).abs() < 1e-12);
-/// # Ok::<(), ppl_core::Error>(())
 /// ```
-pub fn log_softmax<T: Real>(x: &[T]) -> crate::Result<Vector<T>> {
-    check_nonempty("log_softmax", x.len())?;
+pub fn log_softmax<T: Real>(x: &[T]) -> Vector<T> {
     let (_, logs, weighted) = softmax_parts(x);
-    Ok(match weighted {
+    match weighted {
         None => logs.into_iter().map(T::constant).collect(),
         Some(weighted) => x
             .iter()
             .zip(&logs)
             .map(|(v, &l)| T::from_partials(l, &[(v, 1.0), (&weighted, -1.0)]))
             .collect(),
-    })
+    }
 }
 
 /// `[x_0, x_0 + x_1, …, Σ_{j≤i} x_j]` (Stan's `cumulative_sum`); empty for an empty `x`.
@@ -578,62 +564,59 @@ where
 
 /// `Σ x_i / n` (Stan's `mean`).
 ///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] for an empty `x` (Stan throws there too).
+/// NaN for an empty `x`, where Stan throws: like [`log_sum_exp`] (`−∞` for an empty slice),
+/// the slice functions return a value, so that they compose in arithmetic; a NaN log density
+/// is rejected by the samplers.
 ///
 /// ```
-/// assert_eq!(ppl_core::mean(&[1.0, -2.0, 0.5, 3.0])?, 0.625);
-/// # Ok::<(), ppl_core::Error>(())
+/// assert_eq!(ppl_core::mean(&[1.0, -2.0, 0.5, 3.0]), 0.625);
+/// assert!(ppl_core::mean::<f64>(&[]).is_nan());
 /// ```
-pub fn mean<T: Real>(x: &[T]) -> crate::Result<T> {
-    check_nonempty("mean", x.len())?;
-    Ok(sum(x) / x.len() as f64)
+pub fn mean<T: Real>(x: &[T]) -> T {
+    sum(x) / x.len() as f64
 }
 
 /// The sample variance `Σ (x_i − x̄)² / (n − 1)` (Stan's `variance`, `n − 1` in the
 /// denominator), computed in two passes (the mean first), so a large common offset does not
 /// cancel; partials `2 (x_i − x̄)/(n − 1)`, applied once. 0 for one element, as Stan.
 ///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] for an empty `x` (as Stan).
+/// NaN for an empty `x`, where Stan throws (see [`mean`]).
 ///
 /// ```
 /// // numpy.var([1, -2, 0.5, 3], ddof=1) (numpy 2.4).
-/// let value = ppl_core::variance(&[1.0, -2.0, 0.5, 3.0])?;
+/// let value = ppl_core::variance(&[1.0, -2.0, 0.5, 3.0]);
 /// assert!((value - 4.229_166_666_666_667).abs() < 1e-15);
-/// # Ok::<(), ppl_core::Error>(())
 /// ```
-pub fn variance<T: Real>(x: &[T]) -> crate::Result<T> {
-    let (value, deviations) = variance_parts("variance", x)?;
-    Ok(apply_deviations(x, &deviations, value, 2.0))
+pub fn variance<T: Real>(x: &[T]) -> T {
+    let (value, deviations) = variance_parts(x);
+    apply_deviations(x, &deviations, value, 2.0)
 }
 
 /// The sample standard deviation `√variance(x)` (Stan's `sd`, `n − 1` in the denominator);
 /// partials `(x_i − x̄)/((n − 1) sd)`, applied once. 0 for one element, as Stan; where all
 /// elements are equal (`sd = 0`, not differentiable) the partials are 0.
 ///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] for an empty `x` (as Stan).
+/// NaN for an empty `x`, where Stan throws (see [`mean`]).
 ///
 /// ```
 /// // numpy.std([1, -2, 0.5, 3], ddof=1) (numpy 2.4).
-/// let value = ppl_core::sd(&[1.0, -2.0, 0.5, 3.0])?;
+/// let value = ppl_core::sd(&[1.0, -2.0, 0.5, 3.0]);
 /// assert!((value - 2.056_493_779_875_511).abs() < 1e-15);
-/// # Ok::<(), ppl_core::Error>(())
 /// ```
-pub fn sd<T: Real>(x: &[T]) -> crate::Result<T> {
-    let (variance, deviations) = variance_parts("sd", x)?;
+pub fn sd<T: Real>(x: &[T]) -> T {
+    let (variance, deviations) = variance_parts(x);
     let value = variance.sqrt();
     let scale = if value > 0.0 { 1.0 / value } else { 0.0 };
-    Ok(apply_deviations(x, &deviations, value, scale))
+    apply_deviations(x, &deviations, value, scale)
 }
 
-/// The sample variance in `f64` and the deviations `(x_i − x̄)/(n − 1)` (empty for `n = 1`,
-/// whose variance is 0).
-fn variance_parts<T: Real>(function: &'static str, x: &[T]) -> crate::Result<(f64, Vec<f64>)> {
-    check_nonempty(function, x.len())?;
-    if x.len() == 1 {
-        return Ok((0.0, Vec::new()));
+/// The sample variance in `f64` and the deviations `(x_i − x̄)/(n − 1)`: NaN and none for
+/// `n = 0`, 0 and none for `n = 1`.
+fn variance_parts<T: Real>(x: &[T]) -> (f64, Vec<f64>) {
+    match x.len() {
+        0 => return (f64::NAN, Vec::new()),
+        1 => return (0.0, Vec::new()),
+        _ => {}
     }
     let n = x.len() as f64;
     let mean = x.iter().map(Real::value).sum::<f64>() / n;
@@ -643,7 +626,7 @@ fn variance_parts<T: Real>(function: &'static str, x: &[T]) -> crate::Result<(f6
         .zip(&deviations)
         .map(|(v, d)| (v.value() - mean) * d)
         .sum();
-    Ok((variance, deviations))
+    (variance, deviations)
 }
 
 /// `value` with tangent `Σ scale · deviation_i · tangent(x_i)`.

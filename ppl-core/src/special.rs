@@ -937,7 +937,13 @@ mod tests {
         for (a, b, expected) in table {
             // 0.4999 is rounded; a − b = 1e-4 inherits a relative error of ~1e-13.
             let tol = if a - b < 1e-3 { 1e-12 } else { 1e-14 };
-            assert_relative("log_inv_logit_diff", &[a, b], log_inv_logit_diff(a, b), expected, tol);
+            assert_relative(
+                "log_inv_logit_diff",
+                &[a, b],
+                log_inv_logit_diff(a, b),
+                expected,
+                tol,
+            );
         }
         assert_eq!(log_inv_logit_diff(f64::INFINITY, 0.0), -LN_2);
         assert_eq!(log_inv_logit_diff(0.5, 0.5), f64::NEG_INFINITY);

@@ -1144,6 +1144,64 @@ mod tests {
     }
 
     #[test]
+    fn head_tail_and_segment_copy_or_report_the_range() {
+        let v = Vector::from(&[1.0, 2.0, 3.0, 4.0][..]);
+        assert_eq!(v.head(0).unwrap().len(), 0);
+        assert_eq!(v.head(4).unwrap(), v);
+        assert_eq!(v.tail(3).unwrap().as_slice(), &[2.0, 3.0, 4.0]);
+        assert_eq!(v.tail(0).unwrap().len(), 0);
+        assert_eq!(v.segment(0, 4).unwrap(), v);
+        assert_eq!(v.segment(2, 1).unwrap().as_slice(), &[3.0]);
+        assert_eq!(v.segment(4, 0).unwrap().len(), 0);
+        assert_eq!(
+            v.head(5).unwrap_err().to_string(),
+            "head: n is 5, but must be at most the vector's length 4"
+        );
+        assert_eq!(
+            v.tail(7).unwrap_err().to_string(),
+            "tail: n is 7, but must be at most the vector's length 4"
+        );
+        assert_eq!(
+            v.segment(5, 0).unwrap_err().to_string(),
+            "segment: start + len is 5, but must be at most the vector's length 4"
+        );
+        assert_eq!(
+            v.segment(usize::MAX, 2).unwrap_err().to_string(),
+            format!(
+                "segment: start + len is {} + 2, but must be at most the vector's length 4",
+                usize::MAX
+            )
+        );
+    }
+
+    /// Generic code with an owned data vector on either side of a scalar (what
+    /// `beta * y.head(n)?` needs in a generic body).
+    fn lagged<T>(beta: T, y: &Vector<f64>) -> Result<T>
+    where
+        T: Real + Mul<Vector<f64>, Output = Vector<T>>,
+        Vector<f64>: Sub<T, Output = Vector<T>>,
+    {
+        let n = y.len();
+        let predicted = beta * y.head(n - 1)?;
+        let centred = y.tail(n - 1)? - beta;
+        Ok((&predicted * &centred).sum())
+    }
+
+    #[test]
+    fn owned_data_vectors_mix_with_every_scalar() {
+        let y = Vector::new(vec![1.0, 2.0, 4.0]);
+        // Σ β y_t (y_{t+1} − β) = β(2 − β) + 2β(4 − β) = 10β − 3β².
+        let value = lagged(2.0, &y).unwrap();
+        assert_eq!(value, 8.0);
+        let mut dense = vec![0.0];
+        gradient_chunked::<1, _>(|p| lagged(p[0], &y), &[2.0], &mut dense).unwrap();
+        let mut sparse = vec![0.0];
+        crate::sparse::gradient_sparse::<1, _>(|p| lagged(p[0], &y), &[2.0], &mut sparse).unwrap();
+        assert_eq!(dense, vec![-2.0]);
+        assert_eq!(sparse, vec![-2.0]);
+    }
+
+    #[test]
     #[should_panic(expected = "vector addition: the left operand has 2 elements")]
     fn mismatched_lengths_panic_with_a_message() {
         let _ = &Vector::new(vec![1.0, 2.0]) + &Vector::new(vec![1.0]);
