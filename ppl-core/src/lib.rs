@@ -43,8 +43,9 @@ pub mod __predictive_support {
     pub use rand::RngCore;
 }
 pub use real::{
-    broadcast_len, log_mix, log_sum_exp, log_sum_exp2, DirectPartials, IntOperand, Operand,
-    PartialSink, Real,
+    broadcast_len, cumulative_sum, dot_product, dot_self, log_diff_exp, log_inv_logit_diff,
+    log_mix, log_softmax, log_sum_exp, log_sum_exp2, mean, sd, softmax, sum, variance,
+    DirectPartials, IntOperand, Operand, PartialSink, Real,
 };
 pub use sparse::{gradient_sparse, SparseDual, SPARSE_CAPACITY};
 #[doc(hidden)]

@@ -10,6 +10,7 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use crate::special;
+use crate::vector::Vector;
 
 /// A real scalar that a log-density can be written against: `f64` or a dual number.
 ///
@@ -206,6 +207,47 @@ pub trait Real:
         let x = self.value();
         self.chain(special::log1m_inv_logit(x), -special::inv_logit(x))
     }
+    /// `ln(1 − x)` (Stan's `log1m`), accurate for small `|x|`; derivative `−1/(1 − x)`.
+    ///
+    /// `−∞` at 1, NaN for `x > 1` (where Stan throws). See [`special::log1m`].
+    ///
+    /// ```
+    /// use ppl_core::Real;
+    /// assert!((Real::log1m(0.5_f64) + 2f64.ln()).abs() < 1e-15);
+    /// ```
+    #[inline]
+    fn log1m(self) -> Self {
+        let x = self.value();
+        self.chain(special::log1m(x), -1.0 / (1.0 - x))
+    }
+    /// `ln(1 − eˣ)` for `x < 0` (Stan's `log1m_exp`), stable near 0 and far below it;
+    /// derivative `−1/(e^−x − 1)`.
+    ///
+    /// `−∞` at 0, NaN for `x > 0` (as Stan). See [`special::log1m_exp`].
+    ///
+    /// ```
+    /// use ppl_core::Real;
+    /// // ln(1 − e^−1e-10) = −23.025850929990458 (mpmath).
+    /// assert!((Real::log1m_exp(-1e-10_f64) + 23.025_850_929_990_458).abs() < 1e-13);
+    /// ```
+    #[inline]
+    fn log1m_exp(self) -> Self {
+        let x = self.value();
+        self.chain(special::log1m_exp(x), special::log1m_exp_derivative(x))
+    }
+    /// `logit(p) = ln(p / (1 − p))` (Stan's `logit`); derivative `1/(p (1 − p))`.
+    ///
+    /// `±∞` at 1 and 0, NaN outside `[0, 1]`. See [`special::logit`].
+    ///
+    /// ```
+    /// use ppl_core::Real;
+    /// assert!((Real::logit(0.75_f64) - 3f64.ln()).abs() < 1e-15);
+    /// ```
+    #[inline]
+    fn logit(self) -> Self {
+        let p = self.value();
+        self.chain(special::logit(p), 1.0 / (p * (1.0 - p)))
+    }
     /// `ln Γ(x)`.
     fn lgamma(self) -> Self {
         let x = self.value();
@@ -322,6 +364,280 @@ pub fn log_sum_exp2<T: Real>(a: T, b: T) -> T {
 /// Stan's `log_mix(theta, lp1, lp2) = ln(theta·e^lp1 + (1 − theta)·e^lp2)`.
 pub fn log_mix<T: Real>(theta: T, lp1: T, lp2: T) -> T {
     log_sum_exp(&[theta.ln() + lp1, (-theta).ln_1p() + lp2])
+}
+
+/// `ln(eᵃ − eᵇ)` for `a ≥ b` (Stan's `log_diff_exp`), stable for any `a − b`; partials
+/// `∂/∂a = 1/(1 − e^(b−a))`, `∂/∂b = −1/(e^(a−b) − 1)`, computed once and applied with
+/// [`Real::from_partials`].
+///
+/// Stan's conventions: `−∞` when `a == b`, `a` when `b = −∞` (partials 1 and 0), NaN when
+/// `a < b` or `a = b = +∞`. See [`special::log_diff_exp`] for the method.
+///
+/// ```
+/// // ln(e^2 − e^−1) = 1.9489308190572985 (mpmath).
+/// let value = ppl_core::log_diff_exp(2.0, -1.0);
+/// assert!((value - 1.948_930_819_057_298_5).abs() < 1e-15);
+/// ```
+pub fn log_diff_exp<T: Real>(a: T, b: T) -> T {
+    let (av, bv) = (a.value(), b.value());
+    let value = special::log_diff_exp(av, bv);
+    if !(a.has_tangent() || b.has_tangent()) {
+        return T::constant(value);
+    }
+    let (d_a, d_b) = special::log_diff_exp_partials(av, bv);
+    T::from_partials(value, &[(&a, d_a), (&b, d_b)])
+}
+
+/// `ln(inv_logit(a) − inv_logit(b))` for `a > b` (Stan's `log_inv_logit_diff`), stable in
+/// both tails and for `a − b` small; partials `∂/∂a = inv_logit(−a) + 1/(e^(a−b) − 1)`,
+/// `∂/∂b = −1/(e^(a−b) − 1) − inv_logit(b)`, computed once.
+///
+/// `−∞` when `a == b`, NaN when `a < b` (as Stan). See [`special::log_inv_logit_diff`].
+///
+/// ```
+/// // ln(inv_logit(1) − inv_logit(−1)) = −0.7719368329053047 (mpmath).
+/// let value = ppl_core::log_inv_logit_diff(1.0, -1.0);
+/// assert!((value + 0.771_936_832_905_304_7).abs() < 1e-15);
+/// ```
+pub fn log_inv_logit_diff<T: Real>(a: T, b: T) -> T {
+    let (av, bv) = (a.value(), b.value());
+    let value = special::log_inv_logit_diff(av, bv);
+    if !(a.has_tangent() || b.has_tangent()) {
+        return T::constant(value);
+    }
+    let (d_a, d_b) = special::log_inv_logit_diff_partials(av, bv);
+    T::from_partials(value, &[(&a, d_a), (&b, d_b)])
+}
+
+/// `softmax(x)_i = e^(x_i) / Σ_j e^(x_j)` (Stan's `softmax`), computed stably with the
+/// maximum subtracted.
+///
+/// The Jacobian `∂s_i/∂x_j = s_i (δ_ij − s_j)` is applied in `O(n)` dual operations, not
+/// `O(n²)`: `tangent(s_i) = s_i (tangent(x_i) − Σ_j s_j tangent(x_j))`, with the sum formed
+/// once.
+///
+/// An empty `x` gives an empty vector (Stan rejects size 0; here the result is simply
+/// empty, as for [`log_sum_exp`], which returns `−∞`).
+///
+/// ```
+/// // scipy.special.softmax([1, -2, 0.5, 3]) (scipy 1.17).
+/// let s = ppl_core::softmax(&[1.0, -2.0, 0.5, 3.0]);
+/// assert!((s[3] - 0.816_887_863_370_065_7).abs() < 1e-15);
+/// ```
+pub fn softmax<T: Real>(x: &[T]) -> Vector<T> {
+    let (probabilities, _, weighted) = softmax_parts(x);
+    match weighted {
+        None => probabilities.into_iter().map(T::constant).collect(),
+        Some(weighted) => x
+            .iter()
+            .zip(&probabilities)
+            .map(|(v, &p)| T::from_partials(p, &[(v, p), (&weighted, -p)]))
+            .collect(),
+    }
+}
+
+/// The pieces shared by [`softmax`] and [`log_softmax`], in `f64`: the
+/// probabilities `s_i`, the shifted logarithms `(x_i − max) − ln Σ_j e^(x_j − max)`, and
+/// (if any element has a tangent) a scalar of value 0 whose tangent is
+/// `Σ_j s_j tangent(x_j)`, formed once.
+fn softmax_parts<T: Real>(x: &[T]) -> (Vec<f64>, Vec<f64>, Option<T>) {
+    let max = x.iter().map(Real::value).fold(f64::NEG_INFINITY, f64::max);
+    let mut probabilities: Vec<f64> = x.iter().map(|v| (v.value() - max).exp()).collect();
+    let total: f64 = probabilities.iter().sum();
+    let log_total = total.ln();
+    for p in &mut probabilities {
+        *p /= total;
+    }
+    let logs = x.iter().map(|v| (v.value() - max) - log_total).collect();
+    let weighted = x.iter().any(Real::has_tangent).then(|| {
+        let mut weighted = T::accumulator();
+        for (v, &p) in x.iter().zip(&probabilities) {
+            weighted.add_scaled(v, p);
+        }
+        weighted + 0.0
+    });
+    (probabilities, logs, weighted)
+}
+
+/// `log_softmax(x)_i = x_i − ln Σ_j e^(x_j)` (Stan's `log_softmax`), stable for any
+/// magnitudes: the value is `(x_i − max) − ln Σ_j e^(x_j − max)` (no cancellation between
+/// `x_i` and the normaliser); the tangent `tangent(x_i) − Σ_j s_j tangent(x_j)` uses the sum
+/// formed once, `O(n)` dual operations in all.
+///
+/// An empty `x` gives an empty vector (Stan rejects size 0).
+///
+/// ```
+/// // scipy.special.log_softmax([1000, 999, -1000]) (scipy 1.17): no overflow.
+/// let l = ppl_core::log_softmax(&[1000.0, 999.0, -1000.0]);
+/// assert!((l[0] + 0.313_261_687_518_222_86).abs() < 1e-15);
+/// assert!((l[2] + 2_000.313_261_687_518_2).abs() < 1e-12);
+/// ```
+pub fn log_softmax<T: Real>(x: &[T]) -> Vector<T> {
+    let (_, logs, weighted) = softmax_parts(x);
+    match weighted {
+        None => logs.into_iter().map(T::constant).collect(),
+        Some(weighted) => x
+            .iter()
+            .zip(&logs)
+            .map(|(v, &l)| T::from_partials(l, &[(v, 1.0), (&weighted, -1.0)]))
+            .collect(),
+    }
+}
+
+/// `[x_0, x_0 + x_1, …, Σ_{j≤i} x_j]` (Stan's `cumulative_sum`); empty for an empty `x`.
+///
+/// ```
+/// let c = ppl_core::cumulative_sum(&[1.0, -2.0, 0.5, 3.0]);
+/// assert_eq!(c.as_slice(), &[1.0, -1.0, -0.5, 2.5]);
+/// ```
+pub fn cumulative_sum<T: Real>(x: &[T]) -> Vector<T> {
+    let mut running: Option<T> = None;
+    x.iter()
+        .map(|&v| {
+            let next = running.map_or(v, |total| total + v);
+            running = Some(next);
+            next
+        })
+        .collect()
+}
+
+/// `Σ x_i` (Stan's `sum`); 0 for an empty `x`, as Stan. The tangent is accumulated in place.
+///
+/// ```
+/// assert_eq!(ppl_core::sum(&[1.0, -2.0, 0.5, 3.0]), 2.5);
+/// ```
+pub fn sum<T: Real>(x: &[T]) -> T {
+    let mut total = T::accumulator();
+    let mut value = 0.0;
+    for v in x {
+        total.add_scaled(v, 1.0);
+        value += v.value();
+    }
+    total + value
+}
+
+/// `Σ x_i²` (Stan's `dot_self`); partials `2 x_i`, applied once. 0 for an empty `x`.
+///
+/// ```
+/// assert_eq!(ppl_core::dot_self(&[1.0, -2.0, 0.5, 3.0]), 14.25);
+/// ```
+pub fn dot_self<T: Real>(x: &[T]) -> T {
+    let mut total = T::accumulator();
+    let mut value = 0.0;
+    for v in x {
+        let element = v.value();
+        total.add_scaled(v, 2.0 * element);
+        value += element * element;
+    }
+    total + value
+}
+
+/// `Σ a_i b_i` (Stan's `dot_product`), with `b` of the same scalar as `a` or data (`&[f64]`,
+/// `&Vec<f64>`, `&Vector<f64>`, a data scalar broadcast). Partials `b_i` and `a_i`, applied
+/// once. Put the vector of parameters on the left (`dot_product(&beta, x)`): `a` sets the
+/// scalar type of the result.
+///
+/// # Errors
+/// [`crate::Error::SizeMismatch`] if `b` is a vector whose length differs from `a`'s.
+///
+/// ```
+/// let value = ppl_core::dot_product(&[1.0, -2.0, 0.5], &vec![2.0, 1.0, 4.0])?;
+/// assert_eq!(value, 2.0);
+/// # Ok::<(), ppl_core::Error>(())
+/// ```
+pub fn dot_product<T, B>(a: &[T], b: B) -> crate::Result<T>
+where
+    T: Real + Mul<B::Scalar, Output = T>,
+    B: Operand,
+{
+    let n = broadcast_len("dot_product", &[("a", Some(a.len())), ("b", b.size())])?;
+    let mut total = T::accumulator();
+    let mut value = 0.0;
+    for (i, left) in a.iter().enumerate().take(n) {
+        let right = b.value_at(i);
+        value += left.value() * right;
+        total.add_scaled(left, right);
+        add_scaled_from(&mut total, b.at(i), left.value());
+    }
+    Ok(total + value)
+}
+
+/// `Σ x_i / n` (Stan's `mean`).
+///
+/// NaN for an empty `x`, where Stan throws: like [`log_sum_exp`] (`−∞` for an empty slice),
+/// the slice functions return a value, so that they compose in arithmetic; a NaN log density
+/// is rejected by the samplers.
+///
+/// ```
+/// assert_eq!(ppl_core::mean(&[1.0, -2.0, 0.5, 3.0]), 0.625);
+/// assert!(ppl_core::mean::<f64>(&[]).is_nan());
+/// ```
+pub fn mean<T: Real>(x: &[T]) -> T {
+    sum(x) / x.len() as f64
+}
+
+/// The sample variance `Σ (x_i − x̄)² / (n − 1)` (Stan's `variance`, `n − 1` in the
+/// denominator), computed in two passes (the mean first), so a large common offset does not
+/// cancel; partials `2 (x_i − x̄)/(n − 1)`, applied once. 0 for one element, as Stan.
+///
+/// NaN for an empty `x`, where Stan throws (see [`mean`]).
+///
+/// ```
+/// // numpy.var([1, -2, 0.5, 3], ddof=1) (numpy 2.4).
+/// let value = ppl_core::variance(&[1.0, -2.0, 0.5, 3.0]);
+/// assert!((value - 4.229_166_666_666_667).abs() < 1e-15);
+/// ```
+pub fn variance<T: Real>(x: &[T]) -> T {
+    let (value, deviations) = variance_parts(x);
+    apply_deviations(x, &deviations, value, 2.0)
+}
+
+/// The sample standard deviation `√variance(x)` (Stan's `sd`, `n − 1` in the denominator);
+/// partials `(x_i − x̄)/((n − 1) sd)`, applied once. 0 for one element, as Stan; where all
+/// elements are equal (`sd = 0`, not differentiable) the partials are 0.
+///
+/// NaN for an empty `x`, where Stan throws (see [`mean`]).
+///
+/// ```
+/// // numpy.std([1, -2, 0.5, 3], ddof=1) (numpy 2.4).
+/// let value = ppl_core::sd(&[1.0, -2.0, 0.5, 3.0]);
+/// assert!((value - 2.056_493_779_875_511).abs() < 1e-15);
+/// ```
+pub fn sd<T: Real>(x: &[T]) -> T {
+    let (variance, deviations) = variance_parts(x);
+    let value = variance.sqrt();
+    let scale = if value > 0.0 { 1.0 / value } else { 0.0 };
+    apply_deviations(x, &deviations, value, scale)
+}
+
+/// The sample variance in `f64` and the deviations `(x_i − x̄)/(n − 1)`: NaN and none for
+/// `n = 0`, 0 and none for `n = 1`.
+fn variance_parts<T: Real>(x: &[T]) -> (f64, Vec<f64>) {
+    match x.len() {
+        0 => return (f64::NAN, Vec::new()),
+        1 => return (0.0, Vec::new()),
+        _ => {}
+    }
+    let n = x.len() as f64;
+    let mean = x.iter().map(Real::value).sum::<f64>() / n;
+    let deviations: Vec<f64> = x.iter().map(|v| (v.value() - mean) / (n - 1.0)).collect();
+    let variance = x
+        .iter()
+        .zip(&deviations)
+        .map(|(v, d)| (v.value() - mean) * d)
+        .sum();
+    (variance, deviations)
+}
+
+/// `value` with tangent `Σ scale · deviation_i · tangent(x_i)`.
+fn apply_deviations<T: Real>(x: &[T], deviations: &[f64], value: f64, scale: f64) -> T {
+    let mut out = T::accumulator();
+    if x.iter().any(Real::has_tangent) {
+        for (v, d) in x.iter().zip(deviations) {
+            out.add_scaled(v, scale * d);
+        }
+    }
+    out + value
 }
 
 impl Real for f64 {

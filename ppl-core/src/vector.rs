@@ -76,6 +76,85 @@ impl<T> Vector<T> {
     }
 }
 
+impl<T: Clone> Vector<T> {
+    /// The first `n` elements, owned (Stan's `head(v, n)`; `v[1:n]`).
+    ///
+    /// With data `y`, `beta * &y.head(N - 1)?` is Stan's `beta * y[1:(N - 1)]`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `n` exceeds the length (`head: n is 4, but must be at
+    /// most the vector's length 3`).
+    ///
+    /// ```
+    /// let y = ppl_core::Vector::from(vec![1.0, 2.0, 3.0]);
+    /// assert_eq!(y.head(2)?.as_slice(), &[1.0, 2.0]);
+    /// assert!(y.head(4).is_err());
+    /// # Ok::<(), ppl_core::Error>(())
+    /// ```
+    pub fn head(&self, n: usize) -> Result<Vector<T>> {
+        self.check_count("head", n)?;
+        Ok(Vector(self.0[..n].to_vec()))
+    }
+
+    /// The last `n` elements, owned (Stan's `tail(v, n)`; `v[(N − n + 1):N]`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `n` exceeds the length.
+    ///
+    /// ```
+    /// let y = ppl_core::Vector::from(vec![1.0, 2.0, 3.0]);
+    /// assert_eq!(y.tail(2)?.as_slice(), &[2.0, 3.0]);
+    /// # Ok::<(), ppl_core::Error>(())
+    /// ```
+    pub fn tail(&self, n: usize) -> Result<Vector<T>> {
+        self.check_count("tail", n)?;
+        Ok(Vector(self.0[self.0.len() - n..].to_vec()))
+    }
+
+    /// The `len` elements from the **0-based** position `start`, owned:
+    /// `v.segment(start, len)` is Stan's `segment(v, start + 1, len)` (model bodies index from
+    /// 0, as Rust).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `start + len` exceeds the length (an empty segment may
+    /// start at the length itself).
+    ///
+    /// ```
+    /// let y = ppl_core::Vector::from(vec![1.0, 2.0, 3.0, 4.0]);
+    /// // Stan: segment(y, 2, 2) = [2, 3].
+    /// assert_eq!(y.segment(1, 2)?.as_slice(), &[2.0, 3.0]);
+    /// assert_eq!(
+    ///     y.segment(3, 2).unwrap_err().to_string(),
+    ///     "segment: start + len is 5, but must be at most the vector's length 4"
+    /// );
+    /// # Ok::<(), ppl_core::Error>(())
+    /// ```
+    pub fn segment(&self, start: usize, len: usize) -> Result<Vector<T>> {
+        match start.checked_add(len) {
+            Some(end) if end <= self.0.len() => Ok(Vector(self.0[start..end].to_vec())),
+            end => Err(Error::invalid(
+                "segment",
+                "start + len",
+                end.map_or_else(|| format!("{start} + {len}"), |end| end.to_string()),
+                format!("at most the vector's length {}", self.0.len()),
+            )),
+        }
+    }
+
+    /// Checks the element count `n` of `head`/`tail` against the length.
+    fn check_count(&self, function: &'static str, n: usize) -> Result<()> {
+        if n > self.0.len() {
+            return Err(Error::invalid(
+                function,
+                "n",
+                n,
+                format!("at most the vector's length {}", self.0.len()),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl<T: Real> Vector<T> {
     /// `n` copies of `value` (Stan's `rep_vector`).
     pub fn filled(n: usize, value: T) -> Self {
@@ -210,6 +289,12 @@ elementwise_functions!(
     log1p_exp,
     /// `[ln Γ(v_i)]`.
     lgamma,
+    /// `[ln(1 − v_i)]` (Stan's `log1m(v)`).
+    log1m,
+    /// `[ln(1 − e^{v_i})]` (Stan's `log1m_exp(v)`).
+    log1m_exp,
+    /// `[ln(v_i / (1 − v_i))]` (Stan's `logit(v)`).
+    logit,
     /// `[Φ(v_i)]`.
     std_normal_cdf,
 );
@@ -230,6 +315,13 @@ impl<T> DerefMut for Vector<T> {
 impl<T> From<Vec<T>> for Vector<T> {
     fn from(values: Vec<T>) -> Self {
         Vector(values)
+    }
+}
+
+/// A copy of a slice (`Vector::from(&y[1..])`).
+impl<T: Clone> From<&[T]> for Vector<T> {
+    fn from(values: &[T]) -> Self {
+        Vector(values.to_vec())
     }
 }
 
@@ -506,6 +598,19 @@ macro_rules! dual_vector_ops {
             type Output = Vector<$dual<N>>;
             fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
                 self.0.iter().map(|&x| <$op_type as ScalarOp<$dual<N>>>::data_left(x, rhs)).collect()
+            }
+        }
+        // the same with an owned data vector (`beta * y.head(n)?`)
+        impl<const N: usize> $trait<Vector<f64>> for $dual<N> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: Vector<f64>) -> Vector<$dual<N>> {
+                self.$method(&rhs)
+            }
+        }
+        impl<const N: usize> $trait<$dual<N>> for Vector<f64> {
+            type Output = Vector<$dual<N>>;
+            fn $method(self, rhs: $dual<N>) -> Vector<$dual<N>> {
+                (&self).$method(rhs)
             }
         }
         // dual vector ⊕ data vector, data vector ⊕ dual vector
@@ -1036,6 +1141,64 @@ mod tests {
         );
         let x = Matrix::from_rows(&[vec![1.0, 2.0, 0.0], vec![0.0, 1.0, 1.0]]).unwrap();
         assert_eq!((&x * &a).as_slice(), &[5.0, 6.0]);
+    }
+
+    #[test]
+    fn head_tail_and_segment_copy_or_report_the_range() {
+        let v = Vector::from(&[1.0, 2.0, 3.0, 4.0][..]);
+        assert_eq!(v.head(0).unwrap().len(), 0);
+        assert_eq!(v.head(4).unwrap(), v);
+        assert_eq!(v.tail(3).unwrap().as_slice(), &[2.0, 3.0, 4.0]);
+        assert_eq!(v.tail(0).unwrap().len(), 0);
+        assert_eq!(v.segment(0, 4).unwrap(), v);
+        assert_eq!(v.segment(2, 1).unwrap().as_slice(), &[3.0]);
+        assert_eq!(v.segment(4, 0).unwrap().len(), 0);
+        assert_eq!(
+            v.head(5).unwrap_err().to_string(),
+            "head: n is 5, but must be at most the vector's length 4"
+        );
+        assert_eq!(
+            v.tail(7).unwrap_err().to_string(),
+            "tail: n is 7, but must be at most the vector's length 4"
+        );
+        assert_eq!(
+            v.segment(5, 0).unwrap_err().to_string(),
+            "segment: start + len is 5, but must be at most the vector's length 4"
+        );
+        assert_eq!(
+            v.segment(usize::MAX, 2).unwrap_err().to_string(),
+            format!(
+                "segment: start + len is {} + 2, but must be at most the vector's length 4",
+                usize::MAX
+            )
+        );
+    }
+
+    /// Generic code with an owned data vector on either side of a scalar (what
+    /// `beta * y.head(n)?` needs in a generic body).
+    fn lagged<T>(beta: T, y: &Vector<f64>) -> Result<T>
+    where
+        T: Real + Mul<Vector<f64>, Output = Vector<T>>,
+        Vector<f64>: Sub<T, Output = Vector<T>>,
+    {
+        let n = y.len();
+        let predicted = beta * y.head(n - 1)?;
+        let centred = y.tail(n - 1)? - beta;
+        Ok((&predicted * &centred).sum())
+    }
+
+    #[test]
+    fn owned_data_vectors_mix_with_every_scalar() {
+        let y = Vector::new(vec![1.0, 2.0, 4.0]);
+        // Σ β y_t (y_{t+1} − β) = β(2 − β) + 2β(4 − β) = 10β − 3β².
+        let value = lagged(2.0, &y).unwrap();
+        assert_eq!(value, 8.0);
+        let mut dense = vec![0.0];
+        gradient_chunked::<1, _>(|p| lagged(p[0], &y), &[2.0], &mut dense).unwrap();
+        let mut sparse = vec![0.0];
+        crate::sparse::gradient_sparse::<1, _>(|p| lagged(p[0], &y), &[2.0], &mut sparse).unwrap();
+        assert_eq!(dense, vec![-2.0]);
+        assert_eq!(sparse, vec![-2.0]);
     }
 
     #[test]

@@ -829,7 +829,7 @@ fn constructor(model: &ModelInput) -> TokenStream {
                 #[allow(unused_imports)]
                 use ::ppl::core::dist::*;
                 #[allow(unused_imports)]
-                use ::ppl::core::{log_mix, log_sum_exp, log_sum_exp2, Matrix, Real, Vector};
+                use ::ppl::core::{cumulative_sum, dot_product, dot_self, log_diff_exp, log_inv_logit_diff, log_mix, log_softmax, log_sum_exp, log_sum_exp2, mean, sd, softmax, sum, variance, Matrix, Real, Vector};
                 #(#ref_fields)*
                 #(#tdata_compute)*
                 (#(#tdata_storage,)*)
@@ -1575,7 +1575,7 @@ fn log_density(model: &ModelInput, names: &Names) -> TokenStream {
             #[allow(unused_imports)]
             use ::ppl::core::dist::*;
             #[allow(unused_imports)]
-            use ::ppl::core::{log_mix, log_sum_exp, log_sum_exp2, Matrix, Real, Vector};
+            use ::ppl::core::{cumulative_sum, dot_product, dot_self, log_diff_exp, log_inv_logit_diff, log_mix, log_softmax, log_sum_exp, log_sum_exp2, mean, sd, softmax, sum, variance, Matrix, Real, Vector};
             #[allow(unused_imports)]
             use ::ppl::__private::{AsOperand as _, OutputValue as _};
             if #u.len() != self.__ppl_dim {
