@@ -35,8 +35,8 @@ ppl::model! {
         #[data(size = N)]
         y: Vec<f64>,
     }
-    data y_mean: f64 = mean(y);
-    data y_sd: f64 = sd(y);
+    data y_mean: f64 = ppl::core::mean(y);
+    data y_sd: f64 = ppl::core::sd(y);
     alpha ~ normal(y_mean, 10.0);
     beta: vector[2] ~ normal(0.0, 1.0);
     sigma: real<lower = 0.0> ~ normal(0.0, y_sd);
@@ -50,8 +50,8 @@ ppl::model! {
         #[data(size = N)]
         y: Vec<f64>,
     }
-    data y_mean: f64 = mean(y);
-    data y_sd: f64 = sd(y);
+    data y_mean: f64 = ppl::core::mean(y);
+    data y_sd: f64 = ppl::core::sd(y);
     alpha ~ normal(y_mean, 10.0);
     beta: vector[2] ~ normal(0.0, 1.0);
     sigma: real<lower = 0.0> ~ normal(0.0, y_sd);
@@ -356,4 +356,37 @@ fn censored_and_ordinal_model_matches_hand_computation() {
         &u,
         censored_by_hand,
     );
+}
+
+ppl::model! {
+    /// Owned data vectors computed in the body meet parameters on either side of an operator:
+    /// Stan's `log(exposure) + alpha` and `beta * y[1:(N - 1)]`.
+    pub struct OwnedDataVectors {
+        N: usize,
+        #[data(size = N)]
+        exposure: Vec<f64>,
+        #[data(size = N)]
+        y: Vec<f64>,
+    }
+    alpha ~ normal(0.0, 1.0);
+    beta ~ normal(0.0, 1.0);
+    y ~ normal(exposure.ln() + alpha, 1.0);
+    y[1..N] ~ normal(beta * y.head(N - 1)?, 1.0);
+}
+
+#[test]
+fn owned_data_vectors_combine_with_parameters() {
+    let exposure = vec![1.0, 2.0, 4.0];
+    let y = vec![0.5, 1.0, 1.5];
+    let model = OwnedDataVectors::new(3, exposure.clone(), y.clone()).unwrap();
+    let (alpha, beta) = (0.3, -0.2);
+    let by_hand = -0.5 * alpha * alpha - 0.5 * beta * beta
+        + (0..3)
+            .map(|i| -0.5 * (y[i] - exposure[i].ln() - alpha).powi(2))
+            .sum::<f64>()
+        + (1..3)
+            .map(|i| -0.5 * (y[i] - beta * y[i - 1]).powi(2))
+            .sum::<f64>();
+    let value = ppl::core::LogDensity::log_density(&model, &[alpha, beta]).unwrap();
+    assert!((value - by_hand).abs() < 1e-12, "{value} vs {by_hand}");
 }

@@ -424,6 +424,17 @@ fn where_clauses() -> TokenStream {
             for<'__a> #vector: #op<&'__a #data, Output = #vector>,
             for<'__a, '__b> &'__a #data: #op<&'__b #vector, Output = #vector>,
             for<'__a> &'__a #data: #op<#vector, Output = #vector>,
+            // Owned data vectors computed in the body (`exposure.ln() + alpha`,
+            // `beta * x.head(n)?`).
+            // (With the data-only candidates listed too, so that `v * x` of two data vectors
+            // is not read as `v * T`.)
+            T: #op<#data, Output = #vector>,
+            #data: #op<T, Output = #vector>
+                + #op<f64, Output = #data>
+                + #op<#data, Output = #data>
+                + for<'__a> #op<&'__a #data, Output = #data>
+                + for<'__a> #op<&'__a [f64], Output = #data>
+                + for<'__a> #op<&'__a ::std::vec::Vec<f64>, Output = #data>,
         });
     }
     clauses.extend(quote! {
@@ -829,7 +840,7 @@ fn constructor(model: &ModelInput) -> TokenStream {
                 #[allow(unused_imports)]
                 use ::ppl::core::dist::*;
                 #[allow(unused_imports)]
-                use ::ppl::core::{cumulative_sum, dot_product, dot_self, log_diff_exp, log_inv_logit_diff, log_mix, log_softmax, log_sum_exp, log_sum_exp2, mean, sd, softmax, sum, variance, Matrix, Real, Vector};
+                use ::ppl::core::{cumulative_sum, dot_product, dot_self, log_diff_exp, log_inv_logit_diff, log_mix, log_softmax, log_sum_exp, log_sum_exp2, softmax, Matrix, Real, Vector};
                 #(#ref_fields)*
                 #(#tdata_compute)*
                 (#(#tdata_storage,)*)
@@ -1575,7 +1586,7 @@ fn log_density(model: &ModelInput, names: &Names) -> TokenStream {
             #[allow(unused_imports)]
             use ::ppl::core::dist::*;
             #[allow(unused_imports)]
-            use ::ppl::core::{cumulative_sum, dot_product, dot_self, log_diff_exp, log_inv_logit_diff, log_mix, log_softmax, log_sum_exp, log_sum_exp2, mean, sd, softmax, sum, variance, Matrix, Real, Vector};
+            use ::ppl::core::{cumulative_sum, dot_product, dot_self, log_diff_exp, log_inv_logit_diff, log_mix, log_softmax, log_sum_exp, log_sum_exp2, softmax, Matrix, Real, Vector};
             #[allow(unused_imports)]
             use ::ppl::__private::{AsOperand as _, OutputValue as _};
             if #u.len() != self.__ppl_dim {
