@@ -1,6 +1,10 @@
 //! Stan's vector and log-scale functions in `model!` bodies (`log_softmax`, `softmax`, `dot_self`, `head`/`segment`/`tail`, `mean`/`sd`, `log_diff_exp`, `log1m_exp`, `log_inv_logit_diff`), each model checked against a log density and gradient computed by hand in `f64`.
 
-use ppl::core::{GradientMode, Model};
+mod common;
+
+use common::hand::{assert_close, check_against_hand};
+
+use ppl::core::Model;
 
 ppl::model! {
     /// Softmax (multi-logit) regression on one covariate, written with `log_softmax`
@@ -100,70 +104,7 @@ ppl::model! {
 // The harness: hand log densities against the models, gradients against Richardson-extrapolated
 // differences of the hand log densities, in every gradient mode.
 
-/// The gradient of `f` at `u` by central differences extrapolated twice (truncation error
-/// O(h⁶)), independent of the models' forward-mode AD.
-fn richardson_gradient(f: impl Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
-    let central = |i: usize, h: f64| {
-        let mut plus = u.to_vec();
-        let mut minus = u.to_vec();
-        plus[i] += h;
-        minus[i] -= h;
-        (f(&plus) - f(&minus)) / (2.0 * h)
-    };
-    (0..u.len())
-        .map(|i| {
-            let h = 0.01;
-            let d = [central(i, h), central(i, h / 2.0), central(i, h / 4.0)];
-            let r = [(4.0 * d[1] - d[0]) / 3.0, (4.0 * d[2] - d[1]) / 3.0];
-            (16.0 * r[1] - r[0]) / 15.0
-        })
-        .collect()
-}
-
 #[track_caller]
-fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= tolerance * expected.abs().max(1.0),
-        "{what}: {actual} vs {expected} (difference {:e})",
-        actual - expected
-    );
-}
-
-/// `hand(u)` returns the log density with the Jacobian and the log-Jacobian alone.
-fn check_against_hand<M: Model>(
-    with_mode: impl Fn(GradientMode) -> M,
-    u: &[f64],
-    hand: impl Fn(&[f64]) -> (f64, f64),
-) {
-    let (expected, log_jacobian) = hand(u);
-    let model = with_mode(GradientMode::Auto);
-    assert_close(
-        model.log_density_f64(u, true).unwrap(),
-        expected,
-        1e-12,
-        "log density",
-    );
-    assert_close(
-        model.log_density_f64(u, false).unwrap(),
-        expected - log_jacobian,
-        1e-12,
-        "log density without the Jacobian",
-    );
-    let reference = richardson_gradient(|v| hand(v).0, u);
-    for mode in [
-        GradientMode::Auto,
-        GradientMode::Dense,
-        GradientMode::Sparse,
-    ] {
-        let model = with_mode(mode);
-        let mut gradient = vec![0.0; u.len()];
-        let lp = ppl::core::LogDensity::log_density_gradient(&model, u, &mut gradient).unwrap();
-        assert_close(lp, expected, 1e-12, &format!("{mode:?} log density"));
-        for (i, (g, e)) in gradient.iter().zip(&reference).enumerate() {
-            assert_close(*g, *e, 1e-9, &format!("{mode:?} gradient [{i}]"));
-        }
-    }
-}
 
 fn log_sum_exp_f64(values: &[f64]) -> f64 {
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -204,6 +145,8 @@ fn softmax_regression_matches_hand_computation() {
         |mode| model.clone().with_gradient_mode(mode),
         &u,
         softmax_by_hand,
+        None,
+        1e-9,
     );
     // Derived: softmax at x[0], the cumulative sums of alpha and alpha · beta.
     let values = model.constrain(&u).unwrap();
@@ -259,11 +202,15 @@ fn ar2_with_head_segment_and_tail_matches_hand_computation() {
         |mode| vectorised.clone().with_gradient_mode(mode),
         &u,
         ar2_by_hand,
+        None,
+        1e-9,
     );
     check_against_hand(
         |mode| with_tail.clone().with_gradient_mode(mode),
         &u,
         ar2_by_hand,
+        None,
+        1e-9,
     );
 }
 
@@ -355,6 +302,8 @@ fn censored_and_ordinal_model_matches_hand_computation() {
         |mode| model.clone().with_gradient_mode(mode),
         &u,
         censored_by_hand,
+        None,
+        1e-9,
     );
 }
 

@@ -1,6 +1,10 @@
 //! Models from the Stan User's Guide written with `model!` as a Stan user would, each checked against a log-density and gradient computed independently in `f64`.
 
-use ppl::core::{GradientMode, Matrix, Model, Vector};
+mod common;
+
+use common::hand::{assert_close, check_against_hand};
+
+use ppl::core::{Matrix, Model, Vector};
 use ppl::Real;
 
 ppl::model! {
@@ -245,88 +249,6 @@ fn log_sum_exp_f64(values: &[f64]) -> f64 {
     max + values.iter().map(|v| (v - max).exp()).sum::<f64>().ln()
 }
 
-/// The gradient of `f` at `u` by central differences `D(h)` extrapolated twice
-/// (`R = (4 D(h/2) − D(h))/3`, then `(16 R(h/2) − R(h))/15`): truncation error O(h⁶), about
-/// 1e-11 here, independent of the models' forward-mode AD.
-fn richardson_gradient(f: impl Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
-    let central = |i: usize, h: f64| {
-        let mut plus = u.to_vec();
-        let mut minus = u.to_vec();
-        plus[i] += h;
-        minus[i] -= h;
-        (f(&plus) - f(&minus)) / (2.0 * h)
-    };
-    (0..u.len())
-        .map(|i| {
-            let h = 0.01;
-            let d = [central(i, h), central(i, h / 2.0), central(i, h / 4.0)];
-            let r = [(4.0 * d[1] - d[0]) / 3.0, (4.0 * d[2] - d[1]) / 3.0];
-            (16.0 * r[1] - r[0]) / 15.0
-        })
-        .collect()
-}
-
-fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= tolerance * expected.abs().max(1.0),
-        "{what}: {actual} vs {expected} (difference {:e})",
-        actual - expected
-    );
-}
-
-/// The model's log density (with and without the Jacobian) and gradient, in every gradient
-/// mode, against the hand computation: `hand(u)` returns the log density with the Jacobian
-/// and the log-Jacobian alone; `hand_gradient` is the hand gradient, if written out.
-fn check_against_hand<M: Model>(
-    with_mode: impl Fn(GradientMode) -> M,
-    u: &[f64],
-    hand: impl Fn(&[f64]) -> (f64, f64),
-    hand_gradient: Option<Vec<f64>>,
-) {
-    let (expected, log_jacobian) = hand(u);
-    let model = with_mode(GradientMode::Auto);
-    assert_close(
-        model.log_density_f64(u, true).unwrap(),
-        expected,
-        1e-12,
-        "log density",
-    );
-    assert_close(
-        model.log_density_f64(u, false).unwrap(),
-        expected - log_jacobian,
-        1e-12,
-        "log density without the Jacobian",
-    );
-    let reference = richardson_gradient(|v| hand(v).0, u);
-    if let Some(analytic) = &hand_gradient {
-        for (i, (a, r)) in analytic.iter().zip(&reference).enumerate() {
-            assert_close(
-                *a,
-                *r,
-                1e-9,
-                &format!("hand gradient [{i}] vs its differences"),
-            );
-        }
-    }
-    let expected_gradient = hand_gradient.unwrap_or(reference);
-    for mode in [
-        GradientMode::Auto,
-        GradientMode::Dense,
-        GradientMode::Sparse,
-    ] {
-        let model = with_mode(mode);
-        assert_eq!(model.gradient_mode(), mode);
-        let mut gradient = vec![0.0; u.len()];
-        // `LogDensity` and `Model` share method names: importing both makes `model.dim()`
-        // ambiguous, so the gradient is called by its path.
-        let lp = ppl::core::LogDensity::log_density_gradient(&model, u, &mut gradient).unwrap();
-        assert_close(lp, expected, 1e-12, &format!("{mode:?} log density"));
-        for (i, (g, e)) in gradient.iter().zip(&expected_gradient).enumerate() {
-            assert_close(*g, *e, 1e-10, &format!("{mode:?} gradient [{i}]"));
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Linear regression.
 
@@ -387,7 +309,8 @@ fn multiple_regression_matches_hand_computation() {
             |mode| model.clone().with_gradient_mode(mode),
             &u,
             regression_by_hand,
-            Some(regression_gradient_by_hand(&u)),
+            Some(&regression_gradient_by_hand(&u)),
+            1e-10,
         );
         assert_eq!(
             model.constrain(&u).unwrap(),
@@ -450,12 +373,14 @@ fn varying_intercept_logit_matches_hand_computation() {
         &u,
         varying_intercept_by_hand,
         None,
+        1e-10,
     );
     check_against_hand(
         |mode| looped.clone().with_gradient_mode(mode),
         &u,
         varying_intercept_by_hand,
         None,
+        1e-10,
     );
     // The output is the constrained alpha, as in Stan.
     let sigma = u[1].exp();
@@ -514,7 +439,8 @@ fn poisson_with_exposure_matches_hand_computation() {
         |mode| model.clone().with_gradient_mode(mode),
         &u,
         poisson_exposure_by_hand,
-        Some(poisson_exposure_gradient_by_hand(&u)),
+        Some(&poisson_exposure_gradient_by_hand(&u)),
+        1e-10,
     );
     let err = PoissonExposure::new(
         5,
@@ -569,6 +495,7 @@ fn change_point_matches_hand_computation() {
             &u,
             change_point_by_hand,
             None,
+            1e-10,
         );
     }
 }
@@ -604,6 +531,7 @@ fn zero_inflated_poisson_matches_hand_computation() {
         &u,
         zero_inflated_by_hand,
         None,
+        1e-10,
     );
     assert_eq!(
         model.constrain(&u).unwrap(),
@@ -639,12 +567,14 @@ fn ar1_vectorised_and_looped_match_hand_computation() {
         &u,
         ar1_by_hand,
         None,
+        1e-10,
     );
     check_against_hand(
         |mode| looped.clone().with_gradient_mode(mode),
         &u,
         ar1_by_hand,
         None,
+        1e-10,
     );
     let constrained = vectorised.constrain(&u).unwrap();
     assert_close(constrained[1], 2.0 * inv_logit(0.6) - 1.0, 1e-15, "beta");
@@ -691,6 +621,7 @@ fn measurement_error_matches_hand_computation() {
         &u,
         measurement_error_by_hand,
         None,
+        1e-10,
     );
 }
 
@@ -741,6 +672,7 @@ fn dirichlet_multinomial_matches_hand_computation() {
         &u,
         dirichlet_multinomial_by_hand,
         None,
+        1e-10,
     );
     let constrained = model.constrain(&u).unwrap();
     let (expected, _) = stick_breaking(&u);
@@ -794,6 +726,7 @@ fn ordered_logistic_with_user_function_matches_hand_computation() {
         &u,
         ordered_logistic_by_hand,
         None,
+        1e-10,
     );
     let constrained = model.constrain(&u).unwrap();
     let expected = [
@@ -857,6 +790,7 @@ fn integer_literals_are_reals_in_sampling_statements() {
         &u,
         integer_literals_by_hand,
         None,
+        1e-10,
     );
     assert_close(
         model.constrain(&u).unwrap()[3],
@@ -943,12 +877,14 @@ fn mixtures_written_with_stan_spellings_match_hand_computation() {
         &[-0.9, 1.1, -0.2, 0.3],
         |u| mixture_by_hand(u, true),
         None,
+        1e-10,
     );
     check_against_hand(
         |mode| equal.clone().with_gradient_mode(mode),
         &[-0.9, 1.1, -0.2],
         |u| mixture_by_hand(u, false),
         None,
+        1e-10,
     );
 }
 
@@ -1029,12 +965,14 @@ fn covariance_parameters_match_hand_computation() {
         &u,
         |v| bivariate_by_hand(v, true),
         None,
+        1e-10,
     );
     check_against_hand(
         |mode| cholesky.clone().with_gradient_mode(mode),
         &u,
         |v| bivariate_by_hand(v, false),
         None,
+        1e-10,
     );
     // Outputs column-major: Σ = L Lᵀ and L itself.
     let (l11, l21, l22) = (u[2].exp(), u[3], u[4].exp());
@@ -1082,7 +1020,8 @@ fn density_arithmetic_in_f64_contexts_stays_f64() {
         |mode| model.clone().with_gradient_mode(mode),
         &[0.7],
         |u| (-0.5 * u[0] * u[0] - 0.5 * u[0] + shift, 0.0),
-        Some(vec![-0.7 - 0.5]),
+        Some(&vec![-0.7 - 0.5]),
+        1e-10,
     );
 }
 
@@ -1194,6 +1133,7 @@ fn varying_slopes_with_lkj_prior_match_hand_computation() {
         &u,
         varying_slopes_by_hand,
         None,
+        1e-10,
     );
     // L_Omega is reported column-major: L11, L21, L12 = 0, L22.
     let constrained = model.constrain(&u).unwrap();
@@ -1260,6 +1200,7 @@ fn multi_logit_matches_hand_computation() {
         &[0.3, -0.4, 0.8, -1.2],
         multi_logit_by_hand,
         None,
+        1e-10,
     );
     let err = MultiLogit::new(5, 3, MULTI_X.to_vec(), vec![1, 4, 2, 2, 3]).unwrap_err();
     assert_eq!(

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod hand;
+
 use std::path::PathBuf;
 
 use ppl::core::Model;
