@@ -1020,7 +1020,7 @@ fn density_arithmetic_in_f64_contexts_stays_f64() {
         |mode| model.clone().with_gradient_mode(mode),
         &[0.7],
         |u| (-0.5 * u[0] * u[0] - 0.5 * u[0] + shift, 0.0),
-        Some(&vec![-0.7 - 0.5]),
+        Some(&[-0.7 - 0.5]),
         1e-10,
     );
 }
