@@ -101,10 +101,7 @@ ppl::model! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The harness: hand log densities against the models, gradients against Richardson-extrapolated
-// differences of the hand log densities, in every gradient mode.
-
-#[track_caller]
+// Hand computations (the harness is tests/common/hand.rs).
 
 fn log_sum_exp_f64(values: &[f64]) -> f64 {
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);

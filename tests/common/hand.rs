@@ -24,6 +24,7 @@ pub fn richardson_gradient(f: impl Fn(&[f64]) -> f64, u: &[f64]) -> Vec<f64> {
 }
 
 /// `|actual − expected| ≤ tolerance · max(1, |expected|)`.
+#[track_caller]
 pub fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
     assert!(
         (actual - expected).abs() <= tolerance * expected.abs().max(1.0),
@@ -37,6 +38,7 @@ pub fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
 /// Jacobian and the log-Jacobian alone. The gradient is compared, to `gradient_tolerance`, with
 /// `hand_gradient` if one is written out (itself first checked against the extrapolated
 /// differences of `hand`, to 1e-8), else with those differences.
+#[track_caller]
 pub fn check_against_hand<M: Model>(
     with_mode: impl Fn(GradientMode) -> M,
     u: &[f64],
