@@ -9,7 +9,7 @@ use super::check::{check_finite, check_int_all, common_len};
 use super::partials::ArgPartials;
 use crate::error::{Error, Result};
 use crate::real::{IntOperand, Operand, Real};
-use crate::special::{inv_logit, log1m_inv_logit, log_inv_logit};
+use crate::special::{inv_logit, log1m_exp, log1m_inv_logit, log_inv_logit};
 
 /// Log-mass of the ordered logistic distribution (Stan's `ordered_logistic_lpmf`):
 ///
@@ -59,17 +59,6 @@ pub fn ordered_logistic_lupmf<T: Real>(
     cutpoints: impl Operand,
 ) -> Result<T> {
     ordered_logistic_lpmf(k, location, cutpoints)
-}
-
-/// `ln(1 − eˣ)` for `x ≤ 0` (`0` at `−∞`), by `ln(−expm1(x))` near 0 and `ln_1p(−eˣ)` below
-/// `−ln 2` (Mächler 2012).
-#[inline]
-pub(crate) fn log1m_exp(x: f64) -> f64 {
-    if x > -std::f64::consts::LN_2 {
-        (-x.exp_m1()).ln()
-    } else {
-        (-x.exp()).ln_1p()
-    }
 }
 
 /// The log-probability that a standardised latent variable falls in `(lower, upper]`

@@ -1,11 +1,11 @@
 //! The ordered probit distribution `ordered_probit(k | eta, c)`: `ordered_logistic` with a standard normal latent variable.
 
 use super::ordered_logistic::{
-    log1m_exp, ordered_distribution, ordered_log_mass, IntervalLogProbability, OrderedLink,
+    ordered_distribution, ordered_log_mass, IntervalLogProbability, OrderedLink,
 };
 use crate::error::Result;
 use crate::real::{IntOperand, Operand, Real};
-use crate::special::{std_normal_log_cdf, std_normal_log_pdf};
+use crate::special::{log1m_exp, std_normal_log_cdf, std_normal_log_pdf};
 
 /// Log-mass of the ordered probit distribution (Stan's `ordered_probit_lpmf`):
 ///
