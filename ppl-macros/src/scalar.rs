@@ -20,7 +20,7 @@
 //! * Stan's conditional bar, `normal_lpdf(y | mu, sigma)`, becomes `normal_lpdf(y, mu, sigma)`.
 
 use crate::ast::{DistCall, Stmt};
-use ppl_core::dist::{family, FAMILIES};
+use ppl_core::dist::{family, FamilyInfo, FAMILIES};
 use syn::{BinOp, Block, Expr, ExprCall, ExprLit, Lit, LitFloat, Pat, Type, UnOp};
 
 /// Applies the rewrites to every statement of the model body.
@@ -289,10 +289,16 @@ fn density_call(value: &mut Expr) -> Option<&mut ExprCall> {
     }
 }
 
-fn is_density(name: &str) -> bool {
+/// The registry family whose log-density function (`normal_lpdf`, `poisson_lupmf`, …) is
+/// `name`.
+fn density_family(name: &str) -> Option<&'static FamilyInfo> {
     FAMILIES
         .iter()
-        .any(|family| family.log_density == name || family.log_density_propto == name)
+        .find(|family| family.log_density == name || family.log_density_propto == name)
+}
+
+fn is_density(name: &str) -> bool {
+    density_family(name).is_some()
 }
 
 /// Stan's `normal_lpdf(y | mu, sigma)`: a density call whose first argument is `a | b` at the
@@ -302,11 +308,7 @@ fn conditional_bar(call: &mut ExprCall) {
     let Some(segment) = bare_name(call) else {
         return;
     };
-    let name = segment.ident.to_string();
-    let Some(info) = FAMILIES
-        .iter()
-        .find(|family| family.log_density == name || family.log_density_propto == name)
-    else {
+    let Some(info) = density_family(&segment.ident.to_string()) else {
         return;
     };
     if call.args.len() != info.args.len() {
